@@ -1,0 +1,318 @@
+/**
+ * The one configuration loader. Configuration = Azure Functions app settings (environment variables),
+ * the same names in Azure, in `jitmigrate serve` and in tests. Every problem names the setting and the fix;
+ * no value is ever echoed back (several are secrets or Key Vault references).
+ */
+
+export type Env = Readonly<Record<string, string | undefined>>;
+export type ErrorAction = 'Block' | 'Retry';
+
+export interface TableLocation {
+  /** `https://<account>.table.core.windows.net` (managed identity) — or a connection string for Azurite. */
+  readonly endpoint?: string;
+  readonly connectionString?: string;
+  readonly tableName: string;
+  readonly managedIdentityClientId?: string;
+}
+
+export type LegacyStoreSettings =
+  | ({ readonly kind: 'table' } & TableLocation)
+  | { readonly kind: 'file'; readonly usersFile: string }
+  | {
+      readonly kind: 'http';
+      readonly url: string;
+      readonly apiKey?: string;
+      readonly apiKeyHeader: string;
+      readonly timeoutMs: number;
+    };
+
+export type StateStoreSettings = ({ readonly kind: 'table' } & TableLocation) | { readonly kind: 'memory' };
+
+export interface PasswordPolicy {
+  readonly minLength: number;
+  readonly maxLength: number;
+  /** How many of lowercase, uppercase, digit, symbol the password must contain. */
+  readonly minCharacterClasses: number;
+}
+
+export interface UserMessage {
+  readonly title: string;
+  readonly message: string;
+}
+
+export interface Settings {
+  readonly decryptionPrivateKey: string;
+  readonly decryptionPrivateKeyPrevious?: string;
+  readonly tenantId: string;
+  readonly extensionAppId: string;
+  readonly extensionAppIdentifierUri?: string;
+  readonly openIdMetadataUrl?: string;
+  readonly legacyStore: LegacyStoreSettings;
+  readonly stateStore: StateStoreSettings;
+  readonly calloutBudgetMs: number;
+  readonly clockSkewSeconds: number;
+  readonly maxRequestBytes: number;
+  readonly passwordPolicy: PasswordPolicy;
+  readonly lockout: { readonly threshold: number; readonly windowMinutes: number } & UserMessage;
+  readonly blockedAccount: UserMessage;
+  readonly onLegacyError: { readonly action: ErrorAction } & UserMessage;
+  readonly timingDecoyHash?: string;
+}
+
+export interface SettingProblem {
+  readonly setting: string;
+  readonly problem: string;
+}
+
+export type SettingsResult =
+  | { readonly ok: true; readonly settings: Settings }
+  | { readonly ok: false; readonly problems: readonly SettingProblem[] };
+
+/** Defaults, stated once; the README's configuration reference lists the same values. */
+export const DEFAULTS = {
+  LegacyStore: 'table',
+  LegacyTableName: 'LegacyUsers',
+  StateTableName: 'JitState',
+  LegacyServiceApiKeyHeader: 'x-api-key',
+  LegacyServiceTimeoutMs: 1000,
+  CalloutBudgetMs: 1500,
+  ClockSkewSeconds: 60,
+  MaxRequestBytes: 65536,
+  PasswordMinLength: 8,
+  PasswordMaxLength: 256,
+  PasswordMinCharacterClasses: 3,
+  LockoutThreshold: 5,
+  LockoutWindowMinutes: 15,
+  LockoutTitle: 'Too many attempts',
+  LockoutMessage: 'Too many incorrect passwords. Wait 15 minutes and try again, or reset your password.',
+  BlockedAccountTitle: 'Sign-in blocked',
+  BlockedAccountMessage: 'Your account is disabled. Contact support to restore access.',
+  LegacyErrorAction: 'Block' as ErrorAction,
+  LegacyErrorTitle: 'Sign-in unavailable',
+  LegacyErrorMessage: 'We could not verify your password right now. Try again in a few minutes.',
+} as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** Reads the app settings. Collects every problem instead of stopping at the first, so one fix round suffices. */
+export function loadSettings(env: Env): SettingsResult {
+  const problems: SettingProblem[] = [];
+  const reader = new SettingReader(env, problems);
+
+  const decryptionPrivateKey = reader.secret('DecryptionPrivateKey', true, 'set it to the PEM private key (optionally followed by its certificate), normally a Key Vault reference');
+  const decryptionPrivateKeyPrevious = reader.secret('DecryptionPrivateKeyPrevious', false, 'set it to the previous PEM key or remove the setting');
+  const tenantId = reader.guid('ExternalIdTenantId', 'set it to the directory (tenant) ID of the External ID tenant');
+  const extensionAppId = reader.guid('ExtensionAppId', 'set it to the client ID of the custom authentication extension app registration');
+  const extensionAppIdentifierUri = reader.optional('ExtensionAppIdentifierUri');
+  const openIdMetadataUrl = reader.url('OpenIdMetadataUrl', false);
+
+  const managedIdentityClientId = reader.optional('ManagedIdentityClientId') ?? reader.optional('AZURE_CLIENT_ID');
+  const legacyKind = reader.choice('LegacyStore', ['table', 'file', 'http'] as const, DEFAULTS.LegacyStore);
+  let legacyStore: LegacyStoreSettings | undefined;
+  const legacyTable = (): TableLocation => reader.tableLocation('Legacy', DEFAULTS.LegacyTableName, managedIdentityClientId, true);
+  switch (legacyKind) {
+    case 'table':
+      legacyStore = { kind: 'table', ...legacyTable() };
+      break;
+    case 'file': {
+      const usersFile = reader.required('LegacyUsersFile', 'set it to the path of the JSON-lines users file');
+      legacyStore = { kind: 'file', usersFile: usersFile ?? '' };
+      break;
+    }
+    case 'http': {
+      const url = reader.url('LegacyServiceUrl', true);
+      legacyStore = {
+        kind: 'http',
+        url: url ?? '',
+        apiKey: reader.secret('LegacyServiceApiKey', false, 'set it to the API key (a Key Vault reference in Azure)'),
+        apiKeyHeader: reader.optional('LegacyServiceApiKeyHeader') ?? DEFAULTS.LegacyServiceApiKeyHeader,
+        timeoutMs: reader.integer('LegacyServiceTimeoutMs', DEFAULTS.LegacyServiceTimeoutMs, 50, 2000),
+      };
+      break;
+    }
+  }
+
+  // Shared state defaults to Table Storage: the function scales out and Entra's retry may land anywhere.
+  // Process memory is only acceptable for a single local instance over the file store.
+  const stateKind = reader.choice('StateStore', ['table', 'memory'] as const, legacyKind === 'file' ? 'memory' : 'table');
+  let stateStore: StateStoreSettings;
+  if (stateKind === 'memory') {
+    stateStore = { kind: 'memory' };
+  } else {
+    const own = reader.tableLocation('State', DEFAULTS.StateTableName, managedIdentityClientId, false);
+    const fallback = legacyKind === 'table' ? legacyTable() : undefined;
+    const location: TableLocation = {
+      tableName: own.tableName,
+      managedIdentityClientId,
+      endpoint: own.endpoint ?? (own.connectionString ? undefined : fallback?.endpoint),
+      connectionString: own.connectionString ?? (own.endpoint ? undefined : fallback?.connectionString),
+    };
+    if (!location.endpoint && !location.connectionString) {
+      problems.push({
+        setting: 'StateTableEndpoint',
+        problem: 'is not set: set StateTableEndpoint (or StateTableConnectionString) to the storage account that holds the shared state table, or StateStore=memory for a single local instance',
+      });
+    }
+    stateStore = { kind: 'table', ...location };
+  }
+
+  const calloutBudgetMs = reader.integer('CalloutBudgetMs', DEFAULTS.CalloutBudgetMs, 200, 1900);
+  const clockSkewSeconds = reader.integer('ClockSkewSeconds', DEFAULTS.ClockSkewSeconds, 0, 600);
+  const maxRequestBytes = reader.integer('MaxRequestBytes', DEFAULTS.MaxRequestBytes, 1024, 1048576);
+  const minLength = reader.integer('PasswordMinLength', DEFAULTS.PasswordMinLength, 1, 256);
+  const maxLength = reader.integer('PasswordMaxLength', DEFAULTS.PasswordMaxLength, 1, 1024);
+  if (minLength > maxLength) {
+    problems.push({ setting: 'PasswordMinLength', problem: 'is larger than PasswordMaxLength: make it smaller or equal' });
+  }
+  const minCharacterClasses = reader.integer('PasswordMinCharacterClasses', DEFAULTS.PasswordMinCharacterClasses, 0, 4);
+  const lockoutThreshold = reader.integer('LockoutThreshold', DEFAULTS.LockoutThreshold, 1, 1000);
+  const lockoutWindowMinutes = reader.integer('LockoutWindowMinutes', DEFAULTS.LockoutWindowMinutes, 1, 1440);
+  const legacyErrorAction = reader.choice('LegacyErrorAction', ['Block', 'Retry'] as const, DEFAULTS.LegacyErrorAction);
+  const timingDecoyHash = reader.optional('TimingDecoyHash');
+
+  if (problems.length > 0 || !legacyStore || !decryptionPrivateKey || !tenantId || !extensionAppId) {
+    return { ok: false, problems };
+  }
+  return {
+    ok: true,
+    settings: {
+      decryptionPrivateKey,
+      decryptionPrivateKeyPrevious,
+      tenantId,
+      extensionAppId,
+      extensionAppIdentifierUri,
+      openIdMetadataUrl,
+      legacyStore,
+      stateStore,
+      calloutBudgetMs,
+      clockSkewSeconds,
+      maxRequestBytes,
+      passwordPolicy: { minLength, maxLength, minCharacterClasses },
+      lockout: {
+        threshold: lockoutThreshold,
+        windowMinutes: lockoutWindowMinutes,
+        title: reader.optional('LockoutTitle') ?? DEFAULTS.LockoutTitle,
+        message: reader.optional('LockoutMessage') ?? DEFAULTS.LockoutMessage,
+      },
+      blockedAccount: {
+        title: reader.optional('BlockedAccountTitle') ?? DEFAULTS.BlockedAccountTitle,
+        message: reader.optional('BlockedAccountMessage') ?? DEFAULTS.BlockedAccountMessage,
+      },
+      onLegacyError: {
+        action: legacyErrorAction,
+        title: reader.optional('LegacyErrorTitle') ?? DEFAULTS.LegacyErrorTitle,
+        message: reader.optional('LegacyErrorMessage') ?? DEFAULTS.LegacyErrorMessage,
+      },
+      timingDecoyHash,
+    },
+  };
+}
+
+/** Formats problems for an operator: one line each, setting first. */
+export function describeProblems(problems: readonly SettingProblem[]): string {
+  return problems.map((p) => `${p.setting} ${p.problem}`).join('\n');
+}
+
+class SettingReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: SettingProblem[],
+  ) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  required(name: string, fix: string): string | undefined {
+    const value = this.optional(name);
+    if (value === undefined) this.problems.push({ setting: name, problem: `is not set: ${fix}` });
+    return value;
+  }
+
+  /** A secret setting. An unresolved Key Vault reference means the platform could not read the vault. */
+  secret(name: string, isRequired: boolean, fix: string): string | undefined {
+    const value = isRequired ? this.required(name, fix) : this.optional(name);
+    if (value !== undefined && KEY_VAULT_REFERENCE.test(value)) {
+      this.problems.push({
+        setting: name,
+        problem:
+          "is an unresolved Key Vault reference: give the function app's identity the 'Key Vault Secrets User' role on the secret, set keyVaultReferenceIdentity to that identity, and check the secret URI",
+      });
+      return undefined;
+    }
+    return value;
+  }
+
+  guid(name: string, fix: string): string | undefined {
+    const value = this.required(name, fix);
+    if (value !== undefined && !GUID.test(value)) {
+      this.problems.push({ setting: name, problem: `is not a GUID: ${fix}` });
+      return undefined;
+    }
+    return value?.toLowerCase();
+  }
+
+  url(name: string, isRequired: boolean): string | undefined {
+    const value = isRequired ? this.required(name, 'set it to an https URL') : this.optional(name);
+    if (value === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      this.problems.push({ setting: name, problem: 'is not a valid URL: set it to an https URL' });
+      return undefined;
+    }
+    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
+      this.problems.push({ setting: name, problem: 'must use https (plain http is allowed only for loopback hosts)' });
+      return undefined;
+    }
+    return value;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      this.problems.push({ setting: name, problem: `must be a whole number from ${min} to ${max} (default ${fallback})` });
+      return fallback;
+    }
+    return value;
+  }
+
+  choice<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());
+    if (!match) {
+      this.problems.push({ setting: name, problem: `must be one of ${allowed.join(', ')} (default ${fallback})` });
+      return fallback;
+    }
+    return match;
+  }
+
+  /** `<Prefix>TableEndpoint` | `<Prefix>TableConnectionString`, `<Prefix>TableName`. */
+  tableLocation(prefix: string, defaultName: string, managedIdentityClientId: string | undefined, isRequired: boolean): TableLocation {
+    const endpoint = this.url(`${prefix}TableEndpoint`, false);
+    const connectionString = this.secret(`${prefix}TableConnectionString`, false, '');
+    if (isRequired && !endpoint && !connectionString && !this.problems.some((p) => p.setting.startsWith(`${prefix}Table`))) {
+      this.problems.push({
+        setting: `${prefix}TableEndpoint`,
+        problem: `is not set: set ${prefix}TableEndpoint to https://<account>.table.core.windows.net (managed identity) or ${prefix}TableConnectionString for Azurite`,
+      });
+    }
+    const tableName = this.optional(`${prefix}TableName`) ?? defaultName;
+    if (!TABLE_NAME.test(tableName)) {
+      this.problems.push({ setting: `${prefix}TableName`, problem: 'must be 3-63 letters and digits, starting with a letter (Azure Table naming rules)' });
+    }
+    return { endpoint, connectionString, tableName, managedIdentityClientId };
+  }
+}

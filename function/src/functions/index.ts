@@ -1,0 +1,2 @@
+/** Entry point of the deployed bundle (package.json `main`): registers every function. */
+import './onPasswordSubmit';

@@ -1,0 +1,93 @@
+import { argon2dScheme, argon2iScheme, argon2idScheme } from './schemes/argon2';
+import { aspNetIdentityV2Scheme, aspNetIdentityV3Scheme } from './schemes/aspnet-identity';
+import { bcryptScheme } from './schemes/bcrypt';
+import { createDesCryptScheme } from './schemes/des-crypt';
+import { djangoArgon2Scheme } from './schemes/django-argon2';
+import { djangoBcryptScheme, djangoBcryptSha256Scheme } from './schemes/django-bcrypt';
+import { djangoPbkdf2Sha1Scheme, djangoPbkdf2Sha256Scheme } from './schemes/django-pbkdf2';
+import { createDrupal7Scheme, createDrupal7UpgradedMd5Scheme } from './schemes/drupal7';
+import { firebaseScryptScheme } from './schemes/firebase-scrypt';
+import { createLdapCryptScheme, ldapDigestSchemes } from './schemes/ldap';
+import { createApr1Scheme, createMd5CryptScheme } from './schemes/md5-crypt';
+import { passlibPbkdf2Sha1Scheme, passlibPbkdf2Sha256Scheme, passlibPbkdf2Sha512Scheme } from './schemes/passlib-pbkdf2';
+import { createPhpassScheme } from './schemes/phpass';
+import { scryptScheme } from './schemes/scrypt';
+import { createSha256CryptScheme, createSha512CryptScheme } from './schemes/sha-crypt';
+import { wordpressBcryptScheme } from './schemes/wordpress-bcrypt';
+import type { HashParams, HashScheme, HashVerification } from './types';
+import { UnrecognizedHashError } from './types';
+import { createWorkerPool, type OffThread } from './worker-pool';
+
+export interface HashRegistry {
+  /** The scheme that recognizes this hash (and params), or undefined. No hashing. */
+  identify(hash: string, params?: HashParams): HashScheme | undefined;
+  /** Verifies; throws UnrecognizedHashError / MalformedHashError (messages never include the hash or password). */
+  verify(password: string, hash: string, params?: HashParams): Promise<HashVerification>;
+  /** Ids of all registered schemes. */
+  readonly schemes: readonly string[];
+  /** Stops the worker pool (for tests, CLI exit). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface HashRegistryOptions {
+  /** Path of the bundled worker (hash-worker.cjs); by default found beside the bundle or in dist/. */
+  readonly workerFile?: string;
+  /** Upper bound on worker threads for the pure-JS schemes (default: available cores, at most 8). */
+  readonly maxWorkers?: number;
+}
+
+/** Every scheme, in no particular order: formats are disjoint (see registry.test.ts), so order never decides. */
+export function createSchemes(offThread: OffThread): HashScheme[] {
+  const cryptSchemes = [
+    createMd5CryptScheme(offThread),
+    createSha256CryptScheme(offThread),
+    createSha512CryptScheme(offThread),
+    createDesCryptScheme(offThread),
+    bcryptScheme,
+  ];
+  return [
+    ...cryptSchemes,
+    wordpressBcryptScheme,
+    argon2idScheme,
+    argon2iScheme,
+    argon2dScheme,
+    scryptScheme,
+    firebaseScryptScheme,
+    djangoPbkdf2Sha256Scheme,
+    djangoPbkdf2Sha1Scheme,
+    djangoArgon2Scheme,
+    djangoBcryptSha256Scheme,
+    djangoBcryptScheme,
+    passlibPbkdf2Sha1Scheme,
+    passlibPbkdf2Sha256Scheme,
+    passlibPbkdf2Sha512Scheme,
+    aspNetIdentityV2Scheme,
+    aspNetIdentityV3Scheme,
+    createApr1Scheme(offThread),
+    createPhpassScheme(offThread),
+    createDrupal7Scheme(offThread),
+    createDrupal7UpgradedMd5Scheme(offThread),
+    ...ldapDigestSchemes,
+    createLdapCryptScheme(cryptSchemes),
+  ];
+}
+
+export function createHashRegistry(options: HashRegistryOptions = {}): HashRegistry {
+  const pool = createWorkerPool(options);
+  const schemes = createSchemes(pool);
+
+  const identify = (hash: string, params?: HashParams): HashScheme | undefined =>
+    typeof hash === 'string' ? schemes.find((scheme) => scheme.identify(hash, params)) : undefined;
+
+  return {
+    identify,
+    async verify(password, hash, params) {
+      const scheme = identify(hash, params);
+      if (!scheme) throw new UnrecognizedHashError();
+      const ok = await scheme.verify(password, hash, params);
+      return { scheme: scheme.id, ok };
+    },
+    schemes: Object.freeze(schemes.map((scheme) => scheme.id)),
+    close: () => pool.close(),
+  };
+}

@@ -1,0 +1,45 @@
+import type { HashParams } from '../hashing/types';
+
+export type AccountStatus = 'active' | 'disabled' | 'locked';
+
+/** A user as the legacy hash store holds it. `username` is already normalized (see normalize.ts). */
+export interface LegacyUserRecord {
+  readonly username: string;
+  readonly hash: string;
+  readonly params?: HashParams;
+  readonly status: AccountStatus;
+  readonly mustChangePassword: boolean;
+  readonly migrated: boolean;
+  readonly migratedAt?: string;
+}
+
+/** Port: a store of legacy password hashes (Azure Table Storage, JSON-lines file). */
+export interface LegacyUserRepository {
+  readonly kind: 'table' | 'file';
+  /** The record for a normalized username, or undefined. Rejects only on a store failure. */
+  findByUsername(normalizedUsername: string, signal?: AbortSignal): Promise<LegacyUserRecord | undefined>;
+  /** Idempotently marks the user migrated with the given timestamp. */
+  markMigrated(normalizedUsername: string, at: Date): Promise<void>;
+}
+
+/** What a legacy web service says about a username/password pair. */
+export interface LegacyCredentialResult {
+  readonly outcome: 'valid' | 'invalid' | 'unknown';
+  readonly status: AccountStatus;
+  readonly mustChangePassword: boolean;
+}
+
+/** Port: a legacy system that verifies credentials itself (HTTPS POST). */
+export interface LegacyCredentialService {
+  readonly kind: 'http';
+  /** Rejects on transport errors, timeouts and contract violations (the caller maps that to the error action). */
+  checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal): Promise<LegacyCredentialResult>;
+}
+
+/** Raised by adapters when the legacy system cannot answer. Messages never contain credentials. */
+export class LegacySystemError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LegacySystemError';
+  }
+}

@@ -1,0 +1,335 @@
+/**
+ * Step 1 of the sign-in path: prove the caller is Entra's Authentication Events service (fact sheet section 10).
+ * Self-validation with jose, as microsoft/woodgrove-auth-api does with AddJwtBearer + an `azp` check (section 10.2).
+ */
+import {
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwksCache,
+  jwtVerify,
+  type ExportedJWKSCache,
+  type JWSHeaderParameters,
+  type FlattenedJWSInput,
+  type JWTPayload,
+  type RemoteJWKSet,
+} from 'jose';
+import { decryptCompactJwe, JweError } from '../crypto/jwe';
+import type { KeyRing } from '../crypto/keyRing';
+
+/** Internal reason, for logs only; never contains token content. The HTTP layer answers a bare 401. */
+export class AuthenticationError extends Error {
+  override readonly name = 'AuthenticationError';
+}
+
+export interface CallerAuthenticatorOptions {
+  tenantId: string;
+  extensionAppId: string;
+  extensionAppIdentifierUri?: string;
+  /** OIDC metadata documents to trust; default the tenant's ciamlogin.com and login.microsoftonline.com v2.0 documents. */
+  metadataUrls?: string[];
+  /** Default 60. */
+  clockSkewSeconds?: number;
+  /** For bearer tokens that arrive as JWE (the app has `tokenEncryptionKeyId`, section 10.4). */
+  keyRing: KeyRing;
+  /** Per metadata or JWKS request; default 1000. */
+  fetchTimeoutMs?: number;
+  /** Minimum time between JWKS refetches caused by an unknown `kid`; default 30000. */
+  jwksRefreshCooldownMs?: number;
+}
+
+export interface CallerIdentity {
+  readonly issuer: string;
+  readonly tenantId: string;
+  readonly authorizedParty: string;
+  readonly audience: string;
+}
+
+/** "Azure AD / Azure Active Directory Authentication Extensions": `azp` (v2) or `appid` (v1) of every call (section 10.1). */
+export const AUTHENTICATION_EVENTS_APP_ID = '99045fe1-7639-4a75-9d4a-577b6ca3810f';
+
+const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An Entra access token is 1-3 KB, an encrypted one a little more. */
+const MAX_TOKEN_LENGTH = 16 * 1024;
+const MAX_METADATA_BYTES = 256 * 1024;
+const BEARER = /^Bearer[ ]+([A-Za-z0-9_.-]+)[ ]*$/i;
+const JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** Metadata rarely changes; refresh it in the background after this long and keep the old copy on failure. */
+const METADATA_REFRESH_MS = 24 * 60 * 60 * 1000;
+/** After a failed metadata fetch, requests fail fast for this long instead of each waiting for a timeout. */
+const METADATA_RETRY_MS = 5000;
+/** Keys are refreshed in the background after this age, so no request waits for a JWKS download once warm. */
+const JWKS_SOFT_MAX_AGE_MS = 10 * 60 * 1000;
+/** Hard limit: past this, jose refetches in the request path (only if background refreshes kept failing). */
+const JWKS_HARD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+const KID_HINTS_MAX = 64;
+
+interface MetadataEntry {
+  value?: { issuer: string; jwksUri: string };
+  fetchedAt: number;
+  failedAt?: number;
+  pending?: Promise<void>;
+}
+
+interface JwksEntry {
+  readonly set: RemoteJWKSet;
+  readonly cache: ExportedJWKSCache | Record<string, never>;
+  refreshStartedAt: number;
+}
+
+export class CallerAuthenticator {
+  private readonly tenantId: string;
+  private readonly audiences: string[];
+  private readonly metadataUrls: readonly string[];
+  private readonly clockSkewSeconds: number;
+  private readonly fetchTimeoutMs: number;
+  private readonly jwksRefreshCooldownMs: number;
+  private readonly keyRing: KeyRing;
+  private readonly staticIssuers: ReadonlySet<string>;
+  private readonly ciamIssuer: RegExp;
+  private readonly metadata = new Map<string, MetadataEntry>();
+  private readonly jwks = new Map<string, JwksEntry>();
+  /** Which JWKS last held a `kid`, so a key found in the second set does not cost a refetch of the first. */
+  private readonly kidHints = new Map<string, string>();
+
+  constructor(options: CallerAuthenticatorOptions) {
+    if (!GUID.test(options.tenantId ?? '')) throw new TypeError('CallerAuthenticator: tenantId must be the External ID tenant GUID');
+    if (!GUID.test(options.extensionAppId ?? '')) throw new TypeError('CallerAuthenticator: extensionAppId must be the extension app registration client ID');
+    const tid = options.tenantId.toLowerCase();
+    this.tenantId = tid;
+    this.audiences = [options.extensionAppId, options.extensionAppIdentifierUri].filter((value): value is string => !!value);
+    this.metadataUrls = options.metadataUrls ?? [
+      `https://${tid}.ciamlogin.com/${tid}/v2.0/.well-known/openid-configuration`,
+      `https://login.microsoftonline.com/${tid}/v2.0/.well-known/openid-configuration`,
+    ];
+    if (this.metadataUrls.length === 0) throw new TypeError('CallerAuthenticator: metadataUrls must name at least one OpenID metadata document');
+    for (const url of this.metadataUrls) {
+      if (!isTrustedUrl(url)) throw new TypeError('CallerAuthenticator: each metadata URL must be https (http only for loopback hosts)');
+    }
+    this.clockSkewSeconds = options.clockSkewSeconds ?? 60;
+    this.fetchTimeoutMs = options.fetchTimeoutMs ?? 1000;
+    this.jwksRefreshCooldownMs = options.jwksRefreshCooldownMs ?? 30_000;
+    if (!(this.clockSkewSeconds >= 0) || !Number.isInteger(this.fetchTimeoutMs) || this.fetchTimeoutMs < 1 || !(this.jwksRefreshCooldownMs >= 0)) {
+      throw new TypeError('CallerAuthenticator: clockSkewSeconds, fetchTimeoutMs and jwksRefreshCooldownMs must be non-negative numbers');
+    }
+    this.keyRing = options.keyRing;
+    // Section 10.1 / 16: both Entra issuer forms for this tenant, plus `{domain}.ciamlogin.com`.
+    this.staticIssuers = new Set([`https://${tid}.ciamlogin.com/${tid}/v2.0`, `https://login.microsoftonline.com/${tid}/v2.0`]);
+    this.ciamIssuer = new RegExp(`^https://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.ciamlogin\\.com/${tid}/v2\\.0$`);
+  }
+
+  /** Fetches metadata and keys ahead of the first call (cold start); never throws. */
+  async prefetch(): Promise<void> {
+    const documents = await this.loadMetadata().catch(() => []);
+    await Promise.allSettled(documents.map((document) => this.jwksFor(document.jwksUri).set.reload()));
+  }
+
+  async authenticate(authorizationHeader: string | undefined): Promise<CallerIdentity> {
+    const token = await this.bearerJws(authorizationHeader);
+
+    let header: JWSHeaderParameters;
+    try {
+      header = decodeProtectedHeader(token) as JWSHeaderParameters;
+    } catch {
+      throw new AuthenticationError('the bearer token header is not valid base64url JSON');
+    }
+    // Asymmetric RSA signatures only: no `none`, no HMAC (a public key used as a secret), nothing else.
+    if (typeof header.alg !== 'string' || !SIGNING_ALGORITHMS.includes(header.alg)) {
+      throw new AuthenticationError('the bearer token signature algorithm is not allowed');
+    }
+    if (typeof header.kid !== 'string' || header.kid === '') throw new AuthenticationError('the bearer token header has no kid');
+
+    const documents = await this.loadMetadata();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, (protectedHeader, jws) => this.signingKey(documents, protectedHeader, jws), {
+        algorithms: SIGNING_ALGORITHMS,
+        audience: this.audiences,
+        clockTolerance: this.clockSkewSeconds,
+        requiredClaims: ['exp', 'iss', 'tid'],
+      }));
+    } catch (error) {
+      throw verificationError(error);
+    }
+    this.refreshStaleKeys(documents);
+
+    const issuer = payload.iss;
+    const metadataIssuers = documents.map((document) => document.issuer);
+    if (typeof issuer !== 'string' || (!this.staticIssuers.has(issuer) && !this.ciamIssuer.test(issuer) && !metadataIssuers.includes(issuer))) {
+      throw new AuthenticationError('the bearer token issuer is not an allowed issuer for the tenant');
+    }
+    const tid = payload.tid;
+    if (typeof tid !== 'string' || tid.toLowerCase() !== this.tenantId) throw new AuthenticationError('the bearer token tid is not the configured tenant');
+    // v2 tokens carry `azp`, v1 tokens `appid` (section 10.1); whichever is present must name Authentication Events.
+    const { azp, appid } = payload;
+    if (azp === undefined && appid === undefined) throw new AuthenticationError('the bearer token has neither azp nor appid');
+    for (const party of [azp, appid]) {
+      if (party !== undefined && party !== AUTHENTICATION_EVENTS_APP_ID) {
+        throw new AuthenticationError('the bearer token was not issued to the Authentication Events service (azp/appid)');
+      }
+    }
+    const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    const audience = audiences.find((value): value is string => typeof value === 'string' && this.audiences.includes(value))!;
+    return Object.freeze({ issuer, tenantId: tid, authorizedParty: AUTHENTICATION_EVENTS_APP_ID, audience });
+  }
+
+  /** The inner JWS: the bearer token itself, or the plaintext of a bearer JWE (section 10.4). */
+  private async bearerJws(authorizationHeader: string | undefined): Promise<string> {
+    if (typeof authorizationHeader !== 'string' || authorizationHeader === '') throw new AuthenticationError('no Authorization header');
+    if (authorizationHeader.length > MAX_TOKEN_LENGTH + 16) throw new AuthenticationError('the Authorization header is too long');
+    const match = BEARER.exec(authorizationHeader);
+    if (!match) throw new AuthenticationError('the Authorization header is not a Bearer token');
+    const token = match[1]!;
+    if (JWS.test(token)) return token;
+    if (token.split('.').length !== 5) throw new AuthenticationError('the bearer token is neither a JWS nor a JWE');
+
+    let decrypted;
+    try {
+      decrypted = await decryptCompactJwe(token, this.keyRing, { maxPlaintextBytes: MAX_TOKEN_LENGTH });
+    } catch (error) {
+      throw new AuthenticationError(`the encrypted bearer token could not be decrypted: ${error instanceof JweError ? error.message : 'unexpected error'}`);
+    }
+    const { cty } = decrypted.protectedHeader;
+    if (cty !== undefined && (typeof cty !== 'string' || cty.toUpperCase() !== 'JWT')) {
+      throw new AuthenticationError('the encrypted bearer token does not contain a JWT (cty)');
+    }
+    const inner = Buffer.from(decrypted.plaintext).toString('latin1');
+    if (!JWS.test(inner)) throw new AuthenticationError('the encrypted bearer token does not contain a signed JWT');
+    return inner;
+  }
+
+  /** The trusted metadata documents that could be loaded; at least one, else the call is refused. */
+  private async loadMetadata(): Promise<{ issuer: string; jwksUri: string }[]> {
+    const now = Date.now();
+    await Promise.all(
+      this.metadataUrls.map(async (url) => {
+        let entry = this.metadata.get(url);
+        if (!entry) this.metadata.set(url, (entry = { fetchedAt: 0 }));
+        const due = entry.value ? now - entry.fetchedAt > METADATA_REFRESH_MS : !(entry.failedAt && now - entry.failedAt < METADATA_RETRY_MS);
+        if (due && !entry.pending) {
+          const current = entry;
+          current.pending = this.fetchMetadata(url)
+            .then((value) => {
+              current.value = value;
+              current.fetchedAt = Date.now();
+              current.failedAt = undefined;
+            })
+            .catch(() => {
+              current.failedAt = Date.now();
+            })
+            .finally(() => {
+              current.pending = undefined;
+            });
+        }
+        // Wait only when there is nothing cached; a stale copy serves while the refresh runs.
+        if (!entry.value && entry.pending) await entry.pending;
+      }),
+    );
+    const documents = this.metadataUrls.flatMap((url) => {
+      const value = this.metadata.get(url)?.value;
+      return value ? [value] : [];
+    });
+    if (documents.length === 0) throw new AuthenticationError('no OpenID metadata document could be loaded');
+    return documents;
+  }
+
+  private async fetchMetadata(url: string): Promise<{ issuer: string; jwksUri: string }> {
+    // No redirects: a redirect could lead off the trusted https hosts.
+    const response = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(this.fetchTimeoutMs), headers: { accept: 'application/json' } });
+    if (response.status !== 200) throw new Error('metadata request failed');
+    const text = await response.text();
+    if (text.length > MAX_METADATA_BYTES) throw new Error('metadata document too large');
+    const document = JSON.parse(text) as { issuer?: unknown; jwks_uri?: unknown };
+    if (typeof document.issuer !== 'string' || typeof document.jwks_uri !== 'string' || !isTrustedUrl(document.jwks_uri)) {
+      throw new Error('metadata document lacks a usable issuer or jwks_uri');
+    }
+    // Multi-tenant documents say `{tenantid}`; this one trusts only the configured tenant.
+    return { issuer: document.issuer.replaceAll('{tenantid}', this.tenantId), jwksUri: document.jwks_uri };
+  }
+
+  private jwksFor(jwksUri: string): JwksEntry {
+    let entry = this.jwks.get(jwksUri);
+    if (!entry) {
+      const cache: ExportedJWKSCache | Record<string, never> = {};
+      const set = createRemoteJWKSet(new URL(jwksUri), {
+        timeoutDuration: this.fetchTimeoutMs,
+        cooldownDuration: this.jwksRefreshCooldownMs,
+        cacheMaxAge: JWKS_HARD_MAX_AGE_MS,
+        [jwksCache]: cache,
+      });
+      entry = { set, cache, refreshStartedAt: 0 };
+      this.jwks.set(jwksUri, entry);
+    }
+    return entry;
+  }
+
+  /** Tries each trusted JWKS (the one that last held this `kid` first); an unknown `kid` refreshes a set within jose's cooldown. */
+  private async signingKey(documents: { jwksUri: string }[], header: JWSHeaderParameters, jws: FlattenedJWSInput) {
+    const kid = header.kid!;
+    const hinted = this.kidHints.get(kid);
+    const uris = [...new Set(documents.map((document) => document.jwksUri))].sort((a, b) => Number(b === hinted) - Number(a === hinted));
+    let unavailable = 0;
+    for (const uri of uris) {
+      try {
+        const key = await this.jwksFor(uri).set(header, jws);
+        this.rememberKid(kid, uri);
+        return key;
+      } catch (error) {
+        if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) continue;
+        unavailable += 1; // timeout, HTTP error or bad JSON: another set may still have the key
+      }
+    }
+    throw unavailable === uris.length ? new AuthenticationError('the signing keys could not be fetched') : new errors.JWKSNoMatchingKey();
+  }
+
+  private rememberKid(kid: string, uri: string): void {
+    if (this.kidHints.get(kid) === uri) return;
+    if (this.kidHints.size >= KID_HINTS_MAX) this.kidHints.delete(this.kidHints.keys().next().value!);
+    this.kidHints.set(kid, uri);
+  }
+
+  /** Keeps keys fresh without making a request wait (jose would otherwise refetch in the request path). */
+  private refreshStaleKeys(documents: { jwksUri: string }[]): void {
+    const now = Date.now();
+    for (const { jwksUri } of documents) {
+      const entry = this.jwks.get(jwksUri);
+      const updatedAt = entry && 'uat' in entry.cache ? entry.cache.uat : undefined;
+      if (!entry || updatedAt === undefined || entry.set.reloading) continue;
+      if (now - updatedAt > JWKS_SOFT_MAX_AGE_MS && now - entry.refreshStartedAt > this.jwksRefreshCooldownMs) {
+        entry.refreshStartedAt = now;
+        entry.set.reload().catch(() => undefined);
+      }
+    }
+  }
+}
+
+/** Maps jose's precise errors to reasons for the log; none carries token content. */
+function verificationError(error: unknown): AuthenticationError {
+  if (error instanceof AuthenticationError) return error;
+  if (error instanceof errors.JWTExpired) return new AuthenticationError('the bearer token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    // `claim` is the claim's name (jose's fixed vocabulary), not its value.
+    return new AuthenticationError(`the bearer token failed the ${error.claim} claim check (${error.reason})`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new AuthenticationError('the bearer token signature is invalid');
+  if (error instanceof errors.JWKSNoMatchingKey) return new AuthenticationError('no trusted signing key matches the bearer token kid');
+  if (error instanceof errors.JOSEAlgNotAllowed) return new AuthenticationError('the bearer token signature algorithm is not allowed');
+  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) return new AuthenticationError('the bearer token is malformed');
+  return new AuthenticationError('the bearer token could not be verified');
+}
+
+/** https, or http to a loopback host (local sandbox and tests). */
+function isTrustedUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  if (url.protocol !== 'http:') return false;
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

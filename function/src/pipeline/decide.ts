@@ -1,0 +1,103 @@
+/**
+ * The pure decision core: facts in, action out. No I/O, no clock, no randomness.
+ * The README's decision table mirrors this file; keep them together.
+ */
+import type { AccountStatus } from '../legacy/port';
+import type { ErrorAction, PasswordPolicy, UserMessage } from '../config/settings';
+
+export type PasswordSubmitAction = 'MigratePassword' | 'UpdatePassword' | 'Retry' | 'Block';
+
+/** What the legacy system told us, reduced to what the decision needs. */
+export type LegacyFacts =
+  | { readonly kind: 'unavailable'; readonly cause: 'error' | 'deadline' }
+  | { readonly kind: 'unknown-user' }
+  | {
+      readonly kind: 'checked';
+      readonly passwordValid: boolean;
+      readonly status: AccountStatus;
+      readonly mustChangePassword: boolean;
+    };
+
+export interface SignInFacts {
+  /** Failed attempts already recorded for this username in the lockout window. */
+  readonly recentFailures: number;
+  /** Absent when the user is locked out before the legacy check ran. */
+  readonly legacy?: LegacyFacts;
+  readonly passwordMeetsPolicy: boolean;
+}
+
+export interface DecisionPolicy {
+  readonly lockoutThreshold: number;
+  readonly lockout: UserMessage;
+  readonly blockedAccount: UserMessage;
+  readonly onLegacyError: { readonly action: ErrorAction } & UserMessage;
+}
+
+export type DecisionReason =
+  | 'migrated'
+  | 'weak-password'
+  | 'must-change-password'
+  | 'wrong-password'
+  | 'account-blocked'
+  | 'locked-out'
+  | 'legacy-error'
+  | 'deadline';
+
+export interface Decision {
+  readonly action: PasswordSubmitAction;
+  readonly reason: DecisionReason;
+  readonly title?: string;
+  readonly message?: string;
+  /** True when this attempt counts towards the lockout threshold. */
+  readonly countsAsFailure: boolean;
+}
+
+/** True when the legacy check should be skipped because the username is locked out. */
+export function isLockedOut(recentFailures: number, policy: Pick<DecisionPolicy, 'lockoutThreshold'>): boolean {
+  return recentFailures >= policy.lockoutThreshold;
+}
+
+export function decide(facts: SignInFacts, policy: DecisionPolicy): Decision {
+  if (isLockedOut(facts.recentFailures, policy) || facts.legacy === undefined) {
+    return { action: 'Block', reason: 'locked-out', ...policy.lockout, countsAsFailure: false };
+  }
+  const legacy = facts.legacy;
+  if (legacy.kind === 'unavailable') {
+    const { action, title, message } = policy.onLegacyError;
+    return {
+      action,
+      reason: legacy.cause === 'deadline' ? 'deadline' : 'legacy-error',
+      ...(action === 'Block' ? { title, message } : {}),
+      countsAsFailure: false,
+    };
+  }
+  // Unknown user and wrong password look the same from outside, and so does the state of an
+  // account whose password was wrong: a blocked account is revealed only to its password's holder.
+  if (legacy.kind === 'unknown-user' || !legacy.passwordValid) {
+    return { action: 'Retry', reason: 'wrong-password', countsAsFailure: true };
+  }
+  if (legacy.status !== 'active') {
+    return { action: 'Block', reason: 'account-blocked', ...policy.blockedAccount, countsAsFailure: false };
+  }
+  if (legacy.mustChangePassword) {
+    return { action: 'UpdatePassword', reason: 'must-change-password', countsAsFailure: false };
+  }
+  if (!facts.passwordMeetsPolicy) {
+    return { action: 'UpdatePassword', reason: 'weak-password', countsAsFailure: false };
+  }
+  return { action: 'MigratePassword', reason: 'migrated', countsAsFailure: false };
+}
+
+const CHARACTER_CLASSES: readonly RegExp[] = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u];
+
+/**
+ * Entra's default policy: 8-256 characters and 3 of lowercase, uppercase, digit, symbol
+ * (learn.microsoft.com/entra/identity/authentication/concept-password-ban-bad-combined-policy).
+ * A password Entra would refuse must go through UpdatePassword, not MigratePassword.
+ */
+export function meetsPasswordPolicy(password: string, policy: PasswordPolicy): boolean {
+  const length = [...password].length;
+  if (length < policy.minLength || length > policy.maxLength) return false;
+  const classes = CHARACTER_CLASSES.filter((re) => re.test(password)).length;
+  return classes >= policy.minCharacterClasses;
+}

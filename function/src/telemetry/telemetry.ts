@@ -1,0 +1,81 @@
+/**
+ * Structured, App Insights-ready telemetry. Each record is one JSON line whose fields come from an
+ * allow-list, so a password, token, JWE or key can never be emitted by accident: unknown fields are dropped.
+ * In Azure the Functions host forwards these lines to Application Insights `traces`
+ * (query with `traces | extend e = parse_json(message) | where e.event == "jit.passwordSubmit"`).
+ */
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+/** Where lines go: InvocationContext in Azure, a stream in `serve`, an array in tests. */
+export interface LogSink {
+  write(level: LogLevel, line: string): void;
+}
+
+const ALLOWED_FIELDS = new Set([
+  'event',
+  'action',
+  'reason',
+  'scheme',
+  'latencyMs',
+  'verifyMs',
+  'correlationId',
+  'invocationId',
+  'keyLabel',
+  'replayed',
+  'legacyStore',
+  'stateStore',
+  'status',
+  'stage',
+  'errorName',
+  'detail',
+  'problems',
+  'recentFailures',
+]);
+
+export type TelemetryFields = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+
+export class Telemetry {
+  constructor(private readonly sink: LogSink) {}
+
+  event(event: string, fields: TelemetryFields = {}): void {
+    this.emit('info', event, fields);
+  }
+
+  warn(event: string, fields: TelemetryFields = {}): void {
+    this.emit('warn', event, fields);
+  }
+
+  error(event: string, fields: TelemetryFields = {}): void {
+    this.emit('error', event, fields);
+  }
+
+  private emit(level: LogLevel, event: string, fields: TelemetryFields): void {
+    const record: Record<string, unknown> = { event };
+    for (const [name, value] of Object.entries(fields)) {
+      if (value !== undefined && ALLOWED_FIELDS.has(name)) record[name] = value;
+    }
+    this.sink.write(level, JSON.stringify(record));
+  }
+}
+
+/** Describes an error for logs by its class name and a fixed, already-safe message; never a stack. */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+export const consoleSink: LogSink = {
+  write(level, line) {
+    (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
+  },
+};
+
+export function contextSink(context: { log(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void }): LogSink {
+  return {
+    write(level, line) {
+      if (level === 'error') context.error(line);
+      else if (level === 'warn') context.warn(line);
+      else context.log(line);
+    },
+  };
+}

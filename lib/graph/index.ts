@@ -1,0 +1,14 @@
+export {
+  DEFAULT_GRAPH_URL,
+  GraphClient,
+  type GraphClientOptions,
+  type GraphResponse,
+  type ListOptions,
+  type RequestOptions,
+  type ThrottleInfo,
+} from './client';
+export { MAX_BATCH_REQUESTS } from './batch';
+export { GraphError, graphErrorForBatchItem } from './errors';
+export { graphClientFromEnvironment, GRAPH_TOKEN_VARIABLE, GRAPH_URL_VARIABLE, type GraphEnvironmentOptions } from './environment';
+export { DEFAULT_GRAPH_SCOPE, graphScopeFor, staticToken, tokenFromCredential, type AccessTokenSource } from './token';
+export * from './types';

@@ -1,0 +1,29 @@
+// Bundles the function, its hash worker and the CLI with esbuild. Output is deterministic:
+// the same sources give byte-identical files (no timestamps, no absolute paths).
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Native addons load their own prebuilt binaries, and piscina starts threads from its own worker file, at run
+// time: they ship beside the bundle in node_modules. @azure/functions-core exists only inside the Functions host.
+const external = ['bcrypt', 'argon2', 'azurite', 'piscina', '@azure/functions-core'];
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  external,
+  sourcemap: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  charset: 'utf8',
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['function/src/functions/index.ts'], outfile: 'dist/function/main.cjs' }),
+  build({ ...common, entryPoints: ['function/src/hashing/worker.ts'], outfile: 'dist/function/hash-worker.cjs' }),
+  build({ ...common, entryPoints: ['scripts/src/cli.ts'], outfile: 'dist/cli/jitmigrate.cjs' }),
+]);

@@ -1,0 +1,54 @@
+/** `jitmigrate`: the operator CLI. Each command lives in its own module under commands/. */
+import 'reflect-metadata';
+
+interface Command {
+  readonly summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const commands: Record<string, () => Promise<Command>> = {
+  'verify-hash': async () => (await import('./commands/verifyHash')).verifyHashCommand,
+  keygen: async () => (await import('./commands/keygen')).keygenCommand,
+  serve: async () => (await import('./commands/serve')).serveCommand,
+  sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
+  bench: async () => (await import('./commands/bench')).benchCommand,
+};
+
+const SUMMARIES: Record<string, string> = {
+  'verify-hash': 'verify JSON lines {"hash","password","params"?} from stdin; one {"ok","scheme"} line each',
+  keygen: 'make the RSA key pair and self-signed certificate Entra encrypts passwords to',
+  serve: 'run the function on loopback, configured by the same app settings as in Azure',
+  sandbox: 'the local end-to-end demo (npm start): Azurite, the function, a fake Entra, sample sign-ins',
+  bench: 'measure handler latency, hashing floor, throughput and cold start (npm run bench)',
+};
+
+function usage(): string {
+  const lines = Object.keys(commands).map((name) => `  ${name.padEnd(12)} ${SUMMARIES[name] ?? ''}`);
+  return `usage: jitmigrate <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun jitmigrate <command> --help for a command's options.\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 2;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`jitmigrate: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  const command = await load();
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    // Errors reaching here are ours and already say what to fix; no stack for operators.
+    process.stderr.write(`jitmigrate: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,55 @@
+/**
+ * `jitmigrate serve --port P`: the same endpoint as in Azure on loopback, configured by the same app
+ * settings (environment variables, or the `Values` of a local.settings.json as Azure Functions Core Tools use).
+ */
+import { promises as fs } from 'node:fs';
+import { describeProblems } from '../../../function/src/config/settings';
+import { consoleSink } from '../../../function/src/telemetry/telemetry';
+import { startLocalHost } from '../host/localHost';
+import { integerOption, parseOptions, UsageError } from './args';
+
+const HELP = `usage: jitmigrate serve [--port 7071] [--host 127.0.0.1] [--settings local.settings.json]
+
+Serves POST and GET /api/onPasswordSubmit on loopback. Settings are the function's app settings
+(see the README's configuration reference), read from the environment; --settings adds the "Values"
+of a local.settings.json file (the environment wins).`;
+
+export async function readLocalSettings(file: string): Promise<Record<string, string>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--settings ${file} could not be read as JSON (${error instanceof Error ? error.name : 'error'}): check the path and the file's syntax`);
+  }
+  const values = (parsed as { Values?: unknown }).Values;
+  if (typeof values !== 'object' || values === null) throw new UsageError(`--settings ${file} has no "Values" object: use the local.settings.json layout`);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) if (typeof value === 'string') out[name] = value;
+  return out;
+}
+
+export const serveCommand = {
+  summary: 'serve the function on loopback',
+  async run(argv: string[]): Promise<number> {
+    const { values } = parseOptions(argv, { port: { type: 'string' }, host: { type: 'string' }, settings: { type: 'string' } }, HELP);
+    if (values.help) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    const port = integerOption(values.port, 'port', 7071, 1, 65535);
+    const env = { ...(values.settings ? await readLocalSettings(values.settings) : {}), ...process.env };
+    const host = await startLocalHost({ env, port, host: values.host, sink: consoleSink });
+    const runtime = await host.endpoint.getRuntime(consoleSink);
+    process.stderr.write(`jitmigrate serve: listening on ${host.url}\n`);
+    if (!runtime.ready) {
+      process.stderr.write(`Not ready (GET answers 503) until these settings are fixed:\n${describeProblems(runtime.problems)}\n`);
+    }
+    await new Promise<void>((resolve) => {
+      const stop = (): void => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await host.close();
+    return 0;
+  },
+};

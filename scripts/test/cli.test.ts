@@ -1,0 +1,187 @@
+/**
+ * The `jitmigrate` CLI as an operator runs it: the bin launcher, the bundled CLI, real processes.
+ * `npm test` builds the bundle first.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { FakeEntra } from '../../function/test/support/fakeEntra';
+import { sampleUsers, STRONG, writeUsersFile } from '../../function/test/support/users';
+
+const root = path.resolve(__dirname, '..', '..');
+const bin = path.join(root, 'scripts', 'bin', 'jitmigrate.cjs');
+
+function run(args: string[], input?: string, env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8', env, timeout: 60_000 });
+}
+
+describe('jitmigrate verify-hash', () => {
+  it('writes one result per input line, in order, and exits 0', () => {
+    const lines = [
+      { hash: '$1$rCzDfJtt$DKEhLpg8gxmKMlIBBNXYD0', password: 'password' }, // mkpasswd -m md5 (vector file)
+      { hash: '$1$rCzDfJtt$DKEhLpg8gxmKMlIBBNXYD0', password: 'password1' },
+      { hash: 'not-a-hash', password: 'x' },
+      { hash: '{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=', password: 'password' },
+    ].map((l) => JSON.stringify(l));
+    const result = run(['verify-hash'], [...lines, 'this is not json', ''].join('\n'));
+    expect(result.status).toBe(0);
+    const out = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(out).toEqual([
+      { ok: true, scheme: 'md5-crypt' },
+      { ok: false, scheme: 'md5-crypt' },
+      { ok: false, error: 'unrecognized hash format' },
+      { ok: true, scheme: 'ldap-sha' },
+      { ok: false, error: 'the line is not valid JSON' },
+    ]);
+    expect(result.stdout).not.toContain('password');
+  });
+
+  it('verifies Firebase scrypt with its params', () => {
+    // The firebase/scrypt README's published vector.
+    const vector = {
+      hash: 'lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==',
+      password: 'user1password',
+      params: { algorithm: 'firebase-scrypt', salt: '42xEC+ixf3L2lw==', signerKey: 'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==', saltSeparator: 'Bw==', rounds: 8, memCost: 14 },
+    };
+    const result = run(['verify-hash'], `${JSON.stringify(vector)}\n${JSON.stringify({ ...vector, password: 'user2password' })}\n`);
+    expect(result.stdout.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { ok: true, scheme: 'firebase-scrypt' },
+      { ok: false, scheme: 'firebase-scrypt' },
+    ]);
+  });
+});
+
+describe('jitmigrate keygen', () => {
+  it('writes the key files with mode 0600 and never prints the private key', async () => {
+    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'jit-keygen-')), 'keys');
+    const result = run(['keygen', '--out', dir]);
+    expect(result.status).toBe(0);
+    for (const name of ['decryption-key.pem', 'private-key.pem', 'certificate.pem', 'key-credential.json']) {
+      const stat = await fs.stat(path.join(dir, name));
+      expect(stat.mode & 0o777).toBe(0o600);
+    }
+    const privateKeyPem = await fs.readFile(path.join(dir, 'private-key.pem'), 'utf8');
+    expect(result.stdout + result.stderr).not.toContain(privateKeyPem.split('\n')[1]!);
+    expect(result.stdout + result.stderr).not.toMatch(/PRIVATE KEY/);
+
+    const certificate = new X509Certificate(await fs.readFile(path.join(dir, 'certificate.pem')));
+    expect(certificate.checkPrivateKey(createPrivateKey(privateKeyPem))).toBe(true);
+    const credential = JSON.parse(await fs.readFile(path.join(dir, 'key-credential.json'), 'utf8')) as {
+      keyCredentials: { keyId: string; type: string; usage: string; key: string }[];
+      tokenEncryptionKeyId: string;
+      x5t: string;
+    };
+    const entry = credential.keyCredentials[0]!;
+    expect(entry).toMatchObject({ type: 'AsymmetricX509Cert', usage: 'Encrypt' });
+    expect(entry.keyId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(credential.tokenEncryptionKeyId).toBe(entry.keyId);
+    expect(Buffer.from(entry.key, 'base64').equals(certificate.raw)).toBe(true);
+    const x5t = createHash('sha1').update(certificate.raw).digest('base64url');
+    expect(credential.x5t).toBe(x5t);
+    expect(result.stdout).toContain(x5t);
+    expect((certificate.publicKey.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048).toBe(true);
+
+    // A second run refuses to overwrite the key.
+    const again = run(['keygen', '--out', dir]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already exists: choose another --out directory or pass --force/);
+  });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('jitmigrate serve', () => {
+  it('serves the same endpoint on loopback from the app settings', async () => {
+    const tenantId = '2b3c4d5e-6f70-4812-9a3b-4c5d6e7f8091';
+    const extensionAppId = '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a';
+    const entra = await FakeEntra.start({ tenantId, extensionAppId });
+    const keys = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'jit-serve-')), 'keys');
+    expect(run(['keygen', '--out', keys]).status).toBe(0);
+    const usersFile = await writeUsersFile(await sampleUsers());
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      DecryptionPrivateKey: await fs.readFile(path.join(keys, 'decryption-key.pem'), 'utf8'),
+      ExternalIdTenantId: tenantId,
+      ExtensionAppId: extensionAppId,
+      OpenIdMetadataUrl: entra.metadataUrl,
+      LegacyStore: 'file',
+      LegacyUsersFile: usersFile,
+    };
+    const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const url = `http://127.0.0.1:${port}/api/onPasswordSubmit`;
+    try {
+      let health: Response | undefined;
+      for (let i = 0; i < 200 && !health; i++) {
+        health = await fetch(url).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(health?.status).toBe(200);
+      const certificatePem = await fs.readFile(path.join(keys, 'certificate.pem'), 'utf8');
+      const context = await entra.encryptPasswordContext({ username: 'alice@contoso.com', password: STRONG, nonce: 'serve-nonce' }, certificatePem);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await entra.mintAccessToken()}`, 'content-type': 'application/json' },
+        body: JSON.stringify(entra.passwordSubmitBody(context)),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({
+        data: { '@odata.type': 'microsoft.graph.onPasswordSubmitResponseData', actions: [{ '@odata.type': 'microsoft.graph.passwordSubmit.MigratePassword' }], nonce: 'serve-nonce' },
+      });
+      expect((await fetch(`http://127.0.0.1:${port}/elsewhere`)).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      await entra.stop();
+    }
+    expect(output).toContain('jit.passwordSubmit');
+    expect(output).not.toContain(STRONG);
+  });
+
+  it('starts not ready, naming the settings to fix, instead of crashing', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      let health: Response | undefined;
+      for (let i = 0; i < 200 && !health; i++) {
+        health = await fetch(`http://127.0.0.1:${port}/api/onPasswordSubmit`).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(health?.status).toBe(503);
+      const body = (await health!.json()) as { problems: { setting: string }[] };
+      expect(body.problems.map((p) => p.setting)).toEqual(expect.arrayContaining(['DecryptionPrivateKey', 'ExternalIdTenantId', 'ExtensionAppId']));
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    expect(stderr).toMatch(/DecryptionPrivateKey is not set/);
+    expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('npm start (sandbox)', () => {
+  it('signs the sample users in and exits 0 with every answer as expected', () => {
+    const result = run(['sandbox']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Every answer was the expected one\./);
+    for (const action of ['MigratePassword', 'UpdatePassword', 'Retry', 'Block']) expect(result.stdout).toContain(action);
+    expect(result.stdout).toMatch(/Migration progress: \d+ of \d+ legacy users migrated/);
+  });
+});

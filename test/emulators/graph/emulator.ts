@@ -1,0 +1,243 @@
+/**
+ * A loopback Microsoft Graph for tests and benchmarks: the objects the JIT set-up and the bulk user
+ * provisioning touch, with Graph's request shapes enforced (a malformed body is a 400 with a Graph error body),
+ * bearer-token checks, optional permission checks, `$batch`, write throttling, and seeded faults.
+ * Serves `/v1.0/...` and `/beta/...` from one store. No jest imports: benchmarks use it too.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleBatch } from './batch';
+import { Directory } from './directory';
+import { lowerCaseHeaders, parseJsonBody, parseRequestUrl, readBody, splitPath, writeResponse } from './http';
+import { FaultInjector, WriteThrottle, type FaultOptions, type ThrottleOptions } from './limits';
+import { EmulatorError, errorResponse, notFound, type ApiVersion, type EmulatedRequest, type EmulatedResponse, type Json } from './protocol';
+import { matchRoute, type Route } from './router';
+import { applicationRoutes } from './routes/applications';
+import { identityRoutes } from './routes/identity';
+import { servicePrincipalRoutes } from './routes/servicePrincipals';
+import { userRoutes } from './routes/users';
+
+export interface GraphEmulatorOptions {
+  tenantId?: string;
+  /** The tenant's default domain: issuer of local accounts and suffix of generated UPNs. Default `emulated.onmicrosoft.com`. */
+  tenantDomain?: string;
+  /** The bearer value every request must carry; any non-empty bearer when unset. Wrong or missing → 401. */
+  token?: string;
+  /** Write limit → 429 with `Retry-After`, also for items inside `$batch`. */
+  throttle?: ThrottleOptions;
+  faults?: FaultOptions;
+  /** appId of the pre-seeded b2c-extensions-app (random when unset). */
+  b2cExtensionsAppId?: string;
+  /** Start with the Authentication Events service principal (99045fe1-…) present. Default false, as in a fresh tenant. */
+  seedAuthenticationEventsServicePrincipal?: boolean;
+  /** Application permissions granted to the token; unset = everything allowed. A missing one → 403. */
+  permissions?: readonly string[];
+}
+
+export interface GraphEmulatorStats {
+  /** Operations handled: each top-level request and each `$batch` item (not the `$batch` envelope). */
+  requests: number;
+  /** Writes (POST/PATCH/PUT/DELETE) admitted by the throttle. */
+  writes: number;
+  throttled: number;
+  serverErrors: number;
+  batches: number;
+}
+
+const ROUTES: readonly Route[] = [...userRoutes, ...applicationRoutes, ...servicePrincipalRoutes, ...identityRoutes];
+const ALTERNATE_KEY = /^(applications|servicePrincipals)\(appId='([^']+)'\)$/i;
+
+export class GraphEmulator {
+  readonly stats: GraphEmulatorStats = { requests: 0, writes: 0, throttled: 0, serverErrors: 0, batches: 0 };
+  readonly tenantId: string;
+  readonly b2cExtensionsAppId: string;
+  /** The appId named in `x-ms-throttle-scope` (the "calling application"). */
+  readonly callerAppId = randomUUID();
+  private readonly directory: Directory;
+  private readonly server: Server;
+  private origin = '';
+  private throttle: WriteThrottle | undefined;
+  private faults = new FaultInjector();
+  private permissions: ReadonlySet<string> | undefined;
+
+  private constructor(private readonly options: GraphEmulatorOptions) {
+    this.tenantId = options.tenantId ?? randomUUID();
+    this.b2cExtensionsAppId = options.b2cExtensionsAppId ?? randomUUID();
+    this.directory = new Directory({
+      tenantId: this.tenantId,
+      tenantDomain: options.tenantDomain ?? 'emulated.onmicrosoft.com',
+      b2cExtensionsAppId: this.b2cExtensionsAppId,
+      seedAuthenticationEventsServicePrincipal: options.seedAuthenticationEventsServicePrincipal ?? false,
+    });
+    this.setThrottle(options.throttle);
+    this.setFaults(options.faults);
+    this.setPermissions(options.permissions);
+    this.server = createServer((request, response) => void this.onHttp(request, response));
+  }
+
+  static async start(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+    const emulator = new GraphEmulator(options);
+    await new Promise<void>((resolve, reject) => {
+      emulator.server.once('error', reject);
+      emulator.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    emulator.origin = `http://127.0.0.1:${(emulator.server.address() as AddressInfo).port}`;
+    return emulator;
+  }
+
+  /** Base URL like `http://127.0.0.1:PORT`; Graph paths go under `/v1.0` or `/beta`. */
+  get url(): string {
+    return this.origin;
+  }
+
+  get tenantDomain(): string {
+    return this.directory.tenantDomain;
+  }
+
+  get users(): ReadonlyMap<string, Json> {
+    return this.directory.users;
+  }
+
+  get applications(): ReadonlyMap<string, Json> {
+    return this.directory.applications;
+  }
+
+  get servicePrincipals(): ReadonlyMap<string, Json> {
+    return this.directory.servicePrincipals;
+  }
+
+  get extensionProperties(): ReadonlyMap<string, Json> {
+    return this.directory.extensionProperties;
+  }
+
+  get appRoleAssignments(): ReadonlyMap<string, Json> {
+    return this.directory.appRoleAssignments;
+  }
+
+  get customAuthenticationExtensions(): ReadonlyMap<string, Json> {
+    return this.directory.customAuthenticationExtensions;
+  }
+
+  get authenticationEventListeners(): ReadonlyMap<string, Json> {
+    return this.directory.authenticationEventListeners;
+  }
+
+  /** True once someone deleted the 99045fe1-… service principal (Graph allows it; every extension then fails). */
+  get authenticationEventsServicePrincipalDeleted(): boolean {
+    return this.directory.authenticationEventsServicePrincipalDeleted;
+  }
+
+  setFaults(faults: FaultOptions | undefined): void {
+    this.faults = new FaultInjector(faults ?? {});
+    this.directory.replicationDelayMs = faults?.notFoundAfterCreateMs ?? 0;
+  }
+
+  setThrottle(throttle: ThrottleOptions | undefined): void {
+    this.throttle = throttle === undefined ? undefined : new WriteThrottle(throttle, { appId: this.callerAppId, tenantId: this.tenantId });
+  }
+
+  setPermissions(permissions: readonly string[] | undefined): void {
+    this.permissions = permissions === undefined ? undefined : new Set(permissions);
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async onHttp(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    const headers = lowerCaseHeaders(incoming.headers);
+    let response: EmulatedResponse;
+    try {
+      response = await this.handleHttp(incoming, headers);
+    } catch (error) {
+      response =
+        error instanceof EmulatorError
+          ? errorResponse(error, headers['client-request-id'])
+          : errorResponse(new EmulatorError(500, 'InternalServerError', `Emulator failure: ${error instanceof Error ? error.message : String(error)}`), undefined);
+    }
+    writeResponse(outgoing, response);
+  }
+
+  private async handleHttp(incoming: IncomingMessage, headers: Record<string, string>): Promise<EmulatedResponse> {
+    const text = await readBody(incoming);
+    const url = parseRequestUrl(incoming.url ?? '/', this.origin);
+    const versioned = /^\/(v1\.0|beta)(\/.*)?$/.exec(url.pathname);
+    if (!versioned) throw new EmulatorError(400, 'BadRequest', `Invalid version: the path must start with /v1.0 or /beta, got ${url.pathname}.`);
+    this.authenticate(headers);
+    const version = versioned[1] as ApiVersion;
+    const rawPath = versioned[2] ?? '/';
+    const request: EmulatedRequest = {
+      method: (incoming.method ?? 'GET').toUpperCase(),
+      segments: splitPath(rawPath),
+      query: url.searchParams,
+      headers,
+      body: parseJsonBody(text, headers['content-type']),
+      version,
+      serviceRoot: `${this.origin}/${version}`,
+      rawPath,
+    };
+    if (request.segments.length === 1 && request.segments[0] === '$batch') {
+      this.stats.batches++;
+      return handleBatch(request, (item) => this.execute(item));
+    }
+    return this.execute(request);
+  }
+
+  private authenticate(headers: Record<string, string>): void {
+    const match = /^Bearer (.+)$/i.exec(headers['authorization'] ?? '');
+    const unauthorized = (message: string) => new EmulatorError(401, 'InvalidAuthenticationToken', message, { 'WWW-Authenticate': 'Bearer realm=""' });
+    if (!match) throw unauthorized('Access token is empty.');
+    if (this.options.token !== undefined && match[1] !== this.options.token) throw unauthorized('Access token validation failure. Invalid audience.');
+  }
+
+  /** One operation, top-level or inside `$batch`: route, permissions, throttle, faults, then the handler. */
+  private async execute(request: EmulatedRequest): Promise<EmulatedResponse> {
+    this.stats.requests++;
+    const clientRequestId = request.headers['client-request-id'];
+    if (this.faults.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.faults.options.latencyMs));
+    try {
+      const segments = this.resolveAlternateKey(request.segments);
+      const { route, params } = matchRoute(ROUTES, request.method, segments);
+      if (this.permissions && !route.permissions.some((permission) => this.permissions?.has(permission))) {
+        throw new EmulatorError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      }
+      const isWrite = request.method !== 'GET';
+      let throttleHeaders: Record<string, string> = {};
+      if (isWrite && this.throttle) {
+        const decision = this.throttle.admit();
+        if (!decision.admitted) {
+          this.stats.throttled++;
+          throw new EmulatorError(429, 'TooManyRequests', 'Too many requests. Retry after the time in the Retry-After header.', decision.headers);
+        }
+        throttleHeaders = decision.headers;
+      }
+      if (this.faults.shouldFail()) {
+        this.stats.serverErrors++;
+        throw new EmulatorError(503, 'ServiceUnavailable', 'The service is temporarily unavailable. Retry later.', { 'Retry-After': '1' });
+      }
+      if (isWrite) this.stats.writes++;
+      const response = route.handler({ directory: this.directory }, { ...request, segments }, params);
+      return {
+        ...response,
+        headers: { ...throttleHeaders, ...response.headers, 'request-id': randomUUID(), 'client-request-id': clientRequestId ?? '', 'x-ms-resource-unit': '1' },
+      };
+    } catch (error) {
+      if (error instanceof EmulatorError) return errorResponse(error, clientRequestId);
+      throw error;
+    }
+  }
+
+  /** `servicePrincipals(appId='…')` and `applications(appId='…')` address an object by its appId. */
+  private resolveAlternateKey(segments: string[]): string[] {
+    const match = ALTERNATE_KEY.exec(segments[0] ?? '');
+    if (!match) return segments;
+    const [, collection, appId] = match as unknown as [string, string, string];
+    const isApplications = collection.toLowerCase() === 'applications';
+    const target = isApplications ? this.directory.applicationByAppId(appId) : this.directory.servicePrincipalByAppId(appId);
+    if (!target) throw notFound(`Resource '${appId}' does not exist or one of its queried reference-property objects are not present.`);
+    return [isApplications ? 'applications' : 'servicePrincipals', String(target.id), ...segments.slice(1)];
+  }
+}
