@@ -4,7 +4,7 @@
  * re-read at most every 30 s so a fixed app setting (after restart) or a transient store failure recovers.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { describeProblems, type Env } from '../config/settings';
+import type { Env } from '../config/settings';
 import { jsonResponse, requestErrorResponse } from '../pipeline/respond';
 import { contextSink, errorName, Telemetry, type LogSink } from '../telemetry/telemetry';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime';
@@ -59,8 +59,6 @@ export class PasswordSubmitEndpoint {
     if (runtime?.ready) await runtime.close();
   }
 }
-
-export { describeProblems };
 
 let processEndpoint: PasswordSubmitEndpoint | undefined;
 

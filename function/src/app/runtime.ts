@@ -55,7 +55,10 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     KeyRing.fromPem(settings.decryptionPrivateKey, settings.decryptionPrivateKeyPrevious),
   );
   const registry = createHashRegistry({ workerFile: options.hashWorkerFile });
-  const state = await attemptAsync(problems, settings.stateStore.kind === 'table' ? 'StateTableEndpoint' : 'StateStore', () => createStateStore(settings));
+  const clock = options.now;
+  const state = await attemptAsync(problems, settings.stateStore.kind === 'table' ? 'StateTableEndpoint' : 'StateStore', () =>
+    createStateStore(settings, clock ? () => clock().getTime() : undefined),
+  );
   const credentials = await attemptAsync(problems, legacySettingName(settings), () => createCredentialChecker(settings, registry, state));
 
   if (!keyRing || !state || !credentials || problems.length > 0) {
@@ -84,16 +87,18 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     summary: { legacyStore: settings.legacyStore.kind, stateStore: state.kind, decryptionKeys: keyRing.keys.length },
     async close() {
       await background.drain();
+      credentials.close?.();
       await registry.close();
     },
   };
 }
 
-async function createStateStore(settings: Settings): Promise<StateStore> {
+/** `now` pins the store's clock to the handler's (tests), so nonce leases and lockout windows agree. */
+async function createStateStore(settings: Settings, now: (() => number) | undefined): Promise<StateStore> {
   const lockoutWindowMs = settings.lockout.windowMinutes * 60_000;
   const s = settings.stateStore;
-  if (s.kind === 'memory') return new MemoryStateStore({ lockoutWindowMs });
-  return TableStateStore.fromSettings({ ...s, lockoutWindowMs });
+  if (s.kind === 'memory') return new MemoryStateStore({ lockoutWindowMs, now });
+  return TableStateStore.fromSettings({ ...s, lockoutWindowMs, now });
 }
 
 async function createCredentialChecker(settings: Settings, registry: HashRegistry, state: StateStore | undefined): Promise<CredentialChecker | undefined> {

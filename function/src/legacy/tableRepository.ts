@@ -30,18 +30,18 @@ export function keyShard(key: string): string {
  * service data model). base64url uses none of those characters; text too long to encode within the
  * limit becomes `~` + base64url(SHA-256), and `~` never occurs in base64url, so the two forms cannot meet.
  */
+const MAX_ENCODED_KEY = 512;
+
 export function encodeKey(text: string): string {
   const encoded = Buffer.from(text, 'utf8').toString('base64url');
   if (encoded.length <= MAX_ENCODED_KEY) return encoded;
   return `~${createHash('sha256').update(text, 'utf8').digest('base64url')}`;
 }
 
-const MAX_ENCODED_KEY = 512;
-
 /** Where a user's entity lives. The username is normalized first, so any spelling finds the same row. */
-export function userEntityKeys(normalizedUsername: string): { partitionKey: string; rowKey: string } {
-  const username = normalizeUsername(normalizedUsername);
-  return { partitionKey: keyShard(username), rowKey: encodeKey(username) };
+export function userEntityKeys(username: string): { partitionKey: string; rowKey: string } {
+  const normalized = normalizeUsername(username);
+  return { partitionKey: keyShard(normalized), rowKey: encodeKey(normalized) };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -77,7 +77,8 @@ export function toUserEntity(record: LegacyUserRecord): TableEntity<UserEntity> 
 }
 
 /** The user record in an entity; throws UserRecordError (naming the field, not its value) when malformed. */
-export function fromUserEntity(entity: Readonly<Record<string, unknown>>): LegacyUserRecord {
+export function fromUserEntity(stored: object): LegacyUserRecord {
+  const entity = stored as Readonly<Record<string, unknown>>;
   let params: unknown;
   if (typeof entity.params === 'string' && entity.params !== '') {
     try {
@@ -170,7 +171,10 @@ export async function ensureTable(client: TableClient): Promise<void> {
   try {
     await client.createTable();
   } catch (error) {
-    if (tableFailure(error).status !== 409) throw new Error(describeTableFailure(error, 'create the table'));
+    const status = tableFailure(error).status;
+    if (status === 409) return;
+    const hint = status === 400 ? ': check the table name (3-63 letters and digits, starting with a letter)' : '';
+    throw new Error(describeTableFailure(error, 'create the table') + hint);
   }
 }
 

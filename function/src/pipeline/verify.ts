@@ -19,6 +19,8 @@ export interface CredentialChecker {
   /** Rejects when the legacy system cannot answer; the handler maps that to the error action. */
   check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck>;
   markMigrated(username: string, at: Date): Promise<void>;
+  /** Releases pooled connections (graceful shutdown). */
+  close?(): void;
 }
 
 /** Hash stores (Table Storage, JSON lines): look the record up, then verify its hash here. */
@@ -65,9 +67,13 @@ export class WebServiceChecker implements CredentialChecker {
   readonly storeKind = 'http' as const;
 
   constructor(
-    private readonly service: LegacyCredentialService,
+    private readonly service: LegacyCredentialService & { close?(): void },
     private readonly marks: MigrationMarks,
   ) {}
+
+  close(): void {
+    this.service.close?.();
+  }
 
   async check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck> {
     const result = await this.service.checkCredentials(username, password, signal);

@@ -36,11 +36,11 @@ export interface TableStateStoreOptions {
   readonly now?: () => number;
   /** Failures kept per user; default 1000, the largest LockoutThreshold allowed, so capping never changes a decision. */
   readonly maxTrackedFailures?: number;
-  /** Optimistic-concurrency rounds before giving up. Default 12. */
+  /** Optimistic-concurrency rounds before giving up. Default 16 (20 concurrent writers to one row need about 8). */
   readonly maxAttempts?: number;
 }
 
-const DEFAULT_MAX_ATTEMPTS = 12;
+const DEFAULT_MAX_ATTEMPTS = 16;
 /** Request keys are base64url (see port.ts); anything else is a programming error, not a key to store. */
 const REQUEST_KEY = /^[A-Za-z0-9_-]{1,512}$/;
 const ACTIONS = new Set<RecordedAnswer['action']>(['MigratePassword', 'UpdatePassword', 'Retry', 'Block']);

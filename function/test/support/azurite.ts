@@ -25,12 +25,23 @@ const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVEr
 
 const START_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
-/** Runs the script in argv[1] (Azurite's own argv layout) and exits when stdin reaches its end. */
-const WATCHDOG = "process.stdin.on('end', () => process.exit(0)).resume(); require(process.argv[1]);";
+const TEMP_PREFIX = 'jit-azurite-';
+/**
+ * Runs the script in argv[1] (Azurite's own argv layout). When stdin ends (our process is gone, or
+ * stop() was never called) it removes its temporary working directory and exits.
+ */
+const WATCHDOG = `process.stdin.on('end', () => {
+  const dir = process.cwd();
+  if (require('node:path').basename(dir).startsWith(${JSON.stringify(TEMP_PREFIX)})) {
+    try { process.chdir(require('node:os').tmpdir()); require('node:fs').rmSync(dir, { recursive: true, force: true }); } catch {}
+  }
+  process.exit(0);
+}).resume();
+require(process.argv[1]);`;
 
 export async function startAzurite(): Promise<AzuriteTables> {
   const port = await freePort();
-  const location = await fs.mkdtemp(path.join(os.tmpdir(), 'jit-azurite-'));
+  const location = await fs.mkdtemp(path.join(os.tmpdir(), TEMP_PREFIX));
   const args = [
     azuriteTableBin(),
     '--tableHost', '127.0.0.1',

@@ -9,7 +9,7 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -53,7 +53,11 @@ async function legacyHashes(): Promise<{ name: string; hash: string }[]> {
   header.writeUInt32BE(100000, 5);
   header.writeUInt32BE(16, 9);
   const aspnet = Buffer.concat([header, aspSalt, pbkdf2Sync(PASSWORD, aspSalt, 100000, 32, 'sha512')]).toString('base64');
+  // RFC 2307 {SSHA}: microseconds to verify, so its row shows the pipeline's own cost.
+  const sshaSalt = randomBytes(8);
+  const ssha = `{SSHA}${Buffer.concat([createHash('sha1').update(PASSWORD).update(sshaSalt).digest(), sshaSalt]).toString('base64')}`;
   return [
+    { name: 'pipeline only ({SSHA}, µs hash)', hash: ssha },
     { name: 'bcrypt (cost 10)', hash: await bcrypt.hash(PASSWORD, 10) },
     { name: 'argon2id (m=64 MiB, t=3, p=1)', hash: await argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 65536, timeCost: 3, parallelism: 1 }) },
     { name: 'PBKDF2-SHA256 (600k, Django)', hash: django },
@@ -152,9 +156,12 @@ export const benchCommand = {
         const handlerRate = await runConcurrent(total, concurrency, async (n) => void (await endpoint.handle(loadRequests[n]!, silent)));
         histogram.disable();
         const stall = histogram.max / 1e6;
-        worstStall = Math.max(worstStall, stall);
-        worstOverhead = Math.max(worstOverhead, handler.p99 - floor.p99);
-        worstRatio = Math.min(worstRatio, handlerRate / floorRate);
+        // The targets are about the legacy hashes; the pipeline-only row is there to explain them.
+        if (i > 0) {
+          worstStall = Math.max(worstStall, stall);
+          worstOverhead = Math.max(worstOverhead, handler.p99 - floor.p99);
+          worstRatio = Math.min(worstRatio, handlerRate / floorRate);
+        }
         rows.push([
           name,
           handler.p50.toFixed(1),
