@@ -12,6 +12,12 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve')).serveCommand,
   sandbox: async () => (await import('./commands/sandbox')).sandboxCommand,
   bench: async () => (await import('./commands/bench')).benchCommand,
+  'import-legacy': async () => (await import('./commands/importLegacy')).importLegacyCommand,
+  'provision-users': async () => (await import('./commands/provisionUsers')).provisionUsersCommand,
+  status: async () => (await import('./commands/status')).statusCommand,
+  reconcile: async () => (await import('./commands/reconcile')).reconcileCommand,
+  finish: async () => (await import('./commands/finish')).finishCommand,
+  'bench-provision': async () => (await import('./commands/benchProvision')).benchProvisionCommand,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -20,6 +26,12 @@ const SUMMARIES: Record<string, string> = {
   serve: 'run the function on loopback, configured by the same app settings as in Azure',
   sandbox: 'the local end-to-end demo (npm start): Azurite, the function, a fake Entra, sample sign-ins',
   bench: 'measure handler latency, hashing floor, throughput and cold start (npm run bench)',
+  'import-legacy': 'load a legacy export (CSV or JSON lines, with presets) into the legacy store',
+  'provision-users': 'create the users in External ID through Graph $batch, flagged for migration',
+  status: 'how many users are migrated, pending and failed (Graph and the legacy store)',
+  reconcile: 'fix users whose password migrated but whose flag did not, and the reverse',
+  finish: 'end-of-window report of users never migrated; optionally detach or delete the listener',
+  'bench-provision': 'measure provisioning throughput against the Graph emulator\'s throttling ceiling',
 };
 
 function usage(): string {

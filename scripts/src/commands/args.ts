@@ -22,3 +22,14 @@ export function integerOption(value: string | undefined, name: string, fallback:
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
   return n;
 }
+
+/** Repeated `--map TARGET=SOURCE` flags (import-legacy, provision-users) as a mapping object. */
+export function mapOption(flags: readonly string[]): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at <= 0 || at === flag.length - 1) throw new UsageError(`--map ${flag}: write TARGET=SOURCE, e.g. --map username=UserName or --map attributes.city=City`);
+    mapping[flag.slice(0, at).trim()] = flag.slice(at + 1).trim();
+  }
+  return mapping;
+}

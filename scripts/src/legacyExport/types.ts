@@ -1,0 +1,37 @@
+/** The shape every legacy-export preset produces; import-legacy and provision-users both read it. */
+import type { HashParams } from '../../../function/src/hashing/types';
+import type { AccountStatus } from '../../../function/src/legacy/port';
+
+export type PresetName = 'aspnet-identity' | 'django' | 'firebase' | 'keycloak' | 'generic';
+
+/** Profile attributes mapped onto the Entra user (Graph property name → value). */
+export type ProfileAttributes = Readonly<Record<string, string | number | boolean>>;
+
+export interface ExportedUser {
+  /** 1-based record number in the source (a CSV row, a JSON line, an array element), for reports and checkpoints. */
+  readonly record: number;
+  /** The normalized sign-in name (trimmed, NFKC, emails lower-cased): the legacy store key and the Entra identity. */
+  readonly username: string;
+  readonly email?: string;
+  readonly displayName?: string;
+  readonly givenName?: string;
+  readonly surname?: string;
+  /** Absent when the export has no usable hash (the user can still be provisioned; the legacy check then fails). */
+  readonly hash?: string;
+  readonly params?: HashParams;
+  readonly status: AccountStatus;
+  readonly mustChangePassword: boolean;
+  readonly attributes: ProfileAttributes;
+}
+
+export type ExportRow =
+  | { readonly ok: true; readonly user: ExportedUser }
+  | { readonly ok: false; readonly record: number; readonly reason: string; readonly username?: string };
+
+export interface ReadExportOptions {
+  readonly preset: PresetName;
+  /** Field-mapping overrides on top of the preset: target field → source column/path. */
+  readonly mapping?: Readonly<Record<string, string>>;
+  /** Firebase's project-level hash parameters (from the console's "Password hash parameters"), when the export lacks them. */
+  readonly firebaseHashConfig?: Readonly<{ signerKey: string; saltSeparator: string; rounds: number; memCost: number }>;
+}

@@ -1,0 +1,489 @@
+/**
+ * One provisioning run: read the export twice (a survey that counts and checks it against the checkpoint,
+ * then the real pass), create the users through Graph `$batch`, and settle every record exactly once.
+ *
+ * Never lose a user, never create one twice (unlike the B2C sample, which deletes the legacy row even when
+ * the create failed: azure-ad-b2c-jit.md section 6):
+ * - every create is logged as `sending` (with its UPN) before it leaves, and its outcome after;
+ * - a record whose fate is unknown (crash, network failure, 5xx) is looked up by identity before it is
+ *   sent again, and a create that finds the identity taken is resolved by a look-up: our own earlier
+ *   attempt (same UPN) counts as created, anyone else's as exists;
+ * - throttled records go back in line; nothing is dropped for being slow.
+ */
+import { GraphError, type BatchResponse, type GraphClient } from '../../../lib/graph';
+import type { ExportRow } from '../legacyExport/types';
+import type { OutcomeEntry, ProvisioningLog, RecordProgress } from './checkpoint';
+import { CheckpointMismatchError } from './checkpoint';
+import type { AdaptiveConcurrency } from './concurrency';
+import type { ErrorReportEntry, ErrorSink } from './errorReport';
+import { createUserRequest, lookupRequest, newUserPrincipalName, readCreateResponse, readLookupResponse } from './graphRequests';
+import { TRANSIENT_FAILURES, type Failure, type FailureCode } from './outcomes';
+import { generatePassword } from './password';
+import type { ProvisioningTarget } from './target';
+import { planUser } from './userPlan';
+import { sleep as realSleep, Wake, type Sleep } from './wake';
+import { WorkQueue, type Batch, type Work } from './workQueue';
+import type { WriteBudget } from './writeBudget';
+
+export type GraphBatcher = Pick<GraphClient, 'batch'>;
+
+export interface ProgressReporter {
+  tick(n?: number, counters?: Record<string, number>): void;
+  stop(): void;
+}
+
+export interface ProvisionRunOptions {
+  /** Called twice: the survey pass and the provisioning pass. */
+  readonly rows: () => AsyncIterable<ExportRow>;
+  readonly target: ProvisioningTarget;
+  /** Absent only for an offline dry run (nothing is looked up). */
+  readonly graph?: GraphBatcher;
+  readonly checkpoint: ProvisioningLog & { readonly records: ReadonlyMap<number, RecordProgress> };
+  readonly errors: ErrorSink;
+  /** Also the Graph client's `onThrottle` target, so it sees every 429. */
+  readonly concurrency: AdaptiveConcurrency;
+  /** Proactive pacing under the published write limit; none = react to 429s only. */
+  readonly writeBudget?: WriteBudget;
+  readonly dryRun?: boolean;
+  /** Called once the survey knows how many records are left to do. */
+  readonly progress?: (plan: { total: number }) => ProgressReporter;
+  /** Abort = stop cleanly: nothing new is sent, batches in flight finish and are recorded. */
+  readonly signal?: AbortSignal;
+  readonly sleep?: Sleep;
+  readonly now?: () => number;
+  readonly newPassword?: () => string;
+  readonly newUserPrincipalName?: (domain: string) => string;
+  /** Sends (creates and look-ups) per record before it is reported as failed. Default 10. */
+  readonly maxAttempts?: number;
+}
+
+export interface ProvisionSummary {
+  readonly dryRun: boolean;
+  /** Records in the input. */
+  readonly records: number;
+  readonly created: number;
+  readonly exists: number;
+  /** Of `exists`: users found without the migration flag (JIT will not migrate them). */
+  readonly existsNotFlagged: number;
+  readonly failed: Readonly<Partial<Record<FailureCode, number>>>;
+  readonly failedTotal: number;
+  /** Settled (created or exists) by an earlier run with the same checkpoint. */
+  readonly skippedByResume: number;
+  /** Dry run: valid users not found in the tenant (or not looked up). */
+  readonly wouldCreate: number;
+  /** Dry run: whether existing users were looked up. */
+  readonly existenceChecked: boolean;
+  /** Left for the next run (interrupted or stopped). */
+  readonly notAttempted: number;
+  readonly interrupted: boolean;
+  /** Why the run stopped early, when something made every further request pointless. */
+  readonly stoppedBecause?: string;
+  readonly throttled: number;
+  readonly serverBusy: number;
+  readonly peakConcurrency: number;
+  readonly elapsedMs: number;
+}
+
+/** Queue depth at which reading pauses: enough for every batch in flight and the next ones. */
+const HIGH_WATER = 400;
+/** Validation failures are written to the checkpoint in chunks, not one fsync each. */
+const FLUSH_EVERY = 200;
+
+export function provisionUsers(options: ProvisionRunOptions): Promise<ProvisionSummary> {
+  return new ProvisioningRun(options).run();
+}
+
+class ProvisioningRun {
+  private readonly queue = new WorkQueue();
+  private readonly wake = new Wake();
+  private readonly stopper = new AbortController();
+  private readonly now: () => number;
+  private readonly sleep: Sleep;
+  private readonly newPassword: () => string;
+  private readonly newUserPrincipalName: (domain: string) => string;
+  private readonly maxAttempts: number;
+  private readonly dryRun: boolean;
+  /** The first record of each email: later ones are duplicates within the input. */
+  private readonly firstRecordByEmail = new Map<string, number>();
+
+  private records = 0;
+  private created = 0;
+  private exists = 0;
+  private existsNotFlagged = 0;
+  private readonly failed: Partial<Record<FailureCode, number>> = {};
+  private failedTotal = 0;
+  private skippedByResume = 0;
+  private wouldCreate = 0;
+  private inputDone = false;
+  private inFlight = 0;
+  private interrupted = false;
+  private stoppedBecause: string | undefined;
+  private progress: ProgressReporter | undefined;
+  private pendingOutcomes: OutcomeEntry[] = [];
+  private pendingReports: ErrorReportEntry[] = [];
+
+  constructor(private readonly options: ProvisionRunOptions) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? realSleep;
+    this.newPassword = options.newPassword ?? (() => generatePassword());
+    this.newUserPrincipalName = options.newUserPrincipalName ?? newUserPrincipalName;
+    this.maxAttempts = options.maxAttempts ?? 10;
+    this.dryRun = options.dryRun ?? false;
+  }
+
+  private get stopped(): boolean {
+    return this.stopper.signal.aborted;
+  }
+
+  async run(): Promise<ProvisionSummary> {
+    const startedAt = this.now();
+    const onAbort = () => {
+      this.interrupted = true;
+      this.stop();
+    };
+    if (this.options.signal?.aborted) onAbort();
+    this.options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const alreadyDone = await this.survey();
+      this.progress = this.options.progress?.({ total: this.records - alreadyDone });
+      const producing = this.produce()
+        .catch((error: unknown) => this.stop(`reading the input failed: ${messageOf(error)}`))
+        .finally(() => {
+          this.inputDone = true;
+          this.wake.notify();
+        });
+      await this.schedule();
+      this.wake.notify();
+      await producing;
+      await this.flush();
+    } finally {
+      this.options.signal?.removeEventListener('abort', onAbort);
+      this.progress?.stop();
+    }
+    return this.summary(this.now() - startedAt);
+  }
+
+  /** Stops sending; batches in flight still finish and are recorded. */
+  private stop(reason?: string): void {
+    if (reason !== undefined && this.stoppedBecause === undefined) this.stoppedBecause = reason;
+    this.stopper.abort();
+    this.wake.notify();
+  }
+
+  /** Pass 1: count, learn the first record of each email, and check the checkpoint belongs to this input. */
+  private async survey(): Promise<number> {
+    let alreadyDone = 0;
+    for await (const row of this.options.rows()) {
+      if (this.stopped) break;
+      this.records++;
+      const planned = planUser(row, this.options.target);
+      const record = planned.ok ? planned.draft.record : planned.record;
+      if (planned.ok && !this.firstRecordByEmail.has(planned.draft.email)) this.firstRecordByEmail.set(planned.draft.email, record);
+      const saved = this.options.checkpoint.records.get(record);
+      // A record Graph has (or may have) seen must keep its email; one that Graph refused may be corrected.
+      const seenByGraph = saved !== undefined && (saved.state !== 'failed' || (saved.code !== undefined && TRANSIENT_FAILURES.has(saved.code)));
+      if (seenByGraph && saved.email !== undefined && (!planned.ok || saved.email !== planned.draft.email)) {
+        throw new CheckpointMismatchError(
+          `record ${record} is ${saved.email} in the checkpoint but ${planned.ok ? planned.draft.email : 'invalid'} in the input: ` +
+            `the input changed since the checkpoint was written; resume with the original input, or pass a new --checkpoint`,
+        );
+      }
+      if (saved?.state === 'created' || saved?.state === 'exists') alreadyDone++;
+    }
+    return alreadyDone;
+  }
+
+  /** Pass 2: plan each record and queue what needs Graph, pausing while the queue is full. */
+  private async produce(): Promise<void> {
+    for await (const row of this.options.rows()) {
+      if (this.stopped) break;
+      const planned = planUser(row, this.options.target);
+      if (!planned.ok) {
+        this.settleFailed(planned.record, planned.username, undefined, planned.failure);
+      } else {
+        const { draft } = planned;
+        const first = this.firstRecordByEmail.get(draft.email);
+        const saved = this.options.checkpoint.records.get(draft.record);
+        if (first !== draft.record) {
+          this.settleFailed(draft.record, draft.username, draft.email, {
+            code: 'duplicate-in-input',
+            reason: `record ${first} has the same email (${draft.email}): merge the two records or remove one from the export`,
+          });
+        } else if (saved?.state === 'created' || saved?.state === 'exists') {
+          this.skippedByResume++;
+        } else if (this.dryRun) {
+          if (this.options.graph) this.queue.addLookup({ draft, attempts: 0, lookupBecause: 'dry-run' });
+          else this.settleWouldCreate();
+        } else if (saved?.userPrincipalName !== undefined) {
+          // Sent before, fate unknown: look it up before sending it again, with the same UPN.
+          this.queue.addLookup({ draft, userPrincipalName: saved.userPrincipalName, attempts: 0, lookupBecause: 'in-doubt' });
+        } else {
+          this.queue.addCreate({ draft, attempts: 0 });
+        }
+      }
+      this.wake.notify();
+      if (this.pendingOutcomes.length >= FLUSH_EVERY) await this.flush();
+      while (this.queue.size >= HIGH_WATER && !this.stopped) await this.wake.wait();
+    }
+  }
+
+  private async schedule(): Promise<void> {
+    const running = new Set<Promise<void>>();
+    while (!this.stopped) {
+      const batch = this.queue.take(this.inputDone);
+      if (batch === undefined) {
+        if (this.inputDone && running.size === 0 && this.queue.size === 0) break;
+        await this.wake.wait();
+        continue;
+      }
+      this.wake.notify(); // room for the reader
+      if (!(await this.admit(batch))) {
+        this.queue.putBack(batch);
+        break;
+      }
+      const startedAt = this.now();
+      this.inFlight++;
+      const task: Promise<void> = this.execute(batch)
+        .then(
+          () => this.options.concurrency.onBatchCompleted(startedAt),
+          (error: unknown) => this.stop(messageOf(error)),
+        )
+        .finally(() => {
+          this.inFlight--;
+          running.delete(task);
+          this.wake.notify();
+        });
+      running.add(task);
+    }
+    await Promise.all(running);
+  }
+
+  /** Waits out Retry-After, a free slot, and (for creates) the write budget. False once the run stops. */
+  private async admit(batch: Batch): Promise<boolean> {
+    for (;;) {
+      if (this.stopped) return false;
+      const pause = this.options.concurrency.pauseRemaining();
+      if (pause > 0) {
+        await this.sleep(pause, this.stopper.signal);
+        continue;
+      }
+      if (this.inFlight >= this.options.concurrency.limit) {
+        await this.wake.wait();
+        continue;
+      }
+      if (batch.kind === 'create' && this.options.writeBudget) {
+        const delay = this.options.writeBudget.delayFor(batch.items.length);
+        if (delay > 0) {
+          await this.sleep(delay, this.stopper.signal);
+          continue;
+        }
+        this.options.writeBudget.spend(batch.items.length);
+      }
+      return true;
+    }
+  }
+
+  private async execute(batch: Batch): Promise<void> {
+    if (batch.kind === 'create') await this.createUsers(batch.items);
+    else await this.lookUpUsers(batch.items);
+    await this.flush();
+  }
+
+  private async createUsers(items: Work[]): Promise<void> {
+    const graph = this.requireGraph();
+    for (const work of items) {
+      work.userPrincipalName ??= this.newUserPrincipalName(this.options.target.domain);
+      work.attempts++;
+    }
+    try {
+      await this.options.checkpoint.sending(items.map((work) => ({ record: work.draft.record, email: work.draft.email, userPrincipalName: work.userPrincipalName as string })));
+    } catch (error) {
+      for (const work of items) this.queue.addCreate(work, true);
+      throw new Error(`could not write the checkpoint (${messageOf(error)}): check the disk and its permissions; these users were not sent`);
+    }
+    // The passwords live only in this array, which nothing logs or keeps.
+    const requests = items.map((work) => createUserRequest(String(work.draft.record), work.draft, work.userPrincipalName as string, this.newPassword()));
+    let responses: BatchResponse[];
+    try {
+      responses = await graph.batch(requests);
+    } catch (error) {
+      this.onBatchError('create', items, error);
+      return;
+    }
+    items.forEach((work, index) => {
+      const result = readCreateResponse(requests[index]!, responses[index]!, this.options.target);
+      switch (result.kind) {
+        case 'created':
+          return this.settleCreated(work, result.id);
+        case 'conflict':
+          work.lookupBecause = 'conflict';
+          return this.queue.addLookup(work);
+        case 'throttled':
+          return this.retry(work, 'create', 'throttled');
+        case 'in-doubt':
+          return this.retry(work, 'lookup', 'graph-unavailable');
+        case 'failed':
+          this.settleFailed(work.draft.record, work.draft.username, work.draft.email, result.failure);
+          if (result.fatal) this.stop(result.failure.reason);
+          return;
+      }
+    });
+  }
+
+  private async lookUpUsers(items: Work[]): Promise<void> {
+    const graph = this.requireGraph();
+    for (const work of items) work.attempts++;
+    const requests = items.map((work) => lookupRequest(String(work.draft.record), work.draft.email, this.options.target));
+    let responses: BatchResponse[];
+    try {
+      responses = await graph.batch(requests);
+    } catch (error) {
+      this.onBatchError('lookup', items, error);
+      return;
+    }
+    items.forEach((work, index) => {
+      const result = readLookupResponse(requests[index]!, responses[index]!, this.options.target);
+      switch (result.kind) {
+        case 'found': {
+          const ours = work.userPrincipalName !== undefined && result.userPrincipalName?.toLowerCase() === work.userPrincipalName.toLowerCase();
+          if (ours && work.lookupBecause !== 'dry-run') return this.settleCreated(work, result.id);
+          return this.settleExists(work, result.id, result.flagged);
+        }
+        case 'absent':
+          if (work.lookupBecause === 'dry-run') return this.settleWouldCreate();
+          // Graph said the identity is taken but cannot show it yet (replication): it exists all the same.
+          if (work.lookupBecause === 'conflict') return this.settleExists(work, undefined, undefined);
+          return this.queue.addCreate(work, true);
+        case 'retry':
+          return this.retry(work, 'lookup', 'graph-unavailable');
+        case 'failed':
+          this.settleFailed(work.draft.record, work.draft.username, work.draft.email, result.failure);
+          if (result.fatal) this.stop(result.failure.reason);
+          return;
+      }
+    });
+  }
+
+  /** The whole `$batch` failed: decide per Graph's status whether its creates may have happened. */
+  private onBatchError(kind: Batch['kind'], items: Work[], error: unknown): void {
+    if (!(error instanceof GraphError)) throw error;
+    if (error.status === 401 || error.status === 403) {
+      // Left as `sending` in the checkpoint: the next run looks them up first.
+      this.stop(error.message);
+      return;
+    }
+    if (error.status === 429) {
+      for (const work of items) this.retry(work, kind, 'throttled');
+    } else if (error.status === 0 || error.status >= 500) {
+      // No answer, or a server failure: a create may or may not have happened.
+      for (const work of items) this.retry(work, 'lookup', 'graph-unavailable');
+    } else {
+      this.stop(error.message);
+    }
+  }
+
+  private retry(work: Work, next: Batch['kind'], codeWhenExhausted: 'throttled' | 'graph-unavailable'): void {
+    if (work.attempts >= this.maxAttempts) {
+      const reason =
+        codeWhenExhausted === 'throttled'
+          ? `Graph kept throttling this user after ${work.attempts} attempts: run the same command again to resume`
+          : `Graph kept failing or could not be reached for this user after ${work.attempts} attempts: run the same command again; it looks the user up before creating it, so nothing is created twice`;
+      this.settleFailed(work.draft.record, work.draft.username, work.draft.email, { code: codeWhenExhausted, reason });
+      return;
+    }
+    if (next === 'create') {
+      this.queue.addCreate(work, true);
+    } else {
+      if (work.lookupBecause !== 'dry-run' && work.lookupBecause !== 'conflict') work.lookupBecause = 'in-doubt';
+      this.queue.addLookup(work);
+    }
+  }
+
+  private settleCreated(work: Work, id: string): void {
+    this.created++;
+    this.pendingOutcomes.push({ record: work.draft.record, email: work.draft.email, state: 'created', id, userPrincipalName: work.userPrincipalName });
+    this.tick();
+  }
+
+  private settleExists(work: Work, id: string | undefined, flagged: boolean | undefined): void {
+    this.exists++;
+    this.pendingOutcomes.push({ record: work.draft.record, email: work.draft.email, state: 'exists', id, flagged });
+    if (flagged === false) {
+      this.existsNotFlagged++;
+      const flag = this.options.target.migrationProperty;
+      this.pendingReports.push({
+        record: work.draft.record,
+        username: work.draft.username,
+        status: 'exists',
+        code: 'not-flagged',
+        reason:
+          `a user with this email already exists without ${flag} = true, so the JIT listener will not migrate its password: ` +
+          `if it still needs migrating, set the flag (PATCH /users/${id} {"${flag}": true}); otherwise nothing to do`,
+      });
+    }
+    this.tick();
+  }
+
+  private settleFailed(record: number, username: string | undefined, email: string | undefined, failure: Failure): void {
+    this.failedTotal++;
+    this.failed[failure.code] = (this.failed[failure.code] ?? 0) + 1;
+    this.pendingOutcomes.push({ record, email, state: 'failed', code: failure.code, reason: failure.reason });
+    this.pendingReports.push({ record, username, status: 'failed', code: failure.code, reason: failure.reason });
+    this.tick();
+  }
+
+  private settleWouldCreate(): void {
+    this.wouldCreate++;
+    this.tick();
+  }
+
+  private tick(): void {
+    const counters: Record<string, number> = this.dryRun
+      ? { 'would create': this.wouldCreate, exists: this.exists, 'would fail': this.failedTotal }
+      : { created: this.created, exists: this.exists, failed: this.failedTotal };
+    this.progress?.tick(1, counters);
+  }
+
+  /** Outcomes to the checkpoint (not in a dry run) and reports to the error file. */
+  private async flush(): Promise<void> {
+    const outcomes = this.pendingOutcomes;
+    const reports = this.pendingReports;
+    this.pendingOutcomes = [];
+    this.pendingReports = [];
+    if (!this.dryRun) await this.options.checkpoint.settled(outcomes);
+    await this.options.errors.add(reports);
+  }
+
+  private requireGraph(): GraphBatcher {
+    if (!this.options.graph) throw new Error('no Graph client: only an offline dry run can do without one');
+    return this.options.graph;
+  }
+
+  private summary(elapsedMs: number): ProvisionSummary {
+    const settled = this.created + this.exists + this.failedTotal + this.skippedByResume + this.wouldCreate;
+    const { stats } = this.options.concurrency;
+    return {
+      dryRun: this.dryRun,
+      records: this.records,
+      created: this.created,
+      exists: this.exists,
+      existsNotFlagged: this.existsNotFlagged,
+      failed: { ...this.failed },
+      failedTotal: this.failedTotal,
+      skippedByResume: this.skippedByResume,
+      wouldCreate: this.wouldCreate,
+      existenceChecked: this.dryRun && this.options.graph !== undefined,
+      notAttempted: Math.max(0, this.records - settled),
+      interrupted: this.interrupted,
+      stoppedBecause: this.stoppedBecause,
+      throttled: stats.throttled,
+      serverBusy: stats.serverBusy,
+      peakConcurrency: stats.peakLimit,
+      elapsedMs,
+    };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,129 @@
+/**
+ * From an exported legacy user to the Graph user that stands in for it until its first sign-in: pure and
+ * free of secrets. The password, the userPrincipalName and the mailNickname are chosen at send time.
+ *
+ * Body per user-post-users and the JIT guide ([JIT-DOC] 1.3, fact sheet section 7): a local account with an
+ * `emailAddress` identity issued by the tenant domain, `forceChangePasswordNextSignIn: false` (else the JIT
+ * callout never runs) and the Boolean migration flag set to true on the user itself.
+ */
+import type { ExportRow, ExportedUser } from '../legacyExport/types';
+import type { Failure } from './outcomes';
+import type { ProvisioningTarget } from './target';
+
+export interface UserDraft {
+  readonly record: number;
+  readonly username: string;
+  /** The sign-in email, lower-cased: the `emailAddress` identity and the key for duplicates and look-ups. */
+  readonly email: string;
+  /** The create body without passwordProfile, userPrincipalName and mailNickname. */
+  readonly profile: Readonly<Record<string, unknown>>;
+}
+
+export type PlannedRow =
+  | { readonly ok: true; readonly draft: UserDraft }
+  | { readonly ok: false; readonly record: number; readonly username?: string; readonly failure: Failure };
+
+/** objectIdentity: issuerAssignedId has a 64 character limit and must be a valid email for `emailAddress`. */
+const MAX_SIGN_IN_NAME = 64;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** Writable user properties a mapping may target (user resource); single strings unless listed as collections. */
+const STRING_PROPERTIES = [
+  'givenName', 'surname', 'mail', 'jobTitle', 'department', 'companyName', 'city', 'country', 'state', 'streetAddress',
+  'postalCode', 'usageLocation', 'preferredLanguage', 'employeeId', 'mobilePhone', 'officeLocation',
+];
+const COLLECTION_PROPERTIES = ['otherMails', 'businessPhones'];
+/** What this command owns: a mapping that sets these could unflag the user, or sign them in with a known password. */
+const RESERVED = ['id', 'accountEnabled', 'displayName', 'identities', 'passwordProfile', 'passwordPolicies', 'userPrincipalName', 'mailNickname', 'creationType'];
+const EXTENSION_ATTRIBUTE = /^extension_[0-9a-f]{32}_\w+$/i;
+/** Graph's lengths for givenName and surname (user resource). */
+const MAX_NAME_PART = 64;
+const MAX_DISPLAY_NAME = 256;
+
+export function isEmailAddress(value: string): boolean {
+  return EMAIL.test(value);
+}
+
+export function planUser(row: ExportRow, target: ProvisioningTarget): PlannedRow {
+  if (!row.ok) {
+    return { ok: false, record: row.record, username: row.username, failure: { code: 'invalid-row', reason: row.reason } };
+  }
+  const { user } = row;
+  const refuse = (failure: Failure): PlannedRow => ({ ok: false, record: user.record, username: user.username, failure });
+
+  const email = signInEmail(user);
+  if (email === undefined) {
+    return refuse({ code: 'no-email', reason: 'the record has no email address: External ID local accounts sign in with their email; add one to the export (or map the email column)' });
+  }
+  if (!isEmailAddress(email)) return refuse({ code: 'invalid-email', reason: `"${email}" is not a valid email address: correct it in the export` });
+  if (email.length > MAX_SIGN_IN_NAME) {
+    return refuse({ code: 'invalid-email', reason: `the email is ${email.length} characters long and Graph allows ${MAX_SIGN_IN_NAME} in a sign-in name: give the user a shorter email` });
+  }
+
+  const attributes = mappedAttributes(user, target.migrationProperty);
+  if (!attributes.ok) return refuse(attributes.failure);
+  for (const [name, value] of [['givenName', user.givenName], ['surname', user.surname]] as const) {
+    if (value !== undefined && value.trim().length > MAX_NAME_PART) {
+      return refuse({ code: 'invalid-attribute', reason: `${name} is longer than Graph's ${MAX_NAME_PART} characters: shorten it in the export` });
+    }
+  }
+
+  const profile: Record<string, unknown> = {
+    // A disabled legacy account stays disabled: Entra then refuses it before any password is checked.
+    // Locked accounts stay enabled: locks are temporary, and the JIT function answers Block while one holds.
+    accountEnabled: user.status !== 'disabled',
+    displayName: displayNameOf(user, email),
+    identities: [{ signInType: 'emailAddress', issuer: target.domain, issuerAssignedId: email }],
+    passwordPolicies: 'DisablePasswordExpiration',
+    ...attributes.values,
+  };
+  if (nonBlank(user.givenName)) profile.givenName = user.givenName.trim();
+  if (nonBlank(user.surname)) profile.surname = user.surname.trim();
+  profile[target.migrationProperty] = true;
+  return { ok: true, draft: { record: user.record, username: user.username, email, profile } };
+}
+
+/** The sign-in name Entra will send the JIT function: the username when it is an email, else the email field. */
+function signInEmail(user: ExportedUser): string | undefined {
+  const username = user.username.trim().toLowerCase();
+  if (isEmailAddress(username)) return username;
+  const email = user.email?.trim().toLowerCase();
+  return email === undefined || email === '' ? undefined : email;
+}
+
+function displayNameOf(user: ExportedUser, email: string): string {
+  const fullName = [user.givenName, user.surname].filter(nonBlank).map((part) => part.trim()).join(' ');
+  const name = nonBlank(user.displayName) ? user.displayName.trim() : fullName !== '' ? fullName : (email.split('@')[0] as string);
+  return name.slice(0, MAX_DISPLAY_NAME);
+}
+
+type MappedAttributes = { ok: true; values: Record<string, unknown> } | { ok: false; failure: Failure };
+
+function mappedAttributes(user: ExportedUser, migrationProperty: string): MappedAttributes {
+  const values: Record<string, unknown> = {};
+  const invalid = (reason: string): MappedAttributes => ({ ok: false, failure: { code: 'invalid-attribute', reason } });
+  for (const [name, value] of Object.entries(user.attributes)) {
+    if (RESERVED.includes(name) || name.toLowerCase() === migrationProperty.toLowerCase()) {
+      return invalid(`the mapping sets ${name}, which provision-users controls: remove ${name} from the field mapping`);
+    }
+    if (EXTENSION_ATTRIBUTE.test(name)) {
+      values[name] = value;
+    } else if (STRING_PROPERTIES.includes(name)) {
+      if (typeof value === 'boolean') return invalid(`${name} must be text, not ${value}: fix the mapping or the export`);
+      values[name] = String(value);
+    } else if (COLLECTION_PROPERTIES.includes(name)) {
+      if (typeof value !== 'string') return invalid(`${name} must be text, not ${value}: fix the mapping or the export`);
+      values[name] = [value];
+    } else {
+      const known = [...STRING_PROPERTIES, ...COLLECTION_PROPERTIES].find((property) => property.toLowerCase() === name.toLowerCase());
+      const fix = known
+        ? `spell it ${known}`
+        : `map it to a user property (${STRING_PROPERTIES.slice(2, 6).join(', ')}…) or to a custom attribute extension_<appId>_${name.replace(/\W/g, '')}`;
+      return invalid(`"${name}" is not a Graph user property this command can set: ${fix}`);
+    }
+  }
+  return { ok: true, values };
+}
+
+function nonBlank(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
