@@ -26,4 +26,10 @@ await Promise.all([
   build({ ...common, entryPoints: ['function/src/functions/index.ts'], outfile: 'dist/function/main.cjs' }),
   build({ ...common, entryPoints: ['function/src/hashing/worker.ts'], outfile: 'dist/function/hash-worker.cjs' }),
   build({ ...common, entryPoints: ['scripts/src/cli.ts'], outfile: 'dist/cli/jitmigrate.cjs' }),
+  // Dynamic-provider implementations, loaded by infra/providers/shim.ts in Pulumi's provider process,
+  // which supplies @pulumi/pulumi itself.
+  build({ ...common, entryPoints: ['infra/providers/index.ts'], outfile: 'dist/infra/providers.cjs', external: [...external, '@pulumi/*'] }),
+  // The Pulumi program itself (infra/main.cjs runs this build, then loads it): plain CommonJS, so `pulumi up`
+  // needs no ts-node. The Pulumi SDKs stay external: the language host and the program must share them.
+  build({ ...common, entryPoints: ['infra/index.ts'], outfile: 'dist/infra/program.cjs', external: [...external, '@pulumi/*', 'esbuild'] }),
 ]);

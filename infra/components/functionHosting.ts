@@ -1,0 +1,271 @@
+/**
+ * FunctionHosting: the Flex Consumption function app and everything it runs on, identity-only (no keys):
+ * a user-assigned managed identity (UAMI), the host storage account (deployment container, legacy-users
+ * and state tables), the FC1 plan, the app, and the UAMI's least-privilege role assignments.
+ * Layout follows Azure-Samples/functions-quickstart-typescript-azd (sheet 2.5); Flex rules: sheet 2.2-2.4.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import * as managedidentity from '@pulumi/azure-native/managedidentity';
+import * as storage from '@pulumi/azure-native/storage';
+import * as web from '@pulumi/azure-native/web';
+import { buildFunctionPackage, type FunctionPackage } from '../bundle/functionPackage';
+import { FunctionCodeDeployment } from '../providers/functionCodeDeployment';
+import { assignRole } from '../roles';
+import type { AppSecret } from './keyVault';
+
+/** The function's route (function/src/functions/onPasswordSubmit.ts). */
+export const FUNCTION_ROUTE = '/api/onPasswordSubmit';
+
+/** App settings Flex rejects or ignores (sheet 2.4: "Flex Consumption plan deprecations"). */
+export const FLEX_FORBIDDEN_SETTINGS = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'FUNCTIONS_EXTENSION_VERSION',
+  'WEBSITE_RUN_FROM_PACKAGE',
+  'WEBSITE_CONTENTSHARE',
+  'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING',
+  'SCM_DO_BUILD_DURING_DEPLOYMENT',
+  'ENABLE_ORYX_BUILD',
+  'WEBSITE_NODE_DEFAULT_VERSION',
+  'WEBSITE_TIME_ZONE',
+  'TZ',
+  'AzureWebJobsStorage',
+] as const;
+
+export type HostedLegacyStore = { readonly kind: 'table'; readonly tableName: string } | { readonly kind: 'http'; readonly serviceUrl: string };
+
+export interface FunctionHostingNames {
+  userAssignedIdentity: pulumi.Input<string>;
+  storageAccount: pulumi.Input<string>;
+  deploymentContainer: pulumi.Input<string>;
+  appServicePlan: pulumi.Input<string>;
+  functionApp: pulumi.Input<string>;
+  /** `{functionApp}.azurewebsites.net`, fixed before the app exists (the Entra identifier URI embeds it). */
+  functionHostName: pulumi.Input<string>;
+  scmHostName: pulumi.Input<string>;
+}
+
+export interface FunctionHostingArgs {
+  resourceGroupName: pulumi.Input<string>;
+  location: pulumi.Input<string>;
+  subscriptionId: pulumi.Input<string>;
+  names: FunctionHostingNames;
+  tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  monitoring: { appInsightsId: pulumi.Input<string>; connectionString: pulumi.Input<string> };
+  /** From KeyMaterial: Key Vault references and the secret scopes the UAMI may read. */
+  secrets: readonly AppSecret[];
+  externalIdTenantId: string;
+  /** From EntraApplications; they depend on the host name only, so there is no cycle. */
+  extensionAppId: pulumi.Input<string>;
+  extensionAppIdentifierUri: pulumi.Input<string>;
+  legacy: HostedLegacyStore;
+  stateTableName: string;
+  scale: { alwaysReadyInstances: number; maximumInstanceCount: number; instanceMemoryMB: 512 | 2048 | 4096 };
+  /** Defaults to `buildFunctionPackage()` (deterministic esbuild zip). */
+  codePackage?: pulumi.Input<FunctionPackage>;
+}
+
+type Setting = { name: string; value: pulumi.Input<string> };
+
+export class FunctionHosting extends pulumi.ComponentResource {
+  readonly identity: managedidentity.UserAssignedIdentity;
+  readonly storageAccount: storage.StorageAccount;
+  readonly plan: web.AppServicePlan;
+  readonly app: web.WebApp;
+  readonly deployment: FunctionCodeDeployment;
+  readonly functionAppName: pulumi.Output<string>;
+  readonly defaultHostName: pulumi.Output<string>;
+  /** `https://{host}/api/onPasswordSubmit`; fails the deployment if ARM assigned another host name. */
+  readonly functionUrl: pulumi.Output<string>;
+  readonly deployedSha256: pulumi.Output<string>;
+
+  constructor(name: string, args: FunctionHostingArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('jitmigration:azure:FunctionHosting', name, {}, opts);
+    const child = { parent: this };
+    const { resourceGroupName, location, tags } = args;
+
+    this.identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceGroupName, location, resourceName: args.names.userAssignedIdentity, tags },
+      child,
+    );
+    const principalId = this.identity.principalId;
+    const clientId = this.identity.clientId;
+    const grant = (suffix: string, role: Parameters<typeof assignRole>[1]['role'], scope: pulumi.Input<string>, description: string) =>
+      assignRole(`${name}-${suffix}`, { scope, principalId, role, subscriptionId: args.subscriptionId, principalType: 'ServicePrincipal', description }, child);
+
+    this.storageAccount = new storage.StorageAccount(
+      `${name}-storage`,
+      {
+        resourceGroupName,
+        location,
+        accountName: args.names.storageAccount,
+        kind: 'StorageV2',
+        sku: { name: 'Standard_LRS' },
+        accessTier: 'Hot',
+        // Identity only: no account keys, no SAS, no anonymous blobs (sheet 2.5).
+        allowSharedKeyAccess: false,
+        defaultToOAuthAuthentication: true,
+        allowBlobPublicAccess: false,
+        allowCrossTenantReplication: false,
+        isLocalUserEnabled: false,
+        minimumTlsVersion: 'TLS1_2',
+        enableHttpsTrafficOnly: true,
+        dnsEndpointType: 'Standard',
+        // Flex deploys from the platform: a Deny firewall breaks deployment without private networking (sheet 2.6).
+        publicNetworkAccess: 'Enabled',
+        networkRuleSet: { defaultAction: 'Allow', bypass: 'AzureServices' },
+        tags,
+      },
+      child,
+    );
+    const account = this.storageAccount;
+    const endpoints = account.primaryEndpoints;
+
+    // Management-plane (ARM) creation: works with shared keys off, unlike storage.Blob (sheet 2.6).
+    const container = new storage.BlobContainer(
+      `${name}-deployment-container`,
+      { resourceGroupName, accountName: account.name, containerName: args.names.deploymentContainer, publicAccess: 'None' },
+      child,
+    );
+    const stateTable = new storage.Table(`${name}-state-table`, { resourceGroupName, accountName: account.name, tableName: args.stateTableName }, child);
+    const legacyTable =
+      args.legacy.kind === 'table'
+        ? new storage.Table(`${name}-legacy-table`, { resourceGroupName, accountName: account.name, tableName: args.legacy.tableName }, child)
+        : undefined;
+
+    this.plan = new web.AppServicePlan(
+      `${name}-plan`,
+      {
+        resourceGroupName,
+        location,
+        name: args.names.appServicePlan,
+        kind: 'functionapp',
+        reserved: true, // Linux
+        sku: { name: 'FC1', tier: 'FlexConsumption' },
+        tags,
+      },
+      child,
+    );
+
+    // --- Role assignments: one per need, at the narrowest scope that works. ---
+    // Host storage (AzureWebJobsStorage: host locks and keys) and the deployment container the platform
+    // writes with this identity: the account.
+    const blobOwner = grant('blob-data-owner', 'StorageBlobDataOwner', account.id, 'Function host storage and Flex deployment package (UAMI)');
+    const tableRoles = [grant('state-table-contributor', 'StorageTableDataContributor', stateTable.id, 'JIT shared state: lockout counters, per-nonce answers (UAMI)')];
+    if (legacyTable) {
+      tableRoles.push(grant('legacy-table-contributor', 'StorageTableDataContributor', legacyTable.id, 'Legacy users table: read records, mark migrated (UAMI)'));
+    }
+    const metricsPublisher = grant('metrics-publisher', 'MonitoringMetricsPublisher', args.monitoring.appInsightsId, 'Entra-authenticated Application Insights ingestion (UAMI)');
+    // Key Vault Secrets User per secret, not per vault: the app can read its own keys and nothing else.
+    const seen = new Set<string>();
+    const secretRoles = args.secrets
+      .filter((s) => !seen.has(s.secretName) && seen.add(s.secretName))
+      .map((s) => grant(`secrets-user-${s.secretName}`, 'KeyVaultSecretsUser', s.scope, `Resolve the ${s.setting} Key Vault reference (UAMI)`));
+
+    const settings: Setting[] = [
+      // Identity-based host storage (learn AF/functions-reference "identity-based connections"; sheet 3.2).
+      { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' },
+      { name: 'AzureWebJobsStorage__clientId', value: clientId },
+      { name: 'AzureWebJobsStorage__blobServiceUri', value: endpoints.blob },
+      { name: 'AzureWebJobsStorage__queueServiceUri', value: endpoints.queue },
+      { name: 'AzureWebJobsStorage__tableServiceUri', value: endpoints.table },
+      { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: args.monitoring.connectionString },
+      { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: pulumi.interpolate`ClientId=${clientId};Authorization=AAD` },
+      // The function's own settings (README "Configuration reference").
+      { name: 'ExternalIdTenantId', value: args.externalIdTenantId },
+      { name: 'ExtensionAppId', value: args.extensionAppId },
+      { name: 'ExtensionAppIdentifierUri', value: args.extensionAppIdentifierUri },
+      { name: 'ManagedIdentityClientId', value: clientId },
+      { name: 'LegacyStore', value: args.legacy.kind },
+      { name: 'StateTableEndpoint', value: endpoints.table },
+      { name: 'StateTableName', value: args.stateTableName },
+      ...(args.legacy.kind === 'table'
+        ? [
+            { name: 'LegacyTableEndpoint', value: endpoints.table },
+            { name: 'LegacyTableName', value: args.legacy.tableName },
+          ]
+        : [{ name: 'LegacyServiceUrl', value: args.legacy.serviceUrl }]),
+    ];
+    for (const name of [...settings.map((s) => s.name), ...args.secrets.map((s) => s.setting)]) {
+      if ((FLEX_FORBIDDEN_SETTINGS as readonly string[]).includes(name)) throw new Error(`FunctionHosting: app setting ${name} must not be set on Flex Consumption`);
+    }
+    // Secrets only as Key Vault references, resolved by the platform with keyVaultReferenceIdentity;
+    // a reference that is undefined (no previous key yet) leaves its setting out. Sorted: a stable diff.
+    const appSettings = pulumi.all([pulumi.output(settings), pulumi.all(args.secrets.map((s) => s.reference))]).apply(([plain, references]) =>
+      [...plain, ...args.secrets.flatMap((s, i) => (references[i] ? [{ name: s.setting, value: references[i]! }] : []))].sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      ),
+    );
+
+    const scale = args.scale;
+    this.app = new web.WebApp(
+      `${name}-app`,
+      {
+        resourceGroupName,
+        location,
+        name: args.names.functionApp,
+        kind: 'functionapp,linux',
+        serverFarmId: this.plan.id,
+        httpsOnly: true,
+        clientCertEnabled: false, // callers authenticate with Entra bearer tokens, checked in code
+        publicNetworkAccess: 'Enabled', // Entra calls the extension from the internet
+        identity: { type: 'UserAssigned', userAssignedIdentities: [this.identity.id] },
+        keyVaultReferenceIdentity: this.identity.id,
+        functionAppConfig: {
+          deployment: {
+            storage: {
+              type: 'blobContainer',
+              value: pulumi.interpolate`${endpoints.blob}${container.name}`,
+              authentication: { type: 'UserAssignedIdentity', userAssignedIdentityResourceId: this.identity.id },
+            },
+          },
+          runtime: { name: 'node', version: '22' },
+          scaleAndConcurrency: {
+            maximumInstanceCount: scale.maximumInstanceCount,
+            instanceMemoryMB: scale.instanceMemoryMB,
+            // "http" is the group of all HTTP-triggered functions (learn AF/flex-consumption-plan "Always ready").
+            alwaysReady: scale.alwaysReadyInstances > 0 ? [{ name: 'http', instanceCount: scale.alwaysReadyInstances }] : [],
+          },
+        },
+        siteConfig: {
+          minTlsVersion: '1.2',
+          scmMinTlsVersion: '1.2',
+          ftpsState: 'Disabled',
+          http20Enabled: true,
+          appSettings,
+        },
+        tags,
+      },
+      // Roles first, so the first start resolves its Key Vault references and reaches storage.
+      { parent: this, dependsOn: [blobOwner, metricsPublisher, ...tableRoles, ...secretRoles] },
+    );
+
+    // Basic (user/password) publishing off for FTP and SCM: deployments use Entra tokens (sheet 4.3).
+    const ftp = new web.WebAppFtpAllowed(`${name}-ftp-basic-auth`, { resourceGroupName, name: this.app.name, allow: false }, child);
+    const scm = new web.WebAppScmAllowed(`${name}-scm-basic-auth`, { resourceGroupName, name: this.app.name, allow: false }, child);
+
+    const codePackage = pulumi.output(args.codePackage ?? buildFunctionPackage());
+    this.deployment = new FunctionCodeDeployment(
+      `${name}-code`,
+      {
+        functionAppId: this.app.id,
+        scmHostName: args.names.scmHostName,
+        zipPath: codePackage.zipPath,
+        zipSha256: codePackage.sha256,
+      },
+      // A new app (replacement) needs the code again; deleting the app deletes its code (provider docs).
+      { parent: this, dependsOn: [this.app, blobOwner, ftp, scm], replaceWith: [this.app], deletedWith: this.app },
+    );
+
+    this.functionAppName = this.app.name;
+    this.defaultHostName = this.app.defaultHostName;
+    this.functionUrl = pulumi.all([this.app.defaultHostName, args.names.functionHostName]).apply(([actual, expected]) => {
+      if (actual.toLowerCase() !== expected.toLowerCase()) {
+        throw new Error(`FunctionHosting: the app's host name is ${actual}, not ${expected}; the Entra identifier URI assumes the latter. Do not set autoGeneratedDomainNameLabelScope.`);
+      }
+      return `https://${actual.toLowerCase()}${FUNCTION_ROUTE}`;
+    });
+    this.deployedSha256 = this.deployment.deployedSha256;
+    this.registerOutputs({ functionUrl: this.functionUrl, principalId, clientId, deployedSha256: this.deployedSha256 });
+  }
+}

@@ -1,0 +1,735 @@
+/**
+ * The whole Pulumi program under mocks with the Pulumi.dev.yaml config. Every security property of the
+ * issue is a pure check over the recorded resources that returns its violations; each check runs on the
+ * real program (no violations) and on a mutated copy (a violation), so none can pass vacuously.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { CONFIG_SCHEMA, ConfigError, parseConfig, type ConfigKey, type ConfigSource, type InfraConfig } from './config';
+import { FLEX_FORBIDDEN_SETTINGS, FUNCTION_ROUTE } from './components/functionHosting';
+import { keyVaultReference } from './components/keyVault';
+import { NAME_RULES, resourceNames, stableSuffix } from './naming';
+import { BUILT_IN_ROLES, roleAssignmentName, roleDefinitionId, uuidV5 } from './roles';
+import { loadStackConfig, MOCK, PROJECT, readYaml, runProgram, STACK, type ProgramRun, type RecordedCall, type RecordedResource } from './test/mocks';
+
+// ---------------------------------------------------------------------------------------------------------
+// Fixtures
+// ---------------------------------------------------------------------------------------------------------
+
+/** A workforce tenant that must never reach the External ID side (set as ARM_TENANT_ID for every run). */
+const WORKFORCE_TENANT = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
+const API_KEY_SENTINEL = 'SENTINEL-legacy-api-key-7f3c9b';
+/** A renewal happened: the certificate reports this previous version (mocks). */
+const RENEWED_FROM = 'fedcba9876543210fedcba9876543210';
+/** Legacy web service with an API key, no always-ready instances, a private vault, no test client. */
+const HTTP_OVERRIDES = {
+  [`${PROJECT}:legacyStore`]: 'http',
+  [`${PROJECT}:legacyServiceUrl`]: 'https://legacy.example.com/verify',
+  [`${PROJECT}:legacyServiceApiKey`]: API_KEY_SENTINEL,
+  [`${PROJECT}:alwaysReadyInstances`]: '0',
+  [`${PROJECT}:keyVaultPublicNetworkAccess`]: 'Disabled',
+  [`${PROJECT}:createTestClient`]: 'false',
+};
+/** Rotation to a new certificate name, the old one kept live (explicit override). */
+const ROTATION_OVERRIDES = {
+  [`${PROJECT}:certificateName`]: 'jit-password-decryption-2027',
+  [`${PROJECT}:previousCertificateName`]: 'jit-password-decryption',
+  [`${PROJECT}:previousCertificateVersion`]: '0123456789abcdef0123456789abcdef',
+};
+
+/** A ConfigSource over a flat record of fully qualified keys, as the CLI stores them. */
+function sourceOf(values: Record<string, string | undefined>): ConfigSource {
+  return {
+    project: PROJECT,
+    stack: STACK,
+    get: (key) => ((CONFIG_SCHEMA[key] as { secret?: true }).secret ? undefined : values[`${PROJECT}:${key}`]),
+    getSecret: (key) => {
+      const value = (CONFIG_SCHEMA[key] as { secret?: true }).secret ? values[`${PROJECT}:${key}`] : undefined;
+      return value === undefined ? undefined : pulumi.secret(value);
+    },
+    location: values['azure-native:location'],
+  };
+}
+
+const devValues = (): Record<string, string | undefined> => loadStackConfig();
+const configOf = (overrides: Record<string, string | undefined> = {}): InfraConfig => parseConfig(sourceOf({ ...devValues(), ...overrides }));
+
+interface Snapshot {
+  resources: RecordedResource[];
+  calls: RecordedCall[];
+  cfg: InfraConfig;
+  /** Values that must never appear in any resource input outside their Key Vault secret. */
+  secrets: string[];
+}
+
+const snap = (run: ProgramRun, cfg: InfraConfig, secrets: string[] = []): Snapshot => ({ resources: run.mocks.resources, calls: run.mocks.calls, cfg, secrets });
+const clone = (s: Snapshot): Snapshot => ({ ...s, resources: structuredClone(s.resources), calls: structuredClone(s.calls) });
+
+const ofType = (s: Snapshot, type: string): RecordedResource[] => s.resources.filter((r) => r.type === type);
+function single(s: Snapshot, type: string): RecordedResource {
+  const found = ofType(s, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0]!;
+}
+const T = {
+  rg: 'azure-native:resources:ResourceGroup',
+  uami: 'azure-native:managedidentity:UserAssignedIdentity',
+  storage: 'azure-native:storage:StorageAccount',
+  container: 'azure-native:storage:BlobContainer',
+  table: 'azure-native:storage:Table',
+  vault: 'azure-native:keyvault:Vault',
+  secret: 'azure-native:keyvault:Secret',
+  diag: 'azure-native:monitor:DiagnosticSetting',
+  plan: 'azure-native:web:AppServicePlan',
+  app: 'azure-native:web:WebApp',
+  ftp: 'azure-native:web:WebAppFtpAllowed',
+  scm: 'azure-native:web:WebAppScmAllowed',
+  workspace: 'azure-native:operationalinsights:Workspace',
+  insights: 'azure-native:applicationinsights:Component',
+  role: 'azure-native:authorization:RoleAssignment',
+} as const;
+
+const certificateOf = (s: Snapshot): RecordedResource => {
+  const found = s.resources.filter((r) => r.type.endsWith(':KeyVaultCertificate'));
+  if (found.length !== 1) throw new Error(`expected one KeyVaultCertificate, found ${found.length}`);
+  return found[0]!;
+};
+
+const settingsOf = (app: RecordedResource): Map<string, string> =>
+  new Map((app.inputs.siteConfig?.appSettings ?? []).map((s: { name: string; value: string }) => [s.name, s.value]));
+
+// ---------------------------------------------------------------------------------------------------------
+// Checks: each returns the list of violations (empty = compliant)
+// ---------------------------------------------------------------------------------------------------------
+
+function checkStorage(s: Snapshot): string[] {
+  const v: string[] = [];
+  for (const acct of ofType(s, T.storage)) {
+    const i = acct.inputs;
+    if (i.allowSharedKeyAccess !== false) v.push(`${acct.name}: allowSharedKeyAccess must be false`);
+    if (i.minimumTlsVersion !== 'TLS1_2') v.push(`${acct.name}: minimumTlsVersion must be TLS1_2`);
+    if (i.allowBlobPublicAccess !== false) v.push(`${acct.name}: allowBlobPublicAccess must be false`);
+    if (i.enableHttpsTrafficOnly !== true) v.push(`${acct.name}: enableHttpsTrafficOnly must be true`);
+    if (!NAME_RULES.storageAccount.pattern.test(i.accountName)) v.push(`${acct.name}: invalid account name ${i.accountName}`);
+  }
+  for (const c of ofType(s, T.container)) if (c.inputs.publicAccess !== 'None') v.push(`${c.name}: container publicAccess must be None`);
+  if (ofType(s, T.storage).length !== 1) v.push('expected exactly one storage account');
+  return v;
+}
+
+function checkKeyVault(s: Snapshot): string[] {
+  const v: string[] = [];
+  const vaults = ofType(s, T.vault);
+  if (vaults.length !== 1) return ['expected exactly one Key Vault'];
+  const vault = vaults[0]!;
+  const p = vault.inputs.properties ?? {};
+  if (p.enableRbacAuthorization !== true) v.push('vault: enableRbacAuthorization must be true');
+  if (p.enablePurgeProtection !== true) v.push('vault: enablePurgeProtection must be true');
+  if (p.enableSoftDelete !== true) v.push('vault: enableSoftDelete must be true');
+  if (p.softDeleteRetentionInDays !== 90) v.push('vault: softDeleteRetentionInDays must be 90');
+  if (p.publicNetworkAccess !== s.cfg.keyVaultPublicNetworkAccess) v.push(`vault: publicNetworkAccess must follow config (${s.cfg.keyVaultPublicNetworkAccess})`);
+  if (s.cfg.keyVaultPublicNetworkAccess === 'Disabled' && p.networkAcls?.defaultAction !== 'Deny') v.push('vault: a disabled vault must deny by default');
+  if (p.tenantId !== MOCK.azureTenantId) v.push('vault: tenantId must be the subscription tenant, not the External ID tenant');
+  if (Array.isArray(p.accessPolicies) && p.accessPolicies.length > 0) v.push('vault: no access policies with RBAC');
+  const workspace = single(s, T.workspace);
+  const diag = ofType(s, T.diag).filter((d) => d.inputs.resourceUri === vault.id);
+  if (diag.length !== 1) v.push('vault: needs exactly one diagnostic setting');
+  for (const d of diag) {
+    if (d.inputs.workspaceId !== workspace.id) v.push('vault diagnostics: must go to the Log Analytics workspace');
+    const logs: { categoryGroup?: string; category?: string; enabled: boolean }[] = d.inputs.logs ?? [];
+    if (!logs.some((l) => l.enabled && (l.categoryGroup === 'allLogs' || l.categoryGroup === 'audit' || l.category === 'AuditEvent'))) v.push('vault diagnostics: audit logs must be enabled');
+  }
+  return v;
+}
+
+function checkMonitoring(s: Snapshot): string[] {
+  const v: string[] = [];
+  const workspace = single(s, T.workspace);
+  const ai = single(s, T.insights);
+  if (ai.inputs.disableLocalAuth !== true) v.push('App Insights: disableLocalAuth must be true');
+  if (ai.inputs.workspaceResourceId !== workspace.id) v.push('App Insights: must be workspace-based on the stack workspace');
+  if (workspace.inputs.features?.disableLocalAuth !== true) v.push('Log Analytics: features.disableLocalAuth must be true');
+  return v;
+}
+
+function checkWebApp(s: Snapshot): string[] {
+  const v: string[] = [];
+  const app = single(s, T.app);
+  const uami = single(s, T.uami);
+  const plan = single(s, T.plan);
+  const account = single(s, T.storage);
+  const i = app.inputs;
+  const sc = i.siteConfig ?? {};
+  const fac = i.functionAppConfig ?? {};
+  if (i.httpsOnly !== true) v.push('app: httpsOnly must be true');
+  if (!['1.2', '1.3'].includes(sc.minTlsVersion)) v.push('app: siteConfig.minTlsVersion must be >= 1.2');
+  if (!['1.2', '1.3'].includes(sc.scmMinTlsVersion)) v.push('app: siteConfig.scmMinTlsVersion must be >= 1.2');
+  if (sc.ftpsState !== 'Disabled') v.push("app: siteConfig.ftpsState must be 'Disabled'");
+  if (i.kind !== 'functionapp,linux') v.push('app: kind must be functionapp,linux');
+  if (i.serverFarmId !== plan.id) v.push('app: must run on the stack plan');
+  if (plan.inputs.sku?.name !== 'FC1' || plan.inputs.sku?.tier !== 'FlexConsumption' || plan.inputs.reserved !== true) v.push('plan: must be FC1 FlexConsumption, reserved (Linux)');
+  if (fac.runtime?.name !== 'node' || fac.runtime?.version !== '22') v.push('app: functionAppConfig.runtime must be node 22');
+  const storage = fac.deployment?.storage ?? {};
+  if (storage.type !== 'blobContainer' || !String(storage.value ?? '').startsWith(account.state.primaryEndpoints.blob)) v.push('app: deployment storage must be a blob container of the stack account');
+  if (storage.authentication?.type !== 'UserAssignedIdentity' || storage.authentication?.userAssignedIdentityResourceId !== uami.id) v.push('app: deployment storage must authenticate with the UAMI');
+  if (storage.authentication?.storageAccountConnectionStringName) v.push('app: no connection string for deployment storage');
+  if (i.identity?.type !== 'UserAssigned' || !(i.identity?.userAssignedIdentities ?? []).includes(uami.id)) v.push('app: identity must be the UAMI');
+  if (i.keyVaultReferenceIdentity !== uami.id) v.push('app: keyVaultReferenceIdentity must be the UAMI resource id');
+  if (sc.linuxFxVersion !== undefined || sc.functionAppScaleLimit !== undefined) v.push('app: no linuxFxVersion/functionAppScaleLimit on Flex');
+  if (i.autoGeneratedDomainNameLabelScope !== undefined) v.push('app: the host name must stay {name}.azurewebsites.net (Entra identifier URI)');
+  const scale = fac.scaleAndConcurrency ?? {};
+  if (scale.maximumInstanceCount !== s.cfg.hosting.maximumInstanceCount) v.push('app: maximumInstanceCount must follow config');
+  if (scale.instanceMemoryMB !== s.cfg.hosting.instanceMemoryMB) v.push('app: instanceMemoryMB must follow config');
+  const ready = (scale.alwaysReady ?? []).reduce((n: number, r: { instanceCount: number }) => n + r.instanceCount, 0);
+  if (ready !== s.cfg.hosting.alwaysReadyInstances) v.push('app: always-ready instances must follow config');
+  return v;
+}
+
+function checkBasicAuth(s: Snapshot): string[] {
+  const v: string[] = [];
+  const app = single(s, T.app);
+  for (const type of [T.ftp, T.scm]) {
+    const policies = ofType(s, type).filter((p) => p.inputs.name === app.inputs.name);
+    if (policies.length !== 1 || policies[0]!.inputs.allow !== false) v.push(`${type}: basic publishing credentials must be disabled (allow: false)`);
+  }
+  return v;
+}
+
+const KV_REFERENCE = /^@Microsoft\.KeyVault\(SecretUri=https:\/\/([a-z0-9-]+)\.vault\.azure\.net\/secrets\/([0-9a-zA-Z-]+)(\/[0-9a-f]{32})?\)$/;
+
+function checkAppSettings(s: Snapshot): string[] {
+  const v: string[] = [];
+  const app = single(s, T.app);
+  const settings = settingsOf(app);
+  const uami = single(s, T.uami);
+  const account = single(s, T.storage);
+  const vault = single(s, T.vault);
+  const ai = single(s, T.insights);
+  const expect = (name: string, value: string | undefined) => {
+    if (settings.get(name) !== value) v.push(`setting ${name} must be ${value ?? '(absent)'}`);
+  };
+  for (const name of FLEX_FORBIDDEN_SETTINGS) if (settings.has(name)) v.push(`setting ${name} must not be set on Flex`);
+  for (const name of settings.keys()) if (/^AzureWebJobsStorage$|ConnectionString$|AccountKey/i.test(name) && name !== 'APPLICATIONINSIGHTS_CONNECTION_STRING') v.push(`setting ${name}: no key-based connection settings`);
+  expect('AzureWebJobsStorage__credential', 'managedidentity');
+  expect('AzureWebJobsStorage__clientId', uami.state.clientId);
+  expect('AzureWebJobsStorage__blobServiceUri', account.state.primaryEndpoints.blob);
+  expect('AzureWebJobsStorage__queueServiceUri', account.state.primaryEndpoints.queue);
+  expect('AzureWebJobsStorage__tableServiceUri', account.state.primaryEndpoints.table);
+  expect('APPLICATIONINSIGHTS_CONNECTION_STRING', ai.state.connectionString);
+  expect('APPLICATIONINSIGHTS_AUTHENTICATION_STRING', `ClientId=${uami.state.clientId};Authorization=AAD`);
+  expect('ManagedIdentityClientId', uami.state.clientId);
+  expect('ExternalIdTenantId', s.cfg.externalId.tenantId);
+  if (!/^[0-9a-f-]{36}$/.test(settings.get('ExtensionAppId') ?? '')) v.push('setting ExtensionAppId must be the extension app client id');
+  const host = `${single(s, T.app).inputs.name}.azurewebsites.net`;
+  if (settings.get('ExtensionAppIdentifierUri') !== `api://${host}/${settings.get('ExtensionAppId')}`) v.push('setting ExtensionAppIdentifierUri must be api://{function host}/{ExtensionAppId}');
+  expect('LegacyStore', s.cfg.legacy.kind);
+  expect('StateTableEndpoint', account.state.primaryEndpoints.table);
+  expect('StateTableName', s.cfg.stateTableName);
+  if (s.cfg.legacy.kind === 'table') {
+    expect('LegacyTableEndpoint', account.state.primaryEndpoints.table);
+    expect('LegacyTableName', s.cfg.legacy.tableName);
+    expect('LegacyServiceApiKey', undefined);
+  } else {
+    expect('LegacyServiceUrl', s.cfg.legacy.serviceUrl);
+  }
+  // Secret-bearing settings hold Key Vault references into the stack vault, and nothing else:
+  // [setting, secret name, version (undefined = versionless/latest)].
+  const cert = certificateOf(s);
+  const expected: [string, string, string | undefined][] = [['DecryptionPrivateKey', s.cfg.certificate.name, cert.state.version]];
+  if (s.cfg.previousCertificate) expected.push(['DecryptionPrivateKeyPrevious', s.cfg.previousCertificate.name, s.cfg.previousCertificate.version]);
+  else if (cert.state.previousVersion) expected.push(['DecryptionPrivateKeyPrevious', s.cfg.certificate.name, cert.state.previousVersion]);
+  if (s.cfg.legacy.kind === 'http' && s.cfg.legacy.apiKey) expected.push(['LegacyServiceApiKey', 'legacy-service-api-key', undefined]);
+  for (const [name, secretName, version] of expected) {
+    const m = KV_REFERENCE.exec(settings.get(name) ?? '');
+    if (!m) v.push(`setting ${name} must be a Key Vault reference`);
+    else {
+      if (m[1] !== vault.inputs.vaultName) v.push(`setting ${name} must reference the stack vault`);
+      if (m[2] !== secretName) v.push(`setting ${name} must reference secret ${secretName}`);
+      if (m[3] !== (version ? `/${version}` : undefined)) v.push(`setting ${name} must reference version ${version ?? '(latest)'}`);
+    }
+  }
+  for (const name of ['DecryptionPrivateKeyPrevious', 'LegacyServiceApiKey']) {
+    if (settings.has(name) && !expected.some(([e]) => e === name)) v.push(`setting ${name} must be absent here`);
+  }
+  return v;
+}
+
+/** No secret value, PEM block or private key anywhere in any resource input (the Key Vault secret excepted). */
+function checkNoSecretsInInputs(s: Snapshot): string[] {
+  const v: string[] = [];
+  for (const r of s.resources) {
+    let inputs: unknown = r.inputs;
+    if (r.type === T.secret) {
+      // The one place a secret value may be: sent as a Pulumi secret (encrypted in state).
+      if (!r.secretPaths.some((p) => p === 'properties' || p === 'properties.value')) v.push(`${r.name}: the Key Vault secret value must be a Pulumi secret`);
+      const { value: _stored, ...rest } = r.inputs.properties ?? {};
+      inputs = { ...r.inputs, properties: rest };
+    }
+    const text = JSON.stringify(inputs);
+    if (/-----BEGIN|PRIVATE KEY|MII[A-Za-z0-9+/]{60,}/.test(text)) v.push(`${r.type} ${r.name}: key or certificate material in inputs`);
+    for (const secret of s.secrets) if (text.includes(secret)) v.push(`${r.type} ${r.name}: a secret value in inputs`);
+  }
+  return v;
+}
+
+/** Least privilege: exactly the expected (role, scope) pairs, each well-formed and deterministically named. */
+function checkRoleAssignments(s: Snapshot): string[] {
+  const v: string[] = [];
+  const uami = single(s, T.uami);
+  const account = single(s, T.storage);
+  const vault = single(s, T.vault);
+  const ai = single(s, T.insights);
+  const tables = ofType(s, T.table);
+  const tableId = (name: string) => tables.find((t) => t.inputs.tableName === name)?.id ?? `missing table ${name}`;
+  const expected = new Set<string>([
+    `StorageBlobDataOwner ${account.id}`,
+    `MonitoringMetricsPublisher ${ai.id}`,
+    `StorageTableDataContributor ${tableId(s.cfg.stateTableName)}`,
+    ...(s.cfg.legacy.kind === 'table' ? [`StorageTableDataContributor ${tableId(s.cfg.legacy.tableName)}`] : []),
+    `KeyVaultSecretsUser ${vault.id}/secrets/${s.cfg.certificate.name}`,
+    ...(s.cfg.previousCertificate && s.cfg.previousCertificate.name !== s.cfg.certificate.name ? [`KeyVaultSecretsUser ${vault.id}/secrets/${s.cfg.previousCertificate.name}`] : []),
+    ...(s.cfg.legacy.kind === 'http' && s.cfg.legacy.apiKey ? [`KeyVaultSecretsUser ${vault.id}/secrets/legacy-service-api-key`] : []),
+  ]);
+  const roleByGuid = new Map<string, string>(Object.entries(BUILT_IN_ROLES).map(([name, guid]) => [guid, name]));
+  const actual = new Set<string>();
+  for (const ra of ofType(s, T.role)) {
+    const i = ra.inputs;
+    const guid = /^\/subscriptions\/([0-9a-f-]{36})\/providers\/Microsoft\.Authorization\/roleDefinitions\/([0-9a-f-]{36})$/.exec(i.roleDefinitionId ?? '');
+    if (!guid || guid[1] !== MOCK.subscriptionId) {
+      v.push(`${ra.name}: roleDefinitionId must be subscription-scoped`);
+      continue;
+    }
+    if (i.roleAssignmentName !== roleAssignmentName(i.scope, i.principalId, guid[2]!)) v.push(`${ra.name}: name must be the deterministic GUID of scope+principal+role`);
+    if (/^\/subscriptions\/[^/]+(\/resourceGroups\/[^/]+)?$/i.test(i.scope)) v.push(`${ra.name}: scope ${i.scope} is too broad`);
+    if (i.principalId === MOCK.deployerObjectId) {
+      // The deployer's one assignment: Certificates Officer on the vault, to create the certificate.
+      if (guid[2] !== BUILT_IN_ROLES.KeyVaultCertificatesOfficer || i.scope !== vault.id) v.push(`${ra.name}: the deployer gets only Key Vault Certificates Officer on the vault`);
+      if (i.principalType !== s.cfg.deployerPrincipalType) v.push(`${ra.name}: the deployer's principalType must follow config`);
+      continue;
+    }
+    if (i.principalId !== uami.state.principalId) v.push(`${ra.name}: unexpected principal`);
+    if (i.principalType !== 'ServicePrincipal') v.push(`${ra.name}: principalType must be ServicePrincipal`);
+    actual.add(`${roleByGuid.get(guid[2]!) ?? guid[2]} ${i.scope}`);
+  }
+  for (const e of expected) if (!actual.has(e)) v.push(`missing role assignment: ${e}`);
+  for (const a of actual) if (!expected.has(a)) v.push(`unexpected (broader or extra) role assignment: ${a}`);
+  const deployer = ofType(s, T.role).filter((r) => r.inputs.principalId === MOCK.deployerObjectId);
+  if (deployer.length !== (s.cfg.assignDeployerCertificatesOfficer ? 1 : 0)) v.push('deployer Certificates Officer assignment must follow assignDeployerCertificatesOfficer');
+  return v;
+}
+
+/** azuread: an explicit provider pinned to the External ID tenant for every resource and invoke. */
+function checkExternalTenantIsolation(s: Snapshot): string[] {
+  const v: string[] = [];
+  const tenant = s.cfg.externalId.tenantId;
+  const providers = new Map<string, RecordedResource>();
+  for (const p of ofType(s, 'pulumi:providers:azuread')) providers.set(`urn:pulumi:${STACK}::${PROJECT}::pulumi:providers:azuread::${p.name}::${p.id}`, p);
+  if (providers.size === 0) v.push('no explicit azuread provider');
+  for (const p of providers.values()) if (p.inputs.tenantId !== tenant) v.push(`azuread provider ${p.name}: tenantId must be the External ID tenant`);
+  const pinned = (ref: string | undefined) => {
+    if (!ref) return false;
+    const name = ref.split('::')[3];
+    const p = [...providers.values()].find((x) => x.name === name && ref.endsWith(`::${x.id}`));
+    return p !== undefined && p.inputs.tenantId === tenant;
+  };
+  for (const r of s.resources.filter((x) => x.type.startsWith('azuread:'))) if (!pinned(r.provider)) v.push(`${r.type} ${r.name}: must use the External ID azuread provider`);
+  for (const c of s.calls.filter((x) => x.token.startsWith('azuread:'))) if (!pinned(c.provider)) v.push(`invoke ${c.token}: must use the External ID azuread provider`);
+  // Graph dynamic resources carry their tenant as an input.
+  for (const r of s.resources.filter((x) => x.type.startsWith('pulumi-nodejs:dynamic') && 'tenantId' in x.inputs)) {
+    if (r.inputs.tenantId !== tenant) v.push(`${r.name}: Graph resource must target the External ID tenant`);
+  }
+  if (JSON.stringify(s.resources.map((r) => r.inputs)).includes(WORKFORCE_TENANT)) v.push('the workforce ARM_TENANT_ID leaked into an input');
+  return v;
+}
+
+const CHECKS = { checkStorage, checkKeyVault, checkMonitoring, checkWebApp, checkBasicAuth, checkAppSettings, checkNoSecretsInInputs, checkRoleAssignments, checkExternalTenantIsolation };
+
+// ---------------------------------------------------------------------------------------------------------
+// Runs
+// ---------------------------------------------------------------------------------------------------------
+
+let dev: ProgramRun;
+let again: ProgramRun;
+let http: ProgramRun;
+let rotated: ProgramRun;
+let devCfg: InfraConfig;
+let httpCfg: InfraConfig;
+let rotatedCfg: InfraConfig;
+const savedTenant = process.env.ARM_TENANT_ID;
+
+beforeAll(async () => {
+  process.env.ARM_TENANT_ID = WORKFORCE_TENANT;
+  devCfg = configOf();
+  httpCfg = configOf(HTTP_OVERRIDES);
+  rotatedCfg = configOf(ROTATION_OVERRIDES);
+  dev = await runProgram();
+  again = await runProgram();
+  http = await runProgram({ overrides: HTTP_OVERRIDES, certificatePreviousVersion: RENEWED_FROM });
+  rotated = await runProgram({ overrides: ROTATION_OVERRIDES, certificatePreviousVersion: RENEWED_FROM });
+}, 180_000);
+
+afterAll(() => {
+  if (savedTenant === undefined) delete process.env.ARM_TENANT_ID;
+  else process.env.ARM_TENANT_ID = savedTenant;
+});
+
+describe('security properties, resource by resource', () => {
+  for (const [name, check] of Object.entries(CHECKS)) {
+    test(`${name}: dev stack complies`, () => {
+      expect(check(snap(dev, devCfg, []))).toEqual([]);
+    });
+    test(`${name}: http legacy store, renewed certificate, private vault complies`, () => {
+      expect(check(snap(http, httpCfg, [API_KEY_SENTINEL]))).toEqual([]);
+    });
+    test(`${name}: rotation to a new certificate name complies`, () => {
+      expect(check(snap(rotated, rotatedCfg))).toEqual([]);
+    });
+  }
+});
+
+/** [check, what is broken, mutation]: each must produce at least one violation. */
+const MUTATIONS: [keyof typeof CHECKS, string, (s: Snapshot) => void][] = [
+  ['checkStorage', 'shared keys on', (s) => void (single(s, T.storage).inputs.allowSharedKeyAccess = true)],
+  ['checkStorage', 'TLS 1.0', (s) => void (single(s, T.storage).inputs.minimumTlsVersion = 'TLS1_0')],
+  ['checkStorage', 'public blobs', (s) => void (single(s, T.storage).inputs.allowBlobPublicAccess = true)],
+  ['checkStorage', 'public container', (s) => void (single(s, T.container).inputs.publicAccess = 'Blob')],
+  ['checkKeyVault', 'access policies', (s) => void (single(s, T.vault).inputs.properties.enableRbacAuthorization = false)],
+  ['checkKeyVault', 'no purge protection', (s) => void delete single(s, T.vault).inputs.properties.enablePurgeProtection],
+  ['checkKeyVault', 'soft delete 7 days', (s) => void (single(s, T.vault).inputs.properties.softDeleteRetentionInDays = 7)],
+  ['checkKeyVault', 'no diagnostics', (s) => void (s.resources = s.resources.filter((r) => r.type !== T.diag))],
+  ['checkKeyVault', 'metrics only', (s) => void (single(s, T.diag).inputs.logs = [])],
+  ['checkKeyVault', 'public access ignores config', (s) => void (single(s, T.vault).inputs.properties.publicNetworkAccess = s.cfg.keyVaultPublicNetworkAccess === 'Enabled' ? 'Disabled' : 'Enabled')],
+  ['checkKeyVault', 'disabled vault that allows by default', (s) => void (single(s, T.vault).inputs.properties.networkAcls.defaultAction = 'Allow')],
+  ['checkKeyVault', 'External ID tenant on the vault', (s) => void (single(s, T.vault).inputs.properties.tenantId = s.cfg.externalId.tenantId)],
+  ['checkMonitoring', 'App Insights local auth', (s) => void (single(s, T.insights).inputs.disableLocalAuth = false)],
+  ['checkMonitoring', 'classic App Insights', (s) => void delete single(s, T.insights).inputs.workspaceResourceId],
+  ['checkMonitoring', 'workspace keys', (s) => void (single(s, T.workspace).inputs.features = {})],
+  ['checkWebApp', 'http allowed', (s) => void (single(s, T.app).inputs.httpsOnly = false)],
+  ['checkWebApp', 'TLS 1.0', (s) => void (single(s, T.app).inputs.siteConfig.minTlsVersion = '1.0')],
+  ['checkWebApp', 'FTPS allowed', (s) => void (single(s, T.app).inputs.siteConfig.ftpsState = 'FtpsOnly')],
+  ['checkWebApp', 'node 20', (s) => void (single(s, T.app).inputs.functionAppConfig.runtime.version = '20')],
+  ['checkWebApp', 'deployment by connection string', (s) => void (single(s, T.app).inputs.functionAppConfig.deployment.storage.authentication = { type: 'StorageAccountConnectionString', storageAccountConnectionStringName: 'DEPLOY' })],
+  ['checkWebApp', 'system identity for references', (s) => void delete single(s, T.app).inputs.keyVaultReferenceIdentity],
+  ['checkWebApp', 'linuxFxVersion on Flex', (s) => void (single(s, T.app).inputs.siteConfig.linuxFxVersion = 'Node|22')],
+  ['checkWebApp', 'max instances ignore config', (s) => void (single(s, T.app).inputs.functionAppConfig.scaleAndConcurrency.maximumInstanceCount = 1000)],
+  ['checkWebApp', 'random host name', (s) => void (single(s, T.app).inputs.autoGeneratedDomainNameLabelScope = 'TenantReuse')],
+  ['checkBasicAuth', 'FTP basic auth on', (s) => void (single(s, T.ftp).inputs.allow = true)],
+  ['checkBasicAuth', 'SCM policy missing', (s) => void (s.resources = s.resources.filter((r) => r.type !== T.scm))],
+  ['checkAppSettings', 'FUNCTIONS_WORKER_RUNTIME', (s) => void single(s, T.app).inputs.siteConfig.appSettings.push({ name: 'FUNCTIONS_WORKER_RUNTIME', value: 'node' })],
+  ['checkAppSettings', 'WEBSITE_RUN_FROM_PACKAGE', (s) => void single(s, T.app).inputs.siteConfig.appSettings.push({ name: 'WEBSITE_RUN_FROM_PACKAGE', value: '1' })],
+  ['checkAppSettings', 'key-based host storage', (s) => void single(s, T.app).inputs.siteConfig.appSettings.push({ name: 'AzureWebJobsStorage', value: 'DefaultEndpointsProtocol=https;AccountKey=x' })],
+  [
+    'checkAppSettings',
+    'a PEM key instead of a reference',
+    (s) => void (single(s, T.app).inputs.siteConfig.appSettings.find((x: { name: string }) => x.name === 'DecryptionPrivateKey').value = '-----BEGIN PRIVATE KEY-----'),
+  ],
+  ['checkAppSettings', 'App Insights with keys only', (s) => void (single(s, T.app).inputs.siteConfig.appSettings = single(s, T.app).inputs.siteConfig.appSettings.filter((x: { name: string }) => x.name !== 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'))],
+  ['checkNoSecretsInInputs', 'PEM in a tag', (s) => void (single(s, T.vault).inputs.tags = { key: '-----BEGIN PRIVATE KEY-----' })],
+  ['checkNoSecretsInInputs', 'API key stored in plain text', (s) => void Object.assign(single(s, T.secret), { secretPaths: [] })],
+  ['checkNoSecretsInInputs', 'secret in an app setting', (s) => void single(s, T.app).inputs.siteConfig.appSettings.push({ name: 'X', value: s.secrets[0] ?? API_KEY_SENTINEL })],
+  ['checkRoleAssignments', 'resource-group scope', (s) => void (ofType(s, T.role)[0]!.inputs.scope = single(s, T.rg).id)],
+  ['checkRoleAssignments', 'vault scope for the app', (s) => {
+    const ra = ofType(s, T.role).find((r) => r.inputs.roleDefinitionId.endsWith(BUILT_IN_ROLES.KeyVaultSecretsUser))!;
+    ra.inputs.scope = single(s, T.vault).id;
+    ra.inputs.roleAssignmentName = roleAssignmentName(ra.inputs.scope, ra.inputs.principalId, BUILT_IN_ROLES.KeyVaultSecretsUser);
+  }],
+  ['checkRoleAssignments', 'tenant-level role definition id', (s) => void (ofType(s, T.role)[0]!.inputs.roleDefinitionId = `/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.StorageBlobDataOwner}`)],
+  ['checkRoleAssignments', 'random assignment name', (s) => void (ofType(s, T.role).find((r) => r.inputs.principalType)!.inputs.roleAssignmentName = '00000000-0000-0000-0000-000000000000')],
+  ['checkRoleAssignments', 'deployer typed wrongly', (s) => void (ofType(s, T.role).find((r) => r.inputs.principalId === MOCK.deployerObjectId)!.inputs.principalType = 'ServicePrincipal')],
+  ['checkAppSettings', 'current key not pinned', (s) => {
+    const setting = single(s, T.app).inputs.siteConfig.appSettings.find((x: { name: string }) => x.name === 'DecryptionPrivateKey');
+    setting.value = setting.value.replace(/\/[0-9a-f]{32}\)$/, ')');
+  }],
+  ['checkAppSettings', 'previous key dropped', (s) => void (single(s, T.app).inputs.siteConfig.appSettings = single(s, T.app).inputs.siteConfig.appSettings.filter((x: { name: string }) => x.name !== 'DecryptionPrivateKeyPrevious'))],
+  ['checkRoleAssignments', 'principalType omitted', (s) => void delete ofType(s, T.role).find((r) => r.inputs.principalType)!.inputs.principalType],
+  ['checkRoleAssignments', 'Owner instead of Blob Data Owner', (s) => {
+    const ra = ofType(s, T.role).find((r) => r.inputs.roleDefinitionId.endsWith(BUILT_IN_ROLES.StorageBlobDataOwner))!;
+    const owner = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
+    ra.inputs.roleDefinitionId = roleDefinitionId(MOCK.subscriptionId, owner);
+    ra.inputs.roleAssignmentName = roleAssignmentName(ra.inputs.scope, ra.inputs.principalId, owner);
+  }],
+  ['checkExternalTenantIsolation', 'default azuread provider', (s) => void delete (s.resources.find((r) => r.type.startsWith('azuread:')) as { provider?: string }).provider],
+  ['checkExternalTenantIsolation', 'provider on the workforce tenant', (s) => void (ofType(s, 'pulumi:providers:azuread')[0]!.inputs.tenantId = WORKFORCE_TENANT)],
+  ['checkExternalTenantIsolation', 'invoke without provider', (s) => void s.calls.push({ token: 'azuread:index/getClientConfig:getClientConfig', inputs: {} })],
+];
+
+describe('each check can fail', () => {
+  test.each(MUTATIONS.map(([check, what, mutate]) => [check, what, mutate] as const))('%s detects: %s', (check, _what, mutate) => {
+    const base = snap(http, httpCfg, [API_KEY_SENTINEL]);
+    const copy = clone(base);
+    mutate(copy);
+    expect(CHECKS[check](copy).length).toBeGreaterThan(0);
+    expect(CHECKS[check](base)).toEqual([]); // the mutation, not the base, is what fails
+  });
+});
+
+describe('the bundled program is the source program', () => {
+  test('dist/infra/program.cjs registers the same resources with the same inputs and outputs', async () => {
+    const bundled = await runProgram({ entry: 'bundle' });
+    // `__provider` is the serialized dynamic-provider shim: the same code, formatted by another transpiler.
+    const withoutProvider = ({ __provider, ...inputs }: Record<string, unknown>) => (expect(__provider === undefined || typeof __provider === 'string').toBe(true), inputs);
+    const shape = (run: ProgramRun) =>
+      run.mocks.resources.map((r) => ({ type: r.type, name: r.name, inputs: withoutProvider(r.inputs) })).sort((a, b) => `${a.type}/${a.name}`.localeCompare(`${b.type}/${b.name}`));
+    expect(shape(bundled).length).toBeGreaterThan(20);
+    expect(shape(bundled)).toEqual(shape(dev));
+    expect(Object.keys(bundled.outputs).sort()).toEqual(Object.keys(dev.outputs).sort());
+  });
+});
+
+describe('determinism: a second run with unchanged config changes nothing', () => {
+  const view = (run: ProgramRun) =>
+    run.mocks.resources.map((r) => ({ type: r.type, name: r.name, provider: r.provider, inputs: r.inputs })).sort((a, b) => `${a.type}/${a.name}`.localeCompare(`${b.type}/${b.name}`));
+
+  test('same resources, names and inputs', () => {
+    expect(dev.mocks.resources.length).toBeGreaterThan(20);
+    expect(view(again)).toEqual(view(dev));
+    expect(again.outputs).toEqual(dev.outputs);
+  });
+
+  test('a changed config does change inputs (the comparison is not vacuous)', () => {
+    expect(view(http)).not.toEqual(view(dev));
+  });
+
+  test('no timestamps of the run in inputs', () => {
+    const stamps = JSON.stringify(view(dev)).match(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/g) ?? [];
+    const nearNow = stamps.filter((t) => Math.abs(Date.parse(`${t}Z`) - Date.now()) < 2 * 86_400_000);
+    expect(nearNow).toEqual([]);
+  });
+});
+
+describe('rotation order within one up (docs/key-rotation.md)', () => {
+  // The SDK registers a resource only once its inputs resolved: under mocks, order of registration = dependency order.
+  const position = (run: ProgramRun, suffix: string) => {
+    const i = run.mocks.resources.findIndex((r) => r.type.endsWith(suffix));
+    expect(i).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+
+  test.each([
+    ['the function app (new key settings)', 'the Entra key credential', ':WebApp', ':ApplicationEncryptionKey'],
+    ['the Entra key credential', 'the custom extension', ':ApplicationEncryptionKey', ':CustomAuthenticationExtension'],
+    ['the code deployment', 'the custom extension', ':FunctionCodeDeployment', ':CustomAuthenticationExtension'],
+  ])('%s before %s', (_a, _b, first, second) => {
+    for (const run of [dev, http]) expect(position(run, first)).toBeLessThan(position(run, second));
+  });
+
+  test('a renewed certificate stays listed in Entra as the previous one', () => {
+    const key = (run: ProgramRun) => run.mocks.resources.find((r) => r.type.endsWith(':ApplicationEncryptionKey'))!;
+    const cert = certificateOf(snap(http, httpCfg));
+    expect(key(http).inputs.previousCertificate).toEqual({
+      base64Der: cert.state.previousCertificateBase64Der,
+      notBefore: cert.state.previousNotBefore,
+      expiresOn: cert.state.previousExpiresOn,
+      thumbprintHex: cert.state.previousThumbprintHex,
+    });
+    expect(key(http).inputs.certificate.thumbprintHex).toBe(cert.state.thumbprintHex);
+    expect(key(dev).inputs.previousCertificate).toBeUndefined();
+  });
+});
+
+describe('stack outputs', () => {
+  test('all present', () => {
+    for (const key of ['functionUrl', 'extensionAppId', 'identifierUri', 'customExtensionId', 'listenerId', 'migrationPropertyFullName', 'keyVaultName', 'certificateThumbprint', 'certificateExpiresOn', 'testSignInUrl']) {
+      expect(Object.keys(dev.outputs)).toContain(key);
+    }
+    const app = single(snap(dev, devCfg), T.app);
+    expect(dev.outputs.functionUrl).toBe(`https://${app.inputs.name}.azurewebsites.net${FUNCTION_ROUTE}`);
+    expect(dev.outputs.keyVaultName).toBe(single(snap(dev, devCfg), T.vault).inputs.vaultName);
+    expect(dev.outputs.identifierUri).toBe(`api://${app.inputs.name}.azurewebsites.net/${dev.outputs.extensionAppId}`);
+    for (const key of ['extensionAppId', 'customExtensionId', 'listenerId', 'migrationPropertyFullName', 'certificateThumbprint', 'certificateExpiresOn']) {
+      expect(typeof dev.outputs[key]).toBe('string');
+    }
+    expect(String(dev.outputs.migrationPropertyFullName)).toMatch(new RegExp(`^extension_[0-9a-f]{32}_${devCfg.externalId.migrationPropertyName}$`));
+  });
+
+  test('test sign-in URL only with the test client', () => {
+    expect(devCfg.externalId.createTestClient).toBe(true);
+    expect(String(dev.outputs.testSignInUrl)).toMatch(/^https:\/\//);
+    expect(http.outputs.testSignInUrl ?? undefined).toBeUndefined();
+  });
+});
+
+describe('Pulumi.yaml and Pulumi.dev.yaml', () => {
+  const project = readYaml('Pulumi.yaml');
+  const stack = readYaml(`Pulumi.${STACK}.yaml`);
+
+  test('project: nodejs, main infra/main.cjs (builds and loads the bundled program; no ts-node)', () => {
+    expect(project.name).toBe(PROJECT);
+    expect(project.runtime).toEqual({ name: 'nodejs', options: { typescript: false } });
+    expect(project.main).toBe('infra/main.cjs');
+  });
+
+  test('the config schema mirrors CONFIG_SCHEMA: every key, type, secret flag, default, description', () => {
+    expect(Object.keys(project.config).sort()).toEqual(Object.keys(CONFIG_SCHEMA).sort());
+    for (const [key, schema] of Object.entries(CONFIG_SCHEMA) as [ConfigKey, { type: string; description: string; secret?: true; default?: unknown }][]) {
+      const declared = project.config[key];
+      expect({ key, type: declared.type, secret: declared.secret, default: declared.default, description: declared.description }).toEqual({
+        key,
+        type: schema.type,
+        secret: schema.secret,
+        default: schema.default,
+        description: schema.description,
+      });
+      if (schema.type === 'array') expect(declared.items).toEqual({ type: 'string' });
+    }
+  });
+
+  test('the dev stack sets only declared keys, with values of the declared type, and is valid', () => {
+    for (const [fullKey, value] of Object.entries<unknown>(stack.config)) {
+      const [ns, key] = fullKey.split(':') as [string, ConfigKey];
+      if (ns === 'azure-native') continue;
+      expect(ns).toBe(PROJECT);
+      const schema = CONFIG_SCHEMA[key];
+      expect(schema).toBeDefined();
+      const type = Array.isArray(value) ? 'array' : typeof value === 'number' ? 'integer' : typeof value;
+      expect({ key, type }).toEqual({ key, type: schema.type });
+    }
+    expect(stack.config['azure-native:location']).toBeTruthy();
+    expect(() => configOf()).not.toThrow();
+  });
+});
+
+describe('config validation', () => {
+  const problems = (overrides: Record<string, string | undefined>): string[] => {
+    try {
+      configOf(overrides);
+      return [];
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return [...(error as ConfigError).problems];
+    }
+  };
+  const key = (k: ConfigKey) => `${PROJECT}:${k}`;
+
+  test('the dev stack parses into a frozen object', () => {
+    expect(Object.isFrozen(devCfg)).toBe(true);
+    expect(Object.isFrozen(devCfg.externalId.clientAppIds)).toBe(true);
+    expect(devCfg.externalId).toMatchObject({ tenantId: '00000000-0000-0000-0000-000000000001', graphBaseUrl: 'https://graph.microsoft.com', migrationPropertyName: 'requiresMigration', timeoutInMilliseconds: 2000, maximumRetries: 1 });
+    expect(devCfg.tags).toMatchObject({ owner: 'identity-team', environment: 'dev', 'managed-by': 'pulumi' });
+  });
+
+  test.each([
+    ['externalIdTenantId', 'not-a-guid', /externalIdTenantId .*GUID/],
+    ['externalIdTenantId', undefined, /externalIdTenantId is not set/],
+    ['externalIdTenantDomain', 'contoso.onmicrosoft.com', /only the subdomain/],
+    ['customExtensionTimeoutMs', '100', /from 200 to 2000/],
+    ['customExtensionTimeoutMs', '2001', /from 200 to 2000/],
+    ['customExtensionMaximumRetries', '2', /from 0 to 1/],
+    ['clientAppIds', '["nope"]', /entry 0 'nope' is not a GUID/],
+    ['clientAppIds', 'nope', /list of strings/],
+    ['prefix', 'Bad_Prefix', /lower-case/],
+    ['environment', 'production1', /1-8 lower-case/],
+    ['graphBaseUrl', 'http://graph.microsoft.com', /https/],
+    ['graphBaseUrl', 'https://graph.microsoft.com/v1.0', /origin without a path/],
+    ['certificateKeySize', '3072', /one of 2048, 4096/],
+    ['certificateRenewDaysBeforeExpiry', '400', /from 1 to 324/],
+    ['instanceMemoryMB', '1024', /one of 512, 2048, 4096/],
+    ['maximumInstanceCount', '0', /from 1 to 1000/],
+    ['alwaysReadyInstances', '50', /exceeds maximumInstanceCount/],
+    ['keyVaultPublicNetworkAccess', 'sometimes', /one of Enabled, Disabled/],
+    ['legacyStore', 'ldap', /one of table, http/],
+    ['legacyTableName', '1bad', /Azure Table naming/],
+    ['previousCertificateName', 'jit-password-decryption', /pin the old version/],
+    ['previousCertificateVersion', 'v1', /32-hex/],
+    ['createTestClient', 'yes', /true or false/],
+    ['migrationPropertyName', 'requires_migration', /letters and digits/],
+  ] as [ConfigKey, string | undefined, RegExp][])('%s = %s is rejected with a fix', (k, value, message) => {
+    const found = problems({ [key(k)]: value });
+    expect(found.join('\n')).toMatch(message);
+    expect(found.join('\n')).toContain(`${PROJECT}:`);
+  });
+
+  test('every problem is reported at once', () => {
+    const found = problems({ [key('externalIdTenantId')]: 'x', [key('customExtensionTimeoutMs')]: '5', [key('customExtensionMaximumRetries')]: '3', 'azure-native:location': undefined });
+    expect(found).toHaveLength(4);
+    expect(found.join('\n')).toMatch(/azure-native:location is not set/);
+  });
+
+  test('legacy web service: URL required, API key kept secret and never echoed', () => {
+    expect(problems({ [key('legacyStore')]: 'http' }).join('\n')).toMatch(/legacyServiceUrl is not set/);
+    expect(problems({ [key('legacyStore')]: 'http', [key('legacyServiceUrl')]: 'ftp://legacy' }).join('\n')).toMatch(/https/);
+    const withKeyOnTable = problems({ [key('legacyServiceApiKey')]: API_KEY_SENTINEL });
+    expect(withKeyOnTable.join('\n')).toMatch(/legacyServiceApiKey is set while legacyStore=table/);
+    expect(withKeyOnTable.join('\n')).not.toContain(API_KEY_SENTINEL);
+    expect(httpCfg.legacy.kind).toBe('http');
+    const apiKey = httpCfg.legacy.kind === 'http' ? httpCfg.legacy.apiKey : undefined;
+    expect(apiKey && pulumi.Output.isInstance(apiKey)).toBe(true);
+    return expect(pulumi.isSecret(apiKey as pulumi.Output<string>)).resolves.toBe(true);
+  });
+
+  test('createTestClient defaults to the dev environment only', () => {
+    expect(configOf({ [key('createTestClient')]: undefined }).externalId.createTestClient).toBe(true);
+    expect(configOf({ [key('createTestClient')]: undefined, [key('environment')]: 'prod' }).externalId.createTestClient).toBe(false);
+  });
+
+  test('a listener with no application is rejected', () => {
+    expect(problems({ [key('clientAppIds')]: '[]', [key('createTestClient')]: 'false' }).join('\n')).toMatch(/no application/);
+  });
+
+  test('rotation override: previousCertificateVersion alone pins the current name', () => {
+    expect(configOf({ [key('previousCertificateVersion')]: RENEWED_FROM }).previousCertificate).toEqual({ name: devCfg.certificate.name, version: RENEWED_FROM });
+    expect(rotatedCfg.previousCertificate).toEqual({ name: 'jit-password-decryption', version: '0123456789abcdef0123456789abcdef' });
+    expect(devCfg.previousCertificate).toBeUndefined();
+  });
+});
+
+describe('naming', () => {
+  const base = { prefix: 'jitmig', environment: 'dev', stack: 'dev', subscriptionId: MOCK.subscriptionId };
+
+  test('deterministic, and every name is within Azure rules', () => {
+    const a = resourceNames(base);
+    expect(resourceNames({ ...base })).toEqual(a);
+    expect(a.storageAccount).toMatch(NAME_RULES.storageAccount.pattern);
+    expect(a.keyVault).toMatch(NAME_RULES.keyVault.pattern);
+    expect(a.functionApp).toMatch(NAME_RULES.functionApp.pattern);
+    expect(a.functionHostName).toBe(`${a.functionApp}.azurewebsites.net`);
+    expect(a.scmHostName).toBe(`${a.functionApp}.scm.azurewebsites.net`);
+  });
+
+  test('the unique suffix depends on subscription, stack and seed only', () => {
+    const a = resourceNames(base);
+    expect(resourceNames({ ...base, subscriptionId: '22222222-2222-3333-4444-555555555555' }).storageAccount).not.toBe(a.storageAccount);
+    expect(resourceNames({ ...base, stack: 'dev2' }).keyVault).not.toBe(a.keyVault);
+    expect(resourceNames({ ...base, nameSeed: '2' }).functionApp).not.toBe(a.functionApp);
+    expect(stableSuffix(['A', 'b'])).toBe(stableSuffix(['a', 'B']));
+  });
+
+  test('the longest allowed prefix and environment still give valid names', () => {
+    const n = resourceNames({ ...base, prefix: 'abcdefgh-j', environment: 'abcdefgh' });
+    expect(n.storageAccount.length).toBeLessThanOrEqual(24);
+    expect(n.keyVault).toMatch(NAME_RULES.keyVault.pattern);
+    expect(n.functionApp).toMatch(NAME_RULES.functionApp.pattern);
+  });
+
+  test('the program uses these names', () => {
+    const expected = resourceNames({ prefix: devCfg.prefix, environment: devCfg.environment, stack: STACK, subscriptionId: MOCK.subscriptionId, nameSeed: devCfg.nameSeed });
+    const s = snap(dev, devCfg);
+    expect(single(s, T.storage).inputs.accountName).toBe(expected.storageAccount);
+    expect(single(s, T.vault).inputs.vaultName).toBe(expected.keyVault);
+    expect(single(s, T.app).inputs.name).toBe(expected.functionApp);
+    expect(single(s, T.rg).inputs.resourceGroupName).toBe(expected.resourceGroup);
+  });
+});
+
+describe('roles', () => {
+  test('uuidV5 matches RFC 4122 (Python uuid.uuid5(NAMESPACE_DNS, "python.org"))', () => {
+    expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('886313e1-3b8a-5372-9b90-0c9aee199e5d');
+  });
+
+  test('assignment names are stable and case-insensitive in the ARM id', () => {
+    const a = roleAssignmentName('/subscriptions/X/resourceGroups/RG', 'P', BUILT_IN_ROLES.KeyVaultSecretsUser);
+    expect(roleAssignmentName('/subscriptions/x/resourcegroups/rg', 'p', BUILT_IN_ROLES.KeyVaultSecretsUser)).toBe(a);
+    expect(roleAssignmentName('/subscriptions/x/resourcegroups/rg2', 'p', BUILT_IN_ROLES.KeyVaultSecretsUser)).not.toBe(a);
+  });
+
+  test('role definition ids are subscription-scoped', () => {
+    expect(roleDefinitionId(MOCK.subscriptionId, BUILT_IN_ROLES.StorageBlobDataOwner)).toBe(
+      `/subscriptions/${MOCK.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/b7e6dc6d-f1e8-4753-8033-0f276bb0955b`,
+    );
+    expect(() => roleDefinitionId('sub', BUILT_IN_ROLES.StorageBlobDataOwner)).toThrow(/not a GUID/);
+  });
+
+  test('Key Vault references only for secret URIs', () => {
+    expect(keyVaultReference('https://kv.vault.azure.net/secrets/a-b')).toBe('@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/a-b)');
+    expect(() => keyVaultReference('-----BEGIN PRIVATE KEY-----')).toThrow(/not a Key Vault secret URI/);
+  });
+});
