@@ -97,7 +97,7 @@ export class PasswordSubmitHandler {
         return passwordSubmitResponse(replay, context.nonce);
       }
 
-      const { decision, scheme, recentFailures } = await this.decideFor(username, context.password, deadline, telemetry, log);
+      const { decision, scheme, recentFailures, verifyMs } = await this.decideFor(username, context.password, deadline, telemetry, log);
       const answer: RecordedAnswer = { action: decision.action, title: decision.title, message: decision.message };
       await this.recordOutcome(requestKey, answer, answerExpiresAt, username, decision, deadline, telemetry, log);
 
@@ -117,6 +117,7 @@ export class PasswordSubmitHandler {
         scheme,
         recentFailures,
         replayed: false,
+        verifyMs,
         latencyMs: elapsed(started),
       });
       return passwordSubmitResponse(answer, context.nonce);
@@ -168,7 +169,7 @@ export class PasswordSubmitHandler {
     deadline: Deadline,
     telemetry: Telemetry,
     log: Record<string, string | number | boolean | undefined>,
-  ): Promise<{ decision: Decision; scheme?: string; recentFailures: number }> {
+  ): Promise<{ decision: Decision; scheme?: string; recentFailures: number; verifyMs?: number }> {
     let recentFailures = 0;
     try {
       const counted = await deadline.race(this.deps.state.attempts.count(username, this.now()));
@@ -182,6 +183,7 @@ export class PasswordSubmitHandler {
     }
 
     let check: CredentialCheck;
+    const verifyStarted = performance.now();
     try {
       const result = await deadline.race(this.deps.credentials.check(username, password, deadline.signal));
       check = result === DEADLINE_PASSED ? { facts: { kind: 'unavailable', cause: 'deadline' } } : result;
@@ -190,7 +192,9 @@ export class PasswordSubmitHandler {
       const facts: LegacyFacts = { kind: 'unavailable', cause: deadline.signal.aborted ? 'deadline' : 'error' };
       check = { facts };
     }
-    return { decision: decide({ recentFailures, legacy: check.facts, passwordMeetsPolicy }, this.policy), scheme: check.scheme, recentFailures };
+    // Time spent looking up and verifying: the legacy system's share of the latency (telemetry, benchmark).
+    const verifyMs = elapsed(verifyStarted);
+    return { decision: decide({ recentFailures, legacy: check.facts, passwordMeetsPolicy }, this.policy), scheme: check.scheme, recentFailures, verifyMs };
   }
 
   /** Counts a failure and records the answer before replying, so a retry or the next attempt sees both. */

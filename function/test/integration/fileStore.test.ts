@@ -45,6 +45,15 @@ describe('decision table end to end (file store)', () => {
     expect((body.data.actions as unknown[]).length).toBe(1);
   });
 
+  it('reports the legacy look-up and verify time separately from the total latency', () => {
+    const events = sink.events('jit.passwordSubmit').filter((e) => e.replayed === false);
+    expect(events.length).toBeGreaterThan(5);
+    for (const e of events) {
+      expect(typeof e.verifyMs).toBe('number');
+      expect(e.verifyMs as number).toBeLessThanOrEqual(e.latencyMs as number);
+    }
+  });
+
   it('puts the configured message on Block', async () => {
     const { response } = await signIn(endpoint, sink, h, 'disabled@contoso.com', STRONG);
     const action = (response.jsonBody as { data: { actions: Record<string, string>[] } }).data.actions[0]!;

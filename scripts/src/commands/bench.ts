@@ -31,6 +31,15 @@ const TENANT = '0b5e7a8c-1d2e-4f30-9a4b-5c6d7e8f9a0b';
 const APP = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
 const silent: LogSink = { write: () => undefined };
 
+/** Keeps only the verifyMs of a request's jit.passwordSubmit event. */
+class VerifyTimeSink implements LogSink {
+  verifyMs = 0;
+  write(_level: string, line: string): void {
+    const event = JSON.parse(line) as { event?: string; verifyMs?: number };
+    if (event.event === 'jit.passwordSubmit' && typeof event.verifyMs === 'number') this.verifyMs = event.verifyMs;
+  }
+}
+
 interface Stats {
   p50: number;
   p99: number;
@@ -139,12 +148,18 @@ export const benchCommand = {
         }
         const requests = await Promise.all(Array.from({ length: iterations }, () => makeRequest(username)));
         const handlerSamples: number[] = [];
+        const overheadSamples: number[] = [];
         for (const request of requests) {
+          const sink = new VerifyTimeSink();
           const t = performance.now();
-          const response = await endpoint.handle(request, silent);
-          handlerSamples.push(performance.now() - t);
+          const response = await endpoint.handle(request, sink);
+          const total = performance.now() - t;
+          handlerSamples.push(total);
+          // The same request's own look-up and verification, from its telemetry: what the handler adds to it.
+          overheadSamples.push(total - sink.verifyMs);
           if (response.status !== 200) throw new Error(`bench: handler answered ${response.status}`);
         }
+        const overhead = percentiles(overheadSamples);
         const floor = percentiles(floorSamples);
         const handler = percentiles(handlerSamples);
 
@@ -159,7 +174,7 @@ export const benchCommand = {
         // The targets are about the legacy hashes; the pipeline-only row is there to explain them.
         if (i > 0) {
           worstStall = Math.max(worstStall, stall);
-          worstOverhead = Math.max(worstOverhead, handler.p99 - floor.p99);
+          worstOverhead = Math.max(worstOverhead, overhead.p99);
           worstRatio = Math.min(worstRatio, handlerRate / floorRate);
         }
         rows.push([
@@ -168,7 +183,8 @@ export const benchCommand = {
           handler.p99.toFixed(1),
           floor.p50.toFixed(1),
           floor.p99.toFixed(1),
-          (handler.p99 - floor.p99).toFixed(1),
+          overhead.p50.toFixed(1),
+          overhead.p99.toFixed(1),
           handlerRate.toFixed(1),
           floorRate.toFixed(1),
           `${((handlerRate / floorRate) * 100).toFixed(0)} %`,
@@ -207,7 +223,7 @@ export const benchCommand = {
     }
     await entra.stop();
 
-    const header = ['legacy hash', 'handler p50 ms', 'handler p99 ms', 'floor p50 ms', 'floor p99 ms', 'overhead p99 ms', `handler req/s (c=${concurrency})`, 'floor verifies/s', 'vs floor', 'max loop stall ms'];
+    const header = ['legacy hash', 'handler p50 ms', 'handler p99 ms', 'floor p50 ms', 'floor p99 ms', 'overhead p50 ms', 'overhead p99 ms', `handler req/s (c=${concurrency})`, 'floor verifies/s', 'vs floor', 'max loop stall ms'];
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
     const line = (cells: string[]): string => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
     const out = [
@@ -220,7 +236,7 @@ export const benchCommand = {
       coldSamples.length ? `cold start of the bundled host (process start → first 200): median ${percentiles(coldSamples).p50.toFixed(0)} ms over ${coldSamples.length} runs (${coldSamples.map((s) => s.toFixed(0)).join(', ')} ms)` : 'cold start: skipped',
       '',
       'targets:',
-      `  handler overhead over the floor at p99 ≤ 5 ms: worst ${worstOverhead.toFixed(1)} ms ${worstOverhead <= 5 ? 'MET' : 'MISSED'}`,
+      `  handler overhead over the floor at p99 ≤ 5 ms (per request: handler time − its own look-up and verify): worst ${worstOverhead.toFixed(1)} ms ${worstOverhead <= 5 ? 'MET' : 'MISSED'}`,
       `  throughput ≥ 80 % of the floor's: worst ${(worstRatio * 100).toFixed(0)} % ${worstRatio >= 0.8 ? 'MET' : 'MISSED'}`,
       `  event loop never blocked > 20 ms while hashing: worst ${worstStall.toFixed(1)} ms ${worstStall <= 20 ? 'MET' : 'MISSED'}`,
       '',
