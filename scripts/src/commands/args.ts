@@ -33,3 +33,24 @@ export function mapOption(flags: readonly string[]): Record<string, string> {
   }
   return mapping;
 }
+
+/**
+ * Runs a long command that stops cleanly on Ctrl-C: the first SIGINT aborts the signal (the command finishes
+ * what is in flight and saves its checkpoint), a second one quits at once with 130.
+ */
+export async function runStoppable(stoppingMessage: string, run: (stop: AbortSignal) => Promise<number>): Promise<number> {
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`\n${stoppingMessage}\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await run(stop.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

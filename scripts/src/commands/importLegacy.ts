@@ -23,7 +23,7 @@ import type { FirebaseHashConfig } from '../legacyExport/presets/preset';
 import { ExportOptionsError, hasEmbeddedFirebaseConfig } from '../legacyExport/reader';
 import type { ReadExportOptions } from '../legacyExport/types';
 import { createProgress } from '../progress';
-import { UsageError, integerOption, mapOption, parseOptions } from './args';
+import { UsageError, integerOption, mapOption, parseOptions, runStoppable } from './args';
 
 const HELP = `usage: jitmigrate import-legacy --input FILE --preset PRESET [options]
 
@@ -108,16 +108,7 @@ interface ImportArgs {
 export const importLegacyCommand = {
   summary: 'load a legacy export (CSV or JSON lines, with presets) into the legacy store',
   run(argv: string[]): Promise<number> {
-    const stop = new AbortController();
-    let interrupts = 0;
-    const onSigint = (): void => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write('\nStopping: writing what was read so far and saving the checkpoint (Ctrl-C again quits at once; the checkpoint then stays at the last committed batch)…\n');
-      stop.abort();
-    };
-    process.on('SIGINT', onSigint);
-    return importLegacy(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop: stop.signal }).finally(() => process.off('SIGINT', onSigint));
+    return runStoppable('Stopping: writing what was read so far and saving the checkpoint (Ctrl-C again quits at once; the checkpoint then stays at the last committed batch)…', (stop) => importLegacy(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop }));
   },
 };
 

@@ -18,7 +18,7 @@ import { formatSummary } from '../provisioning/summary';
 import { checkDomain, checkMigrationProperty, type ProvisioningTarget } from '../provisioning/target';
 import type { Sleep } from '../provisioning/wake';
 import { GRAPH_WRITE_LIMIT, WriteBudget } from '../provisioning/writeBudget';
-import { UsageError, integerOption, mapOption, parseOptions } from './args';
+import { UsageError, integerOption, mapOption, parseOptions, runStoppable } from './args';
 
 const HELP = `usage: jitmigrate provision-users --input FILE --migration-property NAME --domain DOMAIN [options]
 
@@ -87,17 +87,8 @@ interface ProvisionArgs {
 export const provisionUsersCommand = {
   summary: 'create the users in External ID through Graph $batch, flagged for migration',
   run(argv: string[]): Promise<number> {
-    const stop = new AbortController();
-    let interrupts = 0;
-    const onSigint = (): void => {
-      interrupts++;
-      // The checkpoint is written ahead of every send, so even quitting at once loses nothing.
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write('\nStopping: batches in flight finish and are recorded (Ctrl-C again quits at once; the next run looks those users up)…\n');
-      stop.abort();
-    };
-    process.on('SIGINT', onSigint);
-    return runProvisionUsers(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop: stop.signal }).finally(() => process.off('SIGINT', onSigint));
+    // The checkpoint is written ahead of every send, so even quitting at once loses nothing.
+    return runStoppable('Stopping: batches in flight finish and are recorded (Ctrl-C again quits at once; the next run looks those users up)…', (stop) => runProvisionUsers(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, stop }));
   },
 };
 
