@@ -183,5 +183,6 @@ describe('npm start (sandbox)', () => {
     expect(result.stdout).toMatch(/Every answer was the expected one\./);
     for (const action of ['MigratePassword', 'UpdatePassword', 'Retry', 'Block']) expect(result.stdout).toContain(action);
     expect(result.stdout).toMatch(/Migration progress: \d+ of \d+ legacy users migrated/);
+    expect(result.stdout).toMatch(/Imported 9 legacy users into Azurite with import-legacy \(schemes: .*bcrypt.*\)/);
   });
 });

@@ -11,13 +11,13 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { generateEncryptionCertificate } from '../../../function/src/crypto/certificate';
 import { createHashRegistry } from '../../../function/src/hashing/registry';
-import { FileUserRepository } from '../../../function/src/legacy/fileRepository';
-import { ensureTable, toUserEntity } from '../../../function/src/legacy/tableRepository';
+import { ensureTable, fromUserEntity } from '../../../function/src/legacy/tableRepository';
 import type { LogSink } from '../../../function/src/telemetry/telemetry';
 import { startAzurite } from '../../../function/test/support/azurite';
 import { FakeEntra } from '../../../function/test/support/fakeEntra';
 import { startLocalHost } from '../host/localHost';
 import { parseOptions } from './args';
+import { importLegacy } from './importLegacy';
 
 const HELP = `usage: npm start [-- --serve]   (or: jitmigrate sandbox [--serve])
 
@@ -61,18 +61,25 @@ export const sandboxCommand = {
     const azurite = await startAzurite();
     const cleanups: (() => Promise<void>)[] = [() => azurite.stop()];
     try {
-      // The sample export goes through the same validation and normalization as the file store.
-      const samples = await FileUserRepository.load(sampleFile('sample-users.jsonl'));
-      const records = samples.records();
+      // The sample export goes in exactly as an operator's would: through `jitmigrate import-legacy`.
+      const importOutput: string[] = [];
+      const capture = { write: (chunk: string | Uint8Array) => (importOutput.push(String(chunk)), true) } as unknown as NodeJS.WriteStream;
+      const imported = await importLegacy(
+        ['--input', sampleFile('sample-users.jsonl'), '--preset', 'generic', '--store', 'table', '--table-connection-string', azurite.connectionString, '--table-name', 'LegacyUsers'],
+        { stdout: capture, stderr: capture, env: {} },
+      );
+      if (imported !== 0) throw new Error(`importing the sample users failed:\n${importOutput.join('')}`);
       const users = TableClient.fromConnectionString(azurite.connectionString, 'LegacyUsers', { allowInsecureConnection: true });
-      await ensureTable(users);
       await ensureTable(TableClient.fromConnectionString(azurite.connectionString, 'JitState', { allowInsecureConnection: true }));
-      for (const record of records) await users.upsertEntity(toUserEntity(record), 'Replace');
       const registry = createHashRegistry();
       const schemes = new Map<string, string>();
-      for (const record of records) schemes.set(record.username, registry.identify(record.hash, record.params)?.id ?? 'unrecognized');
+      for await (const entity of users.listEntities()) {
+        const record = fromUserEntity(entity);
+        schemes.set(record.username, registry.identify(record.hash, record.params)?.id ?? 'unrecognized');
+      }
       await registry.close();
-      say(`Loaded ${records.length} legacy users into Azurite (schemes: ${[...new Set(schemes.values())].join(', ')}).`);
+      const records = [...schemes.keys()];
+      say(`Imported ${records.length} legacy users into Azurite with import-legacy (schemes: ${[...new Set(schemes.values())].join(', ')}).`);
 
       const [entra, certificate] = await Promise.all([FakeEntra.start({ tenantId: TENANT_ID, extensionAppId: EXTENSION_APP_ID }), generateEncryptionCertificate()]);
       cleanups.push(() => entra.stop());
