@@ -11,6 +11,7 @@
  * so production can never take the emulator path, and a leaked test variable can never reach Azure.
  */
 import { DefaultAzureCredential, type AccessToken, type TokenCredential } from '@azure/identity';
+import { isLoopbackHost } from '../../lib/net/loopback';
 
 export const AZURE_TOKEN_VARIABLE = 'JITMIGRATE_AZURE_TOKEN';
 
@@ -24,10 +25,7 @@ export function isUnknown(value: unknown): boolean {
   return value === UNKNOWN;
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
-}
+export { isLoopbackHost };
 
 /** A fixed token that never expires within a run: the emulator seam. */
 export function staticCredential(token: string): TokenCredential {

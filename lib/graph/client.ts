@@ -8,6 +8,7 @@ import { GraphError, graphErrorFor, graphNetworkError } from './errors';
 import { backoffDelay, isRetryableStatus, parseRetryAfter, REPLICATION_BACKOFF, THROTTLE_BACKOFF } from './retry';
 import type { AccessTokenSource } from './token';
 import type { BatchRequest, BatchResponse, GraphApiVersion, GraphCollection, HttpMethod } from './types';
+import { isLoopbackHost } from '../net/loopback';
 
 export { GraphError, graphErrorForBatchItem } from './errors';
 export { staticToken, tokenFromCredential, graphScopeFor, type AccessTokenSource } from './token';
@@ -241,8 +242,7 @@ function parseBaseUrl(raw: string): URL {
   } catch {
     throw new TypeError(`the Graph base URL "${raw}" is not a URL: use e.g. https://graph.microsoft.com`);
   }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new TypeError(`the Graph base URL must use https (plain http only for loopback hosts), got ${url.protocol}//${url.host}`);
   }
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {

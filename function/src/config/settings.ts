@@ -1,3 +1,5 @@
+import { isLoopbackHost } from '../../../lib/net/loopback';
+
 /**
  * The one configuration loader. Configuration = Azure Functions app settings (environment variables),
  * the same names in Azure, in `jitmigrate serve` and in tests. Every problem names the setting and the fix;
@@ -96,10 +98,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
+export { isLoopbackHost };
 
 /** Reads the app settings. Collects every problem instead of stopping at the first, so one fix round suffices. */
 export function loadSettings(env: Env): SettingsResult {

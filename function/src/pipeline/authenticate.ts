@@ -16,6 +16,7 @@ import {
 } from 'jose';
 import { decryptCompactJwe, JweError } from '../crypto/jwe';
 import type { KeyRing } from '../crypto/keyRing';
+import { isLoopbackHost } from '../../../lib/net/loopback';
 
 /** Internal reason, for logs only; never contains token content. The HTTP layer answers a bare 401. */
 export class AuthenticationError extends Error {
@@ -330,6 +331,5 @@ function isTrustedUrl(value: string): boolean {
   if (url.username || url.password) return false;
   if (url.protocol === 'https:') return true;
   if (url.protocol !== 'http:') return false;
-  const host = url.hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  return isLoopbackHost(url.hostname);
 }

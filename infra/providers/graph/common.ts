@@ -6,13 +6,13 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { GraphError } from '../../../lib/graph';
+import { isLoopbackHost } from '../../../lib/net/loopback';
 import type { GraphTarget } from './graphClient';
 
 /** Pulumi's placeholder for a value not known yet during preview (`unknownValue` in @pulumi/pulumi runtime/rpc.js). */
 export const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
 
 export type Props = Record<string, unknown>;
 
@@ -71,7 +71,7 @@ export class Checks {
       return raw;
     }
     const https = url.protocol === 'https:';
-    if (!(https || (url.protocol === 'http:' && LOOPBACK.test(url.hostname))) || url.search !== '' || url.hash !== '' || url.username !== '') {
+    if (!(https || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) || url.search !== '' || url.hash !== '' || url.username !== '') {
       this.fail('graphBaseUrl', `graphBaseUrl must be a plain https URL like https://graph.microsoft.com, got "${raw}"`);
       return raw;
     }
