@@ -2,12 +2,14 @@
 // the same sources give byte-identical files (no timestamps, no absolute paths).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Native addons load their own prebuilt binaries, and piscina starts threads from its own worker file, at run
 // time: they ship beside the bundle in node_modules. @azure/functions-core exists only inside the Functions host.
-const external = ['bcrypt', 'argon2', 'azurite', 'piscina', '@azure/functions-core'];
+// One list for every esbuild call (this script, infra/bundle/functionPackage.ts, the CLI tests).
+const external = createRequire(import.meta.url)('./bundle-externals.json');
 
 const common = {
   absWorkingDir: root,

@@ -68,17 +68,18 @@ describe('contents', () => {
       expect.arrayContaining([
         'node_modules/bcrypt/bcrypt.js',
         'node_modules/bcrypt/prebuilds/linux-x64/bcrypt.glibc.node',
-        'node_modules/argon2/argon2.cjs',
-        'node_modules/argon2/prebuilds/linux-x64/argon2.glibc.node',
+        'node_modules/@node-rs/argon2/index.js',
+        'node_modules/@node-rs/argon2-linux-x64-gnu/argon2.linux-x64-gnu.node',
         'node_modules/node-gyp-build/index.js',
-        'node_modules/@phc/format/index.js',
         'node_modules/piscina/dist/main.js',
         'node_modules/piscina/dist/worker.js',
         'node_modules/piscina/LICENSE',
       ]),
     );
     const nativeBinaries = names().filter((name) => name.endsWith('.node'));
-    expect(nativeBinaries).toEqual(['node_modules/argon2/prebuilds/linux-x64/argon2.glibc.node', 'node_modules/bcrypt/prebuilds/linux-x64/bcrypt.glibc.node']);
+    expect(nativeBinaries).toEqual(['node_modules/@node-rs/argon2-linux-x64-gnu/argon2.linux-x64-gnu.node', 'node_modules/bcrypt/prebuilds/linux-x64/bcrypt.glibc.node']);
+    // Only the target's napi-rs platform package, however many npm installed.
+    expect(names().filter((name) => name.startsWith('node_modules/@node-rs/argon2-')).every((name) => name.startsWith('node_modules/@node-rs/argon2-linux-x64-gnu/'))).toBe(true);
     for (const name of names()) {
       expect(name).not.toMatch(/\.(ts|map|md|cc|c|h|gyp)$|\/(test|benchmark|docs|src)\/|\/build\/|musl|darwin|win32/);
       for (const buildOnly of Object.keys(BUILD_ONLY_PACKAGES)) expect(name.startsWith(`node_modules/${buildOnly}/`)).toBe(false);
@@ -91,6 +92,9 @@ describe('contents', () => {
     expect(shipsAtRunTime('prebuilds/linux-x64/x.glibc.node', true)).toBe(true);
     expect(shipsAtRunTime('prebuilds/linux-x64/x.musl.node', true)).toBe(false);
     expect(shipsAtRunTime('prebuilds/darwin-arm64/x.node', true)).toBe(false);
+    expect(shipsAtRunTime('argon2.linux-x64-gnu.node', false)).toBe(true);
+    expect(shipsAtRunTime('argon2.linux-x64-musl.node', false)).toBe(false);
+    expect(shipsAtRunTime('argon2.darwin-arm64.node', false)).toBe(false);
     expect(shipsAtRunTime('build/Release/x.node', true)).toBe(false);
     expect(shipsAtRunTime('build/index.js', false)).toBe(true);
     expect(shipsAtRunTime('dist/index.d.ts', false)).toBe(false);
@@ -107,6 +111,8 @@ describe('contents', () => {
       for (const match of zipEntry.data.toString('utf8').matchAll(/require\(\s*["']([^"'.][^"']*)["']\s*\)/g)) {
         const specifier = match[1]!;
         if (isBuiltin(specifier) || shipped.has(packageOf(specifier)) || provided.has(packageOf(specifier))) continue;
+        // napi-rs loaders try every platform's package in turn, inside try/catch; Azure's is shipped (above).
+        if (/^@node-rs\/argon2-[a-z0-9-]+(\/package\.json)?$/.test(specifier) && zipEntry.name === 'node_modules/@node-rs/argon2/index.js') continue;
         missing.add(`${zipEntry.name} → ${specifier}`);
       }
     }
@@ -122,7 +128,7 @@ describe('contents', () => {
 });
 
 describe('loading the unzipped package with Node 22', () => {
-  it('registers the function and runs bcrypt, argon2 and the piscina worker from the package', () => {
+  it('registers the function and runs bcrypt, argon2 and the hash worker from the package', () => {
     const app = path.join(dir, 'wwwroot');
     extractZip(readFileSync(first.zipPath), app);
     // What the Functions host injects into the Node worker: a minimal @azure/functions-core that records registrations.
@@ -149,18 +155,23 @@ describe('loading the unzipped package with Node 22', () => {
       bcrypt: boolean;
       argon2: boolean;
       md5crypt: string;
+      workerArgon2: string;
+      workerBcrypt: string;
     };
     expect(Number(result.node.split('.')[0])).toBeGreaterThanOrEqual(22);
     expect(result.registered.map((registration) => registration.name)).toEqual(['onPasswordSubmit']);
     expect(Object.values(result.registered[0]!.bindings).find((binding) => binding.type === 'httpTrigger')).toMatchObject({ route: 'onPasswordSubmit', methods: ['GET', 'POST'] });
     // host.json lets each registered function's own log lines (our JSON telemetry) through.
     for (const { name } of result.registered) expect(HOST_JSON.logging.logLevel).toHaveProperty([`Function.${name}.User`], 'Information');
-    expect(result.resolved).toEqual(['node_modules/bcrypt/bcrypt.js', 'node_modules/argon2/argon2.cjs', 'node_modules/piscina/dist/main.js']);
-    expect(result.natives.sort()).toEqual(['node_modules/argon2/prebuilds/linux-x64/argon2.glibc.node', 'node_modules/bcrypt/prebuilds/linux-x64/bcrypt.glibc.node']);
+    expect(result.resolved).toEqual(['node_modules/bcrypt/bcrypt.js', 'node_modules/@node-rs/argon2/index.js', 'node_modules/piscina/dist/main.js']);
+    expect(result.natives.sort()).toEqual(['node_modules/@node-rs/argon2-linux-x64-gnu/argon2.linux-x64-gnu.node', 'node_modules/bcrypt/prebuilds/linux-x64/bcrypt.glibc.node']);
     expect(result.bcrypt).toBe(true);
     expect(result.argon2).toBe(true);
     // `openssl passwd -1 -salt saltsalt password` = $1$saltsalt$qjXMvbEw8oaL.CzflDtaK/
     expect(result.md5crypt).toBe('qjXMvbEw8oaL.CzflDtaK/');
+    // The hash thread loads both addons from the package too (vectors from Debian's argon2 CLI and mkpasswd).
+    expect(result.workerArgon2).toBe(Buffer.from(WORKER_VECTORS.argon2.tag, 'base64').toString('hex'));
+    expect(result.workerBcrypt).toBe(WORKER_VECTORS.bcrypt.hash);
 
     // Without a host, @azure/functions switches to test mode: the bundle still loads and registers nothing.
     const bare = spawnSync(process.execPath, ['-e', "require('./dist/function/main.cjs')"], { cwd: app, env: { PATH: process.env['PATH'] ?? '' }, timeout: 30_000 });
@@ -168,6 +179,12 @@ describe('loading the unzipped package with Node 22', () => {
     expect(bare.stderr.toString()).toMatch(/test mode/);
   }, 60_000);
 });
+
+/** `$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHQ$…` (salt "somesalt") and `$2b$05$…` from generated.jsonl. */
+const WORKER_VECTORS = {
+  argon2: { password: 'password', salt: 'somesalt', tag: '7FfsnA6vUe7qLpL/3Kqc3uR48ZJyFbUVt7jWZlf0Htk' },
+  bcrypt: { password: 'password', hash: '$2b$05$zi3G03NejXCKfTFynRKrFOgjdFIAPLv4BZTh1V.Nx/hi0eSbKC1dO' },
+};
 
 /** Runs in a child Node process with the unzipped package as its working directory. */
 const PROBE = `
@@ -179,17 +196,21 @@ globalThis.__registered = [];
 require(path.join(app, 'dist/function/main.cjs'));
 (async () => {
   const result = { node: process.versions.node, registered: globalThis.__registered };
-  result.resolved = ['bcrypt', 'argon2', 'piscina'].map((name) => path.relative(app, require.resolve(name, { paths: [app] })));
   const bcrypt = load('bcrypt');
   const stored = bcrypt.hashSync('correct horse', 4);
   result.bcrypt = bcrypt.compareSync('correct horse', stored) && !bcrypt.compareSync('wrong horse', stored);
-  const argon2 = load('argon2');
+  const argon2 = load('@node-rs/argon2');
   const encoded = await argon2.hash('correct horse', { timeCost: 2, memoryCost: 1024, parallelism: 1 });
   result.argon2 = (await argon2.verify(encoded, 'correct horse')) && !(await argon2.verify(encoded, 'wrong horse'));
+  result.resolved = ['bcrypt', '@node-rs/argon2', 'piscina'].map((name) => path.relative(app, require.resolve(name, { paths: [app] })));
   const piscina = load('piscina');
   const Piscina = piscina.Piscina || piscina;
   const pool = new Piscina({ filename: path.join(app, 'dist/function/hash-worker.cjs'), maxThreads: 1 });
   result.md5crypt = await pool.run({ kind: 'md5-crypt', magic: '$1$', password: 'password', salt: 'saltsalt' });
+  const vectors = ${JSON.stringify(WORKER_VECTORS)};
+  const tag = await pool.run({ kind: 'argon2', type: 'argon2id', version: 0x13, memoryKiB: 1024, timeCost: 2, parallelism: 1, password: vectors.argon2.password, salt: new TextEncoder().encode(vectors.argon2.salt), tagLength: 32 });
+  result.workerArgon2 = Buffer.from(tag).toString('hex');
+  result.workerBcrypt = await pool.run({ kind: 'bcrypt', secret: vectors.bcrypt.password, setting: vectors.bcrypt.hash.slice(0, 29) });
   await pool.destroy();
   result.natives = Object.keys(require.cache).filter((file) => file.endsWith('.node')).map((file) => path.relative(app, file));
   fs.writeFileSync(path.join(path.dirname(__filename), 'probe-result.json'), JSON.stringify(result));

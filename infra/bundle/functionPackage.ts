@@ -6,8 +6,8 @@
  * Contents (Flex runs `main` of package.json with the v4 Node model; it installs nothing with RemoteBuild=false):
  *   host.json, package.json                        generated here
  *   dist/function/main.cjs, hash-worker.cjs        esbuild, the same settings as scripts/build.mjs
- *   node_modules/...                               the bundles' runtime externals (bcrypt, argon2, piscina) and
- *                                                  their runtime dependencies, with linux-x64 glibc binaries only
+ *   node_modules/...                               the bundles' runtime externals (bcrypt, @node-rs/argon2, piscina)
+ *                                                  and their runtime dependencies, with linux-x64 glibc binaries only
  * Zip entries are sorted, dated 1980-01-01 00:00 (DOS time, no extended timestamp), mode 0644, deflated,
  * with no directory entries.
  */
@@ -17,6 +17,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { build, type BuildOptions } from 'esbuild';
 import { ZipFile } from 'yazl';
+import BUNDLE_EXTERNALS from '../../scripts/bundle-externals.json';
 
 export interface FunctionPackage {
   zipPath: string;
@@ -32,7 +33,7 @@ export interface FunctionPackageOptions {
 }
 
 /** Loaded from node_modules at run time beside the bundle (scripts/build.mjs `external`). */
-export const RUNTIME_PACKAGES: readonly string[] = ['bcrypt', 'argon2', 'piscina'];
+export const RUNTIME_PACKAGES: readonly string[] = ['bcrypt', '@node-rs/argon2', 'piscina'];
 
 /**
  * Declared dependencies that are never loaded at run time, so they stay out of the package. The package test
@@ -40,12 +41,15 @@ export const RUNTIME_PACKAGES: readonly string[] = ['bcrypt', 'argon2', 'piscina
  */
 export const BUILD_ONLY_PACKAGES: Readonly<Record<string, string>> = {
   'node-addon-api': 'C++ headers for compiling the addons; the prebuilt binaries never load it',
-  'cross-env': 'argon2 lists it under dependencies but uses it only in its npm scripts',
   '@napi-rs/nice': "piscina's optional thread-priority addon, loaded only with niceIncrement, which the pool never sets",
 };
 
 /** Node's platform directory for prebuilt addons (node-gyp-build `prebuilds/<platform>-<arch>`): Flex runs linux-x64. */
 export const TARGET_PLATFORM = 'linux-x64';
+
+/** napi-rs addons (@node-rs/argon2) put each platform's binary in a package of its own, named `<addon>-<triple>`. */
+const NAPI_TARGET_TRIPLE = 'linux-x64-gnu';
+const NAPI_PLATFORM_PACKAGE = /-(android|darwin|freebsd|linux|win32|wasm32|openharmony)-[a-z0-9]+(-[a-z]+)?$/;
 
 /** The Functions host configuration (learn.microsoft.com/azure/azure-functions/functions-host-json). */
 export const HOST_JSON = {
@@ -74,7 +78,7 @@ function esbuildOptions(root: string): BuildOptions {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
-    external: ['bcrypt', 'argon2', 'azurite', 'piscina', '@azure/functions-core'],
+    external: [...BUNDLE_EXTERNALS],
     sourcemap: false,
     legalComments: 'none',
     logLevel: 'warning',
@@ -149,12 +153,21 @@ export async function buildFunctionPackage(options: FunctionPackageOptions = {})
 export function runtimeModuleFiles(root: string): string[] {
   const files: string[] = [];
   const seen = new Set<string>();
-  const queue: { name: string; from: string; optional: boolean }[] = RUNTIME_PACKAGES.map((name) => ({ name, from: root, optional: false }));
+  const queue: { name: string; from: string; optional: boolean; version?: string }[] = RUNTIME_PACKAGES.map((name) => ({ name, from: root, optional: false }));
   while (queue.length > 0) {
-    const { name, from, optional } = queue.shift()!;
+    const { name, from, optional, version } = queue.shift()!;
     if (BUILD_ONLY_PACKAGES[name] !== undefined) continue;
+    const platformPackage = NAPI_PLATFORM_PACKAGE.test(name);
+    // Another platform's binary never ships; the target's is required even though npm lists it as optional.
+    if (platformPackage && !name.endsWith(`-${NAPI_TARGET_TRIPLE}`)) continue;
     const directory = resolvePackage(name, from, root);
     if (!directory) {
+      if (platformPackage) {
+        throw new Error(
+          `the function package needs ${name}, the Linux x64 binary that Azure runs, and npm installs it only on Linux x64: ` +
+            `run \`npm install --no-save --os=linux --cpu=x64 --libc=glibc ${name}@${version ?? 'latest'}\` and deploy again`,
+        );
+      }
       if (optional) continue;
       throw new Error(`the function package needs ${name}, which is not installed under ${root}: run npm ci`);
     }
@@ -169,7 +182,9 @@ export function runtimeModuleFiles(root: string): string[] {
     // even need node-gyp).
     const commands = new Set(Object.values(typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {})).map((file) => path.posix.normalize(file)));
     for (const dependency of Object.keys(manifest.dependencies ?? {}).sort()) queue.push({ name: dependency, from: directory, optional: false });
-    for (const dependency of Object.keys(manifest.optionalDependencies ?? {}).sort()) queue.push({ name: dependency, from: directory, optional: true });
+    for (const [dependency, range] of Object.entries(manifest.optionalDependencies ?? {}).sort(([a], [b]) => byteOrder(a, b))) {
+      queue.push({ name: dependency, from: directory, optional: true, version: range });
+    }
     const native = existsSync(path.join(directory, 'binding.gyp'));
     for (const file of listFiles(directory)) {
       if (!commands.has(file) && shipsAtRunTime(file, native)) files.push(toPosix(path.relative(root, path.join(directory, file))));
@@ -205,6 +220,8 @@ export function shipsAtRunTime(file: string, native: boolean): boolean {
   if (native && directories[0] === 'build') return false;
   if (directories[0] === 'prebuilds' && directories[1] !== TARGET_PLATFORM) return false;
   if (extension === '.node') {
+    // napi-rs names the binary after its triple, at the top of its platform package.
+    if (directories.length === 0 && name.endsWith(`.${NAPI_TARGET_TRIPLE}.node`)) return true;
     // node-gyp-build tags binaries with the libc (`*.glibc.node`, `*.musl.node`); Flex images use glibc.
     return directories[0] === 'prebuilds' && directories[1] === TARGET_PLATFORM && !name.includes('.musl.');
   }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { build } from 'esbuild';
+import BUNDLE_EXTERNALS from '../bundle-externals.json';
 import type { GraphEmulator } from '../../test/emulators/graph';
 import { benchProvisionCommand } from '../src/commands/benchProvision';
 import { runProvisionUsers, type ProvisionIo } from '../src/commands/provisionUsers';
@@ -249,7 +250,7 @@ describe('jitmigrate provision-users', () => {
       platform: 'node',
       target: 'node22',
       format: 'cjs',
-      external: ['bcrypt', 'argon2', 'azurite', 'piscina', '@azure/functions-core'],
+      external: [...BUNDLE_EXTERNALS],
       logLevel: 'error',
       nodePaths: [path.join(root, 'node_modules')],
     });

@@ -2,8 +2,8 @@ import { slowVector } from '../../test/vectors';
 import { createHashRegistry, type HashRegistry } from './registry';
 
 /**
- * The pure-JS schemes must not block the event loop: while a sha512crypt hash with 500000
- * rounds (well over 200 ms of CPU) is verified in the worker pool, a 5 ms timer on the main
+ * Hashing must not block the event loop: while a sha512crypt hash with 500000
+ * rounds (well over 200 ms of CPU) is verified on a hash thread, a 5 ms timer on the main
  * thread must keep firing on time.
  */
 let registry: HashRegistry;

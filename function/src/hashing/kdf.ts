@@ -1,31 +1,32 @@
-import { pbkdf2, scrypt } from 'node:crypto';
 import { LIMITS } from './limits';
 import { requireIntegerInRange } from './scheme';
+import { exactBytes } from './derive/tasks';
 import { MalformedHashError } from './types';
+import type { OffThread } from './worker-pool';
 
-/** Node's async PBKDF2 and scrypt run in libuv's thread pool, never on the event loop. */
+/** PBKDF2 and scrypt with their cost checked against LIMITS here, and derived on a hash thread. */
 
 export type Pbkdf2Digest = 'sha1' | 'sha256' | 'sha512';
 
 const DIGEST_BYTES: Record<Pbkdf2Digest, number> = { sha1: 20, sha256: 32, sha512: 64 };
 
-export function derivePbkdf2(
-  scheme: string,
-  password: Buffer,
-  salt: Buffer,
-  iterations: number,
-  keyLength: number,
-  digest: Pbkdf2Digest,
-): Promise<Buffer> {
+export interface Pbkdf2Input {
+  readonly password: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly iterations: number;
+  readonly keyLength: number;
+  readonly digest: Pbkdf2Digest;
+}
+
+export function derivePbkdf2(scheme: string, offThread: OffThread, input: Pbkdf2Input, signal?: AbortSignal): Promise<Uint8Array> {
+  const { iterations, keyLength, digest } = input;
   requireIntegerInRange(scheme, 'PBKDF2 iterations', iterations, 1, LIMITS.pbkdf2MaxIterations);
   requireIntegerInRange(scheme, 'PBKDF2 key length', keyLength, 1, LIMITS.maxDerivedKeyBytes);
   // Each digest-sized block of output costs the full iteration count again.
   if (iterations * Math.ceil(keyLength / DIGEST_BYTES[digest]) > LIMITS.pbkdf2MaxIterations) {
     throw new MalformedHashError(scheme, 'PBKDF2 iterations × output blocks is over the limit');
   }
-  return new Promise((resolve, reject) => {
-    pbkdf2(password, salt, iterations, keyLength, digest, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+  return offThread.derive({ kind: 'pbkdf2', password: exactBytes(input.password), salt: exactBytes(input.salt), iterations, keyLength, digest }, signal);
 }
 
 export interface ScryptCost {
@@ -36,8 +37,14 @@ export interface ScryptCost {
 }
 
 /** Validates scrypt cost against LIMITS (memory 128·N·r, work N·r·p) and derives `keyLength` bytes. */
-export function deriveScrypt(scheme: string, password: Buffer, salt: Buffer, cost: ScryptCost, keyLength: number): Promise<Buffer> {
-  const { N, r, p } = cost;
+export function deriveScrypt(
+  scheme: string,
+  offThread: OffThread,
+  input: { readonly password: Uint8Array; readonly salt: Uint8Array; readonly cost: ScryptCost; readonly keyLength: number },
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  const { N, r, p } = input.cost;
+  const { keyLength } = input;
   if (!Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0) throw new MalformedHashError(scheme, 'scrypt N must be a power of two');
   requireIntegerInRange(scheme, 'scrypt r', r, 1, 1024);
   requireIntegerInRange(scheme, 'scrypt p', p, 1, 1024);
@@ -45,11 +52,7 @@ export function deriveScrypt(scheme: string, password: Buffer, salt: Buffer, cos
   const memory = 128 * N * r;
   if (memory > LIMITS.scryptMaxMemoryBytes) throw new MalformedHashError(scheme, 'scrypt memory (128·N·r) is over the limit');
   if (N * r * p > LIMITS.scryptMaxWork) throw new MalformedHashError(scheme, 'scrypt work (N·r·p) is over the limit');
-  return new Promise((resolve, reject) => {
-    // maxmem must cover 128·N·r plus the 128·r·p of B and some slack, or OpenSSL refuses.
-    const maxmem = memory + 128 * r * p + 16 * 1024 * 1024;
-    scrypt(password, salt, keyLength, { N, r, p, maxmem }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+  // maxmem must cover 128·N·r plus the 128·r·p of B and some slack, or OpenSSL refuses.
+  const maxmem = memory + 128 * r * p + 16 * 1024 * 1024;
+  return offThread.derive({ kind: 'scrypt', password: exactBytes(input.password), salt: exactBytes(input.salt), N, r, p, keyLength, maxmem }, signal);
 }

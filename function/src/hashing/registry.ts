@@ -1,19 +1,19 @@
-import { argon2dScheme, argon2iScheme, argon2idScheme } from './schemes/argon2';
-import { aspNetIdentityV2Scheme, aspNetIdentityV3Scheme } from './schemes/aspnet-identity';
-import { bcryptScheme } from './schemes/bcrypt';
+import { createArgon2Schemes } from './schemes/argon2';
+import { createAspNetIdentitySchemes } from './schemes/aspnet-identity';
+import { createBcryptScheme } from './schemes/bcrypt';
 import { createDesCryptScheme } from './schemes/des-crypt';
-import { djangoArgon2Scheme } from './schemes/django-argon2';
-import { djangoBcryptScheme, djangoBcryptSha256Scheme } from './schemes/django-bcrypt';
-import { djangoPbkdf2Sha1Scheme, djangoPbkdf2Sha256Scheme } from './schemes/django-pbkdf2';
+import { createDjangoArgon2Scheme } from './schemes/django-argon2';
+import { createDjangoBcryptScheme, createDjangoBcryptSha256Scheme } from './schemes/django-bcrypt';
+import { createDjangoPbkdf2Schemes } from './schemes/django-pbkdf2';
 import { createDrupal7Scheme, createDrupal7UpgradedMd5Scheme } from './schemes/drupal7';
-import { firebaseScryptScheme } from './schemes/firebase-scrypt';
+import { createFirebaseScryptScheme } from './schemes/firebase-scrypt';
 import { createLdapCryptScheme, ldapDigestSchemes } from './schemes/ldap';
 import { createApr1Scheme, createMd5CryptScheme } from './schemes/md5-crypt';
-import { passlibPbkdf2Sha1Scheme, passlibPbkdf2Sha256Scheme, passlibPbkdf2Sha512Scheme } from './schemes/passlib-pbkdf2';
+import { createPasslibPbkdf2Schemes } from './schemes/passlib-pbkdf2';
 import { createPhpassScheme } from './schemes/phpass';
-import { scryptScheme } from './schemes/scrypt';
+import { createScryptScheme } from './schemes/scrypt';
 import { createSha256CryptScheme, createSha512CryptScheme } from './schemes/sha-crypt';
-import { wordpressBcryptScheme } from './schemes/wordpress-bcrypt';
+import { createWordpressBcryptScheme } from './schemes/wordpress-bcrypt';
 import type { HashParams, HashScheme, HashVerification } from './types';
 import { UnrecognizedHashError } from './types';
 import { createWorkerPool, type OffThread } from './worker-pool';
@@ -21,8 +21,11 @@ import { createWorkerPool, type OffThread } from './worker-pool';
 export interface HashRegistry {
   /** The scheme that recognizes this hash (and params), or undefined. No hashing. */
   identify(hash: string, params?: HashParams): HashScheme | undefined;
-  /** Verifies; throws UnrecognizedHashError / MalformedHashError (messages never include the hash or password). */
-  verify(password: string, hash: string, params?: HashParams): Promise<HashVerification>;
+  /**
+   * Verifies; throws UnrecognizedHashError / MalformedHashError (messages never include the hash or password).
+   * An aborted `signal` (the callout's deadline) abandons the derivation and rejects.
+   */
+  verify(password: string, hash: string, params?: HashParams, signal?: AbortSignal): Promise<HashVerification>;
   /** Ids of all registered schemes. */
   readonly schemes: readonly string[];
   /** Stops the worker pool (for tests, CLI exit). Safe to call twice. */
@@ -32,7 +35,7 @@ export interface HashRegistry {
 export interface HashRegistryOptions {
   /** Path of the bundled worker (hash-worker.cjs); by default found beside the bundle or in dist/. */
   readonly workerFile?: string;
-  /** Upper bound on worker threads for the pure-JS schemes (default: available cores, at most 8). */
+  /** Upper bound on hash threads (default: available cores, at most 8). */
   readonly maxWorkers?: number;
 }
 
@@ -43,26 +46,20 @@ export function createSchemes(offThread: OffThread): HashScheme[] {
     createSha256CryptScheme(offThread),
     createSha512CryptScheme(offThread),
     createDesCryptScheme(offThread),
-    bcryptScheme,
+    createBcryptScheme(offThread),
   ];
   return [
     ...cryptSchemes,
-    wordpressBcryptScheme,
-    argon2idScheme,
-    argon2iScheme,
-    argon2dScheme,
-    scryptScheme,
-    firebaseScryptScheme,
-    djangoPbkdf2Sha256Scheme,
-    djangoPbkdf2Sha1Scheme,
-    djangoArgon2Scheme,
-    djangoBcryptSha256Scheme,
-    djangoBcryptScheme,
-    passlibPbkdf2Sha1Scheme,
-    passlibPbkdf2Sha256Scheme,
-    passlibPbkdf2Sha512Scheme,
-    aspNetIdentityV2Scheme,
-    aspNetIdentityV3Scheme,
+    createWordpressBcryptScheme(offThread),
+    ...createArgon2Schemes(offThread),
+    createScryptScheme(offThread),
+    createFirebaseScryptScheme(offThread),
+    ...createDjangoPbkdf2Schemes(offThread),
+    createDjangoArgon2Scheme(offThread),
+    createDjangoBcryptSha256Scheme(offThread),
+    createDjangoBcryptScheme(offThread),
+    ...createPasslibPbkdf2Schemes(offThread),
+    ...createAspNetIdentitySchemes(offThread),
     createApr1Scheme(offThread),
     createPhpassScheme(offThread),
     createDrupal7Scheme(offThread),
@@ -81,10 +78,10 @@ export function createHashRegistry(options: HashRegistryOptions = {}): HashRegis
 
   return {
     identify,
-    async verify(password, hash, params) {
+    async verify(password, hash, params, signal) {
       const scheme = identify(hash, params);
       if (!scheme) throw new UnrecognizedHashError();
-      const ok = await scheme.verify(password, hash, params);
+      const ok = await scheme.verify(password, hash, params, signal);
       return { scheme: scheme.id, ok };
     },
     schemes: Object.freeze(schemes.map((scheme) => scheme.id)),

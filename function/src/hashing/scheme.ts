@@ -6,8 +6,8 @@ export interface SchemeDefinition {
   readonly id: string;
   /** Format check only, called after the common guards below. */
   identify(hash: string, params?: HashParams): boolean;
-  /** Called only for hashes `identify` accepted and passwords within LIMITS.maxPasswordBytes. */
-  verify(password: string, hash: string, params?: HashParams): Promise<boolean>;
+  /** Called only for hashes `identify` accepted and passwords within LIMITS.maxPasswordBytes; `signal` goes to OffThread.derive. */
+  verify(password: string, hash: string, params: HashParams | undefined, signal: AbortSignal | undefined): Promise<boolean>;
 }
 
 /**
@@ -32,11 +32,11 @@ export function defineScheme(definition: SchemeDefinition): HashScheme {
   return {
     id,
     identify,
-    async verify(password: string, hash: string, params?: HashParams): Promise<boolean> {
+    async verify(password: string, hash: string, params?: HashParams, signal?: AbortSignal): Promise<boolean> {
       if (typeof password !== 'string') throw new TypeError('password must be a string');
       if (!identify(hash, params)) throw new MalformedHashError(id, `the stored hash is not in ${id} format`);
       if (Buffer.byteLength(password, 'utf8') > LIMITS.maxPasswordBytes) return false;
-      return definition.verify(password, hash, params);
+      return definition.verify(password, hash, params, signal);
     },
   };
 }

@@ -7,8 +7,11 @@ export interface HashScheme {
   readonly id: string;
   /** True when `hash` (and `params`, for schemes that need them) is in this scheme's format. Cheap, no hashing. */
   identify(hash: string, params?: HashParams): boolean;
-  /** True when `password` matches. Never blocks the event loop for long: native async or the worker pool. */
-  verify(password: string, hash: string, params?: HashParams): Promise<boolean>;
+  /**
+   * True when `password` matches. Costly derivations run on the hash threads (worker-pool.ts), never on the
+   * event loop; an aborted `signal` abandons them (the promise rejects).
+   */
+  verify(password: string, hash: string, params?: HashParams, signal?: AbortSignal): Promise<boolean>;
 }
 
 export interface HashVerification {

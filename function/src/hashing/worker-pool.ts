@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type PiscinaPool from 'piscina';
-import type { DeriveTask } from './derive/tasks';
+import type { DeriveOutput, DeriveTask } from './derive/tasks';
 
 /**
  * piscina is loaded from node_modules at run time rather than bundled: it starts its threads
@@ -14,9 +14,13 @@ function loadPiscina(): typeof PiscinaPool {
   return createRequire(__filename)('piscina') as typeof PiscinaPool;
 }
 
-/** What worker-backed schemes need: run one derivation off the event loop. */
+/** What the schemes need: run one derivation on a hash thread, off the event loop and off libuv's pool. */
 export interface OffThread {
-  derive(task: DeriveTask): Promise<string>;
+  /**
+   * An aborted `signal` (the callout's deadline) takes a queued task out of the queue and stops the
+   * thread running a started one, so abandoned work does not hold up the requests behind it.
+   */
+  derive<T extends DeriveTask>(task: T, signal?: AbortSignal): Promise<DeriveOutput<T>>;
 }
 
 export interface WorkerPool extends OffThread {
@@ -55,6 +59,7 @@ export function resolveWorkerFile(candidates: readonly string[]): string {
   return found;
 }
 
+/** One hash thread per core: more would only queue in the kernel instead of in the pool, at the event loop's cost. */
 function defaultMaxWorkers(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
@@ -63,12 +68,12 @@ function defaultMaxWorkers(): number {
 export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
   const maxThreads = options.maxWorkers ?? defaultMaxWorkers();
   if (!Number.isSafeInteger(maxThreads) || maxThreads < 1) throw new RangeError('maxWorkers must be a positive integer');
-  let pool: PiscinaPool<DeriveTask, string> | undefined;
+  let pool: PiscinaPool<DeriveTask, string | Uint8Array> | undefined;
 
-  const open = (): PiscinaPool<DeriveTask, string> => {
+  const open = (): PiscinaPool<DeriveTask, string | Uint8Array> => {
     if (!pool) {
       const Piscina = loadPiscina();
-      pool = new Piscina<DeriveTask, string>({
+      pool = new Piscina<DeriveTask, string | Uint8Array>({
         filename: resolveWorkerFile(workerFileCandidates(options.workerFile)),
         minThreads: 1,
         maxThreads,
@@ -80,8 +85,8 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
   };
 
   return {
-    async derive(task) {
-      return open().run(task);
+    async derive<T extends DeriveTask>(task: T, signal?: AbortSignal): Promise<DeriveOutput<T>> {
+      return (await open().run(task, signal ? { signal } : {})) as DeriveOutput<T>;
     },
     async close() {
       const running = pool;

@@ -1,10 +1,13 @@
 /**
- * Piscina worker entry, bundled to dist/function/hash-worker.cjs by scripts/build.mjs.
- * It imports only the pure derivations in ./derive (no native addons), so the bundle is
- * self-contained. Passwords arrive in the task message and are never logged.
+ * Hash-thread entry (piscina), bundled to dist/function/hash-worker.cjs by scripts/build.mjs. It runs
+ * the derivations in ./derive synchronously; bcrypt and @node-rs/argon2 stay external (native addons,
+ * loaded from node_modules). Passwords arrive in the task message and are never logged.
  */
 import { runDeriveTask, type DeriveTask } from './derive/tasks';
+import { lowerThisThreadPriority } from './thread-priority';
 
-export default function deriveChecksum(task: DeriveTask): string {
+lowerThisThreadPriority();
+
+export default function deriveChecksum(task: DeriveTask): string | Uint8Array {
   return runDeriveTask(task);
 }

@@ -42,10 +42,10 @@ export class HashStoreChecker implements CredentialChecker {
   async check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck> {
     const record = await this.repository.findByUsername(username, signal);
     if (!record) {
-      const decoy = await this.registry.verify(password, this.timingDecoyHash);
+      const decoy = await this.registry.verify(password, this.timingDecoyHash, undefined, signal);
       return { facts: { kind: 'unknown-user' }, scheme: decoy.scheme };
     }
-    const verification = await this.registry.verify(password, record.hash, record.params);
+    const verification = await this.registry.verify(password, record.hash, record.params, signal);
     return {
       facts: {
         kind: 'checked',

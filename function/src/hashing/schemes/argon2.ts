@@ -1,20 +1,21 @@
-import { argon2d, argon2i, argon2id, hash as argon2Hash } from 'argon2';
 import { constantTimeEqual } from '../compare';
+import { exactBytes } from '../derive/tasks';
 import { decodeBase64 } from '../encoding';
 import { LIMITS } from '../limits';
 import { defineScheme, parseDecimal, requireIntegerInRange } from '../scheme';
+import type { Argon2Type } from '../derive/tasks';
+import type { HashScheme } from '../types';
 import { MalformedHashError } from '../types';
+import type { OffThread } from '../worker-pool';
 
 /**
  * Argon2 (RFC 9106) in the PHC string format of the reference implementation
  * (phc-winner-argon2, src/encoding.c): `$argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>`, salt and
  * hash in unpadded standard base64. A missing `v=` means version 0x10. The m/t/p parameters are read in
- * any order: node-argon2 (and so many Node.js legacy systems) writes `m=…,p=…,t=…`. Verified with the native
- * `argon2` addon (libuv thread pool), comparing the raw tag in constant time.
+ * any order: node-argon2 (and so many Node.js legacy systems) writes `m=…,p=…,t=…`. The raw tag is
+ * derived with the native `@node-rs/argon2` addon on a hash thread and compared in constant time.
  */
-export type Argon2Type = 'argon2id' | 'argon2i' | 'argon2d';
-
-const TYPE_CODES = { argon2d, argon2i, argon2id } as const;
+export type { Argon2Type };
 
 const PHC_FORMAT = /^\$(argon2id|argon2i|argon2d)\$(?:v=([0-9]+)\$)?([mtp]=[0-9]+,[mtp]=[0-9]+,[mtp]=[0-9]+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
@@ -62,34 +63,28 @@ function parseArgon2(scheme: string, phc: string): Argon2Hash {
 }
 
 /** Verifies `password` against an Argon2 PHC string; `scheme` names the caller in errors. */
-export async function verifyArgon2Phc(scheme: string, password: string, phc: string): Promise<boolean> {
-  const parsed = parseArgon2(scheme, phc);
-  let derived: Buffer;
+export async function verifyArgon2Phc(scheme: string, offThread: OffThread, password: string, phc: string, signal?: AbortSignal): Promise<boolean> {
+  const { type, version, memoryKiB, timeCost, parallelism, salt, tag } = parseArgon2(scheme, phc);
+  let derived: Uint8Array;
   try {
-    derived = await argon2Hash(password, {
-      type: TYPE_CODES[parsed.type],
-      version: parsed.version,
-      memoryCost: parsed.memoryKiB,
-      timeCost: parsed.timeCost,
-      parallelism: parsed.parallelism,
-      salt: parsed.salt,
-      hashLength: parsed.tag.length,
-      raw: true,
-    });
-  } catch {
+    derived = await offThread.derive(
+      { kind: 'argon2', type, version, memoryKiB, timeCost, parallelism, password, salt: exactBytes(salt), tagLength: tag.length },
+      signal,
+    );
+  } catch (error) {
+    if (signal?.aborted) throw error;
     throw new MalformedHashError(scheme, 'the Argon2 parameters were rejected');
   }
-  return constantTimeEqual(parsed.tag, derived);
+  return constantTimeEqual(tag, derived);
 }
 
-function argon2Scheme(type: Argon2Type) {
+function argon2Scheme(type: Argon2Type, offThread: OffThread): HashScheme {
   return defineScheme({
     id: type,
     identify: (hash) => argon2TypeOf(hash) === type,
-    verify: (password, hash) => verifyArgon2Phc(type, password, hash),
+    verify: (password, hash, _params, signal) => verifyArgon2Phc(type, offThread, password, hash, signal),
   });
 }
 
-export const argon2idScheme = argon2Scheme('argon2id');
-export const argon2iScheme = argon2Scheme('argon2i');
-export const argon2dScheme = argon2Scheme('argon2d');
+export const createArgon2Schemes = (offThread: OffThread): HashScheme[] =>
+  (['argon2id', 'argon2i', 'argon2d'] as const).map((type) => argon2Scheme(type, offThread));

@@ -2,7 +2,9 @@ import { constantTimeEqual } from '../compare';
 import { decodeBase64, utf8 } from '../encoding';
 import { derivePbkdf2, type Pbkdf2Digest } from '../kdf';
 import { defineScheme } from '../scheme';
+import type { HashScheme } from '../types';
 import { MalformedHashError } from '../types';
+import type { OffThread } from '../worker-pool';
 
 /**
  * ASP.NET Identity's PasswordHasher (dotnet/aspnetcore, src/Identity/Extensions.Core/src/PasswordHasher.cs),
@@ -49,18 +51,21 @@ function parseV3(hash: string): IdentityBlob | undefined {
   };
 }
 
-function aspNetIdentity(id: string, parse: (hash: string) => IdentityBlob | undefined) {
+function aspNetIdentity(id: string, parse: (hash: string) => IdentityBlob | undefined, offThread: OffThread): HashScheme {
   return defineScheme({
     id,
     identify: (hash) => parse(hash) !== undefined,
-    async verify(password, hash) {
+    async verify(password, hash, _params, signal) {
       const blob = parse(hash);
       if (!blob) throw new MalformedHashError(id, 'the stored hash is not an ASP.NET Identity blob');
-      const derived = await derivePbkdf2(id, utf8(password), blob.salt, blob.iterations, blob.subkey.length, blob.digest);
+      const input = { password: utf8(password), salt: blob.salt, iterations: blob.iterations, keyLength: blob.subkey.length, digest: blob.digest };
+      const derived = await derivePbkdf2(id, offThread, input, signal);
       return constantTimeEqual(blob.subkey, derived);
     },
   });
 }
 
-export const aspNetIdentityV2Scheme = aspNetIdentity('aspnet-identity-v2', parseV2);
-export const aspNetIdentityV3Scheme = aspNetIdentity('aspnet-identity-v3', parseV3);
+export const createAspNetIdentitySchemes = (offThread: OffThread): HashScheme[] => [
+  aspNetIdentity('aspnet-identity-v2', parseV2, offThread),
+  aspNetIdentity('aspnet-identity-v3', parseV3, offThread),
+];

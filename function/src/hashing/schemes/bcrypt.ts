@@ -1,14 +1,15 @@
-import bcrypt from 'bcrypt';
 import { constantTimeEqual } from '../compare';
 import { decodeBcrypt64 } from '../encoding';
 import { LIMITS } from '../limits';
 import { defineScheme, requireIntegerInRange } from '../scheme';
+import type { HashScheme } from '../types';
 import { MalformedHashError } from '../types';
+import type { OffThread } from '../worker-pool';
 
 /**
  * bcrypt (Provos & Mazières, USENIX 1999) in its OpenBSD modular-crypt form:
  * `$2a$` / `$2b$` / `$2y$` (PHP), two-digit log2 cost, 22 characters of salt and 31 of hash
- * in bcrypt's own base64. Verified with the native `bcrypt` addon (libuv thread pool).
+ * in bcrypt's own base64. Derived with the native `bcrypt` addon on a hash thread.
  */
 const BCRYPT_FORMAT = /^\$2([aby])\$([0-9]{2})\$([./A-Za-z0-9]{22})([./A-Za-z0-9]{31})$/;
 
@@ -21,7 +22,7 @@ export function isBcryptHash(hash: string): boolean {
  * The addon re-derives the hash from the stored salt; the 23 hash bytes are then compared
  * in constant time (as bytes, so unused trailing bits in either encoding don't matter).
  */
-export async function verifyBcrypt(scheme: string, secret: string, hash: string): Promise<boolean> {
+export async function verifyBcrypt(scheme: string, offThread: OffThread, secret: string, hash: string, signal?: AbortSignal): Promise<boolean> {
   const match = BCRYPT_FORMAT.exec(hash);
   if (!match) throw new MalformedHashError(scheme, 'the stored hash is not a bcrypt string');
   const [, variant, costText = '', salt = '', checksum = ''] = match;
@@ -30,8 +31,9 @@ export async function verifyBcrypt(scheme: string, secret: string, hash: string)
   const setting = `$2${variant === 'a' ? 'a' : 'b'}$${costText}$${salt}`;
   let derived: string;
   try {
-    derived = await bcrypt.hash(secret, setting);
-  } catch {
+    derived = await offThread.derive({ kind: 'bcrypt', secret, setting }, signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
     throw new MalformedHashError(scheme, 'the bcrypt salt or cost is invalid');
   }
   const expected = decodeBcrypt64(checksum, 23);
@@ -40,8 +42,9 @@ export async function verifyBcrypt(scheme: string, secret: string, hash: string)
   return constantTimeEqual(expected, actual);
 }
 
-export const bcryptScheme = defineScheme({
-  id: 'bcrypt',
-  identify: isBcryptHash,
-  verify: (password, hash) => verifyBcrypt('bcrypt', password, hash),
-});
+export const createBcryptScheme = (offThread: OffThread): HashScheme =>
+  defineScheme({
+    id: 'bcrypt',
+    identify: isBcryptHash,
+    verify: (password, hash, _params, signal) => verifyBcrypt('bcrypt', offThread, password, hash, signal),
+  });

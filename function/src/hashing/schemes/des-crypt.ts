@@ -14,9 +14,9 @@ export const createDesCryptScheme = (offThread: OffThread) =>
   defineScheme({
     id: 'des-crypt',
     identify: (hash) => FORMAT.test(hash),
-    async verify(password, hash) {
+    async verify(password, hash, _params, signal) {
       const salt = hash.slice(0, 2);
-      const derived = await offThread.derive({ kind: 'des-crypt', password, salt });
+      const derived = await offThread.derive({ kind: 'des-crypt', password, salt }, signal);
       return constantTimeEqualText(hash, derived);
     },
   });

@@ -1,4 +1,6 @@
 import { defineScheme } from '../scheme';
+import type { HashScheme } from '../types';
+import type { OffThread } from '../worker-pool';
 import { argon2TypeOf, verifyArgon2Phc } from './argon2';
 
 /**
@@ -8,8 +10,9 @@ import { argon2TypeOf, verifyArgon2Phc } from './argon2';
  */
 const PREFIX = 'argon2';
 
-export const djangoArgon2Scheme = defineScheme({
-  id: 'django-argon2',
-  identify: (hash) => hash.startsWith(`${PREFIX}$argon2`) && argon2TypeOf(hash.slice(PREFIX.length)) !== undefined,
-  verify: (password, hash) => verifyArgon2Phc('django-argon2', password, hash.slice(PREFIX.length)),
-});
+export const createDjangoArgon2Scheme = (offThread: OffThread): HashScheme =>
+  defineScheme({
+    id: 'django-argon2',
+    identify: (hash) => hash.startsWith(`${PREFIX}$argon2`) && argon2TypeOf(hash.slice(PREFIX.length)) !== undefined,
+    verify: (password, hash, _params, signal) => verifyArgon2Phc('django-argon2', offThread, password, hash.slice(PREFIX.length), signal),
+  });

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defineScheme } from '../scheme';
+import type { HashScheme } from '../types';
+import type { OffThread } from '../worker-pool';
 import { isBcryptHash, verifyBcrypt } from './bcrypt';
 
 /**
@@ -8,17 +10,16 @@ import { isBcryptHash, verifyBcrypt } from './bcrypt';
  * replaces the password by the lowercase hex of its SHA-256, so long passwords aren't cut
  * at 72 bytes; BCryptPasswordHasher ('bcrypt') uses the password as is.
  */
-function djangoBcrypt(id: string, algorithm: string, preHash: (password: string) => string) {
+function djangoBcrypt(id: string, algorithm: string, preHash: (password: string) => string, offThread: OffThread): HashScheme {
   const prefix = `${algorithm}$`;
   return defineScheme({
     id,
     identify: (hash) => hash.startsWith(prefix) && isBcryptHash(hash.slice(prefix.length)),
-    verify: (password, hash) => verifyBcrypt(id, preHash(password), hash.slice(prefix.length)),
+    verify: (password, hash, _params, signal) => verifyBcrypt(id, offThread, preHash(password), hash.slice(prefix.length), signal),
   });
 }
 
-export const djangoBcryptSha256Scheme = djangoBcrypt('django-bcrypt-sha256', 'bcrypt_sha256', (password) =>
-  createHash('sha256').update(password, 'utf8').digest('hex'),
-);
+const sha256Hex = (password: string): string => createHash('sha256').update(password, 'utf8').digest('hex');
 
-export const djangoBcryptScheme = djangoBcrypt('django-bcrypt', 'bcrypt', (password) => password);
+export const createDjangoBcryptSha256Scheme = (offThread: OffThread) => djangoBcrypt('django-bcrypt-sha256', 'bcrypt_sha256', sha256Hex, offThread);
+export const createDjangoBcryptScheme = (offThread: OffThread) => djangoBcrypt('django-bcrypt', 'bcrypt', (password) => password, offThread);

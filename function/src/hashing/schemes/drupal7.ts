@@ -17,10 +17,10 @@ import { isPhpassHash, phpassLog2, verifyPhpass } from './phpass';
 const FORMAT = /^\$S\$([./0-9A-Za-z])([./0-9A-Za-z]{8})([./0-9A-Za-z]{43})$/;
 const CHECKSUM_LENGTH = 43;
 
-async function verifyDrupalSha512(scheme: string, offThread: OffThread, password: string, hash: string): Promise<boolean> {
+async function verifyDrupalSha512(scheme: string, offThread: OffThread, password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
   const [, countCharacter = '', salt = '', checksum = ''] = FORMAT.exec(hash) ?? [];
   const log2 = phpassLog2(scheme, countCharacter);
-  const derived = await offThread.derive({ kind: 'phpass', algorithm: 'sha512', password, salt, log2 });
+  const derived = await offThread.derive({ kind: 'phpass', algorithm: 'sha512', password, salt, log2 }, signal);
   return constantTimeEqualText(checksum, derived.slice(0, CHECKSUM_LENGTH));
 }
 
@@ -28,7 +28,7 @@ export const createDrupal7Scheme = (offThread: OffThread): HashScheme =>
   defineScheme({
     id: 'drupal7',
     identify: (hash) => FORMAT.test(hash),
-    verify: (password, hash) => verifyDrupalSha512('drupal7', offThread, password, hash),
+    verify: (password, hash, _params, signal) => verifyDrupalSha512('drupal7', offThread, password, hash, signal),
   });
 
 export const createDrupal7UpgradedMd5Scheme = (offThread: OffThread): HashScheme => {
@@ -36,10 +36,10 @@ export const createDrupal7UpgradedMd5Scheme = (offThread: OffThread): HashScheme
   return defineScheme({
     id,
     identify: (hash) => hash.startsWith('U$') && (FORMAT.test(hash.slice(1)) || isPhpassHash(hash.slice(1))),
-    verify(password, hash) {
+    verify(password, hash, _params, signal) {
       const inner = hash.slice(1);
       const md5Hex = createHash('md5').update(password, 'utf8').digest('hex');
-      return FORMAT.test(inner) ? verifyDrupalSha512(id, offThread, md5Hex, inner) : verifyPhpass(id, offThread, md5Hex, inner);
+      return FORMAT.test(inner) ? verifyDrupalSha512(id, offThread, md5Hex, inner, signal) : verifyPhpass(id, offThread, md5Hex, inner, signal);
     },
   });
 };

@@ -3,7 +3,8 @@ import { constantTimeEqual } from '../compare';
 import { decodeBase64, utf8 } from '../encoding';
 import { deriveScrypt } from '../kdf';
 import { defineScheme, requireIntegerInRange } from '../scheme';
-import type { HashParams } from '../types';
+import type { HashParams, HashScheme } from '../types';
+import type { OffThread } from '../worker-pool';
 import { MalformedHashError } from '../types';
 
 /**
@@ -48,13 +49,14 @@ function parseParams(params: HashParams): FirebaseParams {
   };
 }
 
-export const firebaseScryptScheme = defineScheme({
+export const createFirebaseScryptScheme = (offThread: OffThread): HashScheme =>
+  defineScheme({
   id: ID,
   identify: (hash, params) =>
     typeof params?.['algorithm'] === 'string' &&
     params['algorithm'].toLowerCase() === ID &&
     decodeBase64(hash, 'required') !== undefined,
-  async verify(password, hash, params) {
+  async verify(password, hash, params, signal) {
     const config = parseParams(params ?? {});
     const expected = decodeBase64(hash, 'required');
     if (!expected || expected.length !== config.signerKey.length || expected.length === 0) {
@@ -62,10 +64,14 @@ export const firebaseScryptScheme = defineScheme({
     }
     const key = await deriveScrypt(
       ID,
-      utf8(password),
-      Buffer.concat([config.salt, config.saltSeparator]),
-      { N: 2 ** config.memCost, r: config.rounds, p: 1 },
-      32,
+      offThread,
+      {
+        password: utf8(password),
+        salt: Buffer.concat([config.salt, config.saltSeparator]),
+        cost: { N: 2 ** config.memCost, r: config.rounds, p: 1 },
+        keyLength: 32,
+      },
+      signal,
     );
     const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
     const derived = Buffer.concat([cipher.update(config.signerKey), cipher.final()]);

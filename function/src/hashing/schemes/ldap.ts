@@ -67,10 +67,10 @@ export function createLdapCryptScheme(cryptSchemes: readonly HashScheme[]): Hash
   return defineScheme({
     id: 'ldap-crypt',
     identify: (hash) => inner(hash) !== undefined,
-    async verify(password, hash) {
+    async verify(password, hash, _params, signal) {
       const found = inner(hash);
       if (!found) throw new MalformedHashError('ldap-crypt', 'the {CRYPT} value is not a supported crypt(3) string');
-      return found.scheme.verify(password, found.crypt);
+      return found.scheme.verify(password, found.crypt, undefined, signal);
     },
   });
 }

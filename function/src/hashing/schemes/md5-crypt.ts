@@ -15,9 +15,9 @@ function md5Crypt(id: string, magic: Md5CryptMagic, offThread: OffThread): HashS
   return defineScheme({
     id,
     identify: (hash) => format.test(hash),
-    async verify(password, hash) {
+    async verify(password, hash, _params, signal) {
       const [, salt = '', checksum = ''] = format.exec(hash) ?? [];
-      const derived = await offThread.derive({ kind: 'md5-crypt', magic, password, salt });
+      const derived = await offThread.derive({ kind: 'md5-crypt', magic, password, salt }, signal);
       return constantTimeEqualText(checksum, derived);
     },
   });

@@ -19,10 +19,10 @@ export function phpassLog2(scheme: string, countCharacter: string): number {
 }
 
 /** Verifies a `$P$`/`$H$` hash (used by the Drupal schemes for their MD5 variants too). */
-export async function verifyPhpass(scheme: string, offThread: OffThread, password: string, hash: string): Promise<boolean> {
+export async function verifyPhpass(scheme: string, offThread: OffThread, password: string, hash: string, signal?: AbortSignal): Promise<boolean> {
   const [, countCharacter = '', salt = '', checksum = ''] = FORMAT.exec(hash) ?? [];
   const log2 = phpassLog2(scheme, countCharacter);
-  const derived = await offThread.derive({ kind: 'phpass', algorithm: 'md5', password, salt, log2 });
+  const derived = await offThread.derive({ kind: 'phpass', algorithm: 'md5', password, salt, log2 }, signal);
   return constantTimeEqualText(checksum, derived);
 }
 
@@ -34,5 +34,5 @@ export const createPhpassScheme = (offThread: OffThread): HashScheme =>
   defineScheme({
     id: 'phpass',
     identify: isPhpassHash,
-    verify: (password, hash) => verifyPhpass('phpass', offThread, password, hash),
+    verify: (password, hash, _params, signal) => verifyPhpass('phpass', offThread, password, hash, signal),
   });

@@ -19,12 +19,12 @@ function shaCrypt(id: string, prefix: '5' | '6', algorithm: ShaCryptAlgorithm, c
   return defineScheme({
     id,
     identify: (hash) => format.test(hash),
-    async verify(password, hash) {
+    async verify(password, hash, _params, signal) {
       const [, roundsText, salt = '', checksum = ''] = format.exec(hash) ?? [];
       const requested = roundsText === undefined ? 5000 : parseDecimal(roundsText);
       if (Number.isNaN(requested)) throw new MalformedHashError(id, 'rounds must be a decimal number');
       const rounds = requireIntegerInRange(id, 'rounds', Math.max(1000, requested), 1000, LIMITS.shaCryptMaxRounds);
-      const derived = await offThread.derive({ kind: 'sha-crypt', algorithm, password, salt, rounds });
+      const derived = await offThread.derive({ kind: 'sha-crypt', algorithm, password, salt, rounds }, signal);
       return constantTimeEqualText(checksum, derived);
     },
   });

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { defineScheme } from '../scheme';
+import type { HashScheme } from '../types';
+import type { OffThread } from '../worker-pool';
 import { isBcryptHash, verifyBcrypt } from './bcrypt';
 
 /**
@@ -16,11 +18,12 @@ function phpTrim(text: string): string {
   return text.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
 }
 
-export const wordpressBcryptScheme = defineScheme({
-  id: 'wordpress-bcrypt',
-  identify: (hash) => hash.startsWith(`${PREFIX}$2`) && isBcryptHash(hash.slice(PREFIX.length)),
-  verify: (password, hash) => {
-    const preHash = createHmac('sha384', 'wp-sha384').update(phpTrim(password), 'utf8').digest('base64');
-    return verifyBcrypt('wordpress-bcrypt', preHash, hash.slice(PREFIX.length));
-  },
-});
+export const createWordpressBcryptScheme = (offThread: OffThread): HashScheme =>
+  defineScheme({
+    id: 'wordpress-bcrypt',
+    identify: (hash) => hash.startsWith(`${PREFIX}$2`) && isBcryptHash(hash.slice(PREFIX.length)),
+    verify: (password, hash, _params, signal) => {
+      const preHash = createHmac('sha384', 'wp-sha384').update(phpTrim(password), 'utf8').digest('base64');
+      return verifyBcrypt('wordpress-bcrypt', offThread, preHash, hash.slice(PREFIX.length), signal);
+    },
+  });
