@@ -51,30 +51,30 @@ function parseParams(params: HashParams): FirebaseParams {
 
 export const createFirebaseScryptScheme = (offThread: OffThread): HashScheme =>
   defineScheme({
-  id: ID,
-  identify: (hash, params) =>
-    typeof params?.['algorithm'] === 'string' &&
-    params['algorithm'].toLowerCase() === ID &&
-    decodeBase64(hash, 'required') !== undefined,
-  async verify(password, hash, params, signal) {
-    const config = parseParams(params ?? {});
-    const expected = decodeBase64(hash, 'required');
-    if (!expected || expected.length !== config.signerKey.length || expected.length === 0) {
-      throw new MalformedHashError(ID, 'the password hash must be base64 of the signer key length');
-    }
-    const key = await deriveScrypt(
-      ID,
-      offThread,
-      {
-        password: utf8(password),
-        salt: Buffer.concat([config.salt, config.saltSeparator]),
-        cost: { N: 2 ** config.memCost, r: config.rounds, p: 1 },
-        keyLength: 32,
-      },
-      signal,
-    );
-    const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
-    const derived = Buffer.concat([cipher.update(config.signerKey), cipher.final()]);
-    return constantTimeEqual(expected, derived);
-  },
-});
+    id: ID,
+    identify: (hash, params) =>
+      typeof params?.['algorithm'] === 'string' &&
+      params['algorithm'].toLowerCase() === ID &&
+      decodeBase64(hash, 'required') !== undefined,
+    async verify(password, hash, params, signal) {
+      const config = parseParams(params ?? {});
+      const expected = decodeBase64(hash, 'required');
+      if (!expected || expected.length !== config.signerKey.length || expected.length === 0) {
+        throw new MalformedHashError(ID, 'the password hash must be base64 of the signer key length');
+      }
+      const key = await deriveScrypt(
+        ID,
+        offThread,
+        {
+          password: utf8(password),
+          salt: Buffer.concat([config.salt, config.saltSeparator]),
+          cost: { N: 2 ** config.memCost, r: config.rounds, p: 1 },
+          keyLength: 32,
+        },
+        signal,
+      );
+      const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+      const derived = Buffer.concat([cipher.update(config.signerKey), cipher.final()]);
+      return constantTimeEqual(expected, derived);
+    },
+  });

@@ -15,16 +15,16 @@ const FORMAT = /^\$scrypt\$ln=([0-9]+),r=([0-9]+),p=([0-9]+)\$([A-Za-z0-9+/]*)\$
 
 export const createScryptScheme = (offThread: OffThread): HashScheme =>
   defineScheme({
-  id: 'scrypt',
-  identify: (hash) => FORMAT.test(hash),
-  async verify(password, hash, _params, signal) {
-    const [, lnText, rText, pText, saltText = '', keyText = ''] = FORMAT.exec(hash) ?? [];
-    const logN = requireIntegerInRange('scrypt', 'scrypt ln', parseDecimal(lnText), 1, 30);
-    const salt = decodeBase64(saltText, 'none');
-    const expected = decodeBase64(keyText, 'none');
-    if (!salt || !expected) throw new MalformedHashError('scrypt', 'the scrypt salt or key is not valid base64');
-    const cost = { N: 2 ** logN, r: parseDecimal(rText), p: parseDecimal(pText) };
-    const derived = await deriveScrypt('scrypt', offThread, { password: utf8(password), salt, cost, keyLength: expected.length }, signal);
-    return constantTimeEqual(expected, derived);
-  },
-});
+    id: 'scrypt',
+    identify: (hash) => FORMAT.test(hash),
+    async verify(password, hash, _params, signal) {
+      const [, lnText, rText, pText, saltText = '', keyText = ''] = FORMAT.exec(hash) ?? [];
+      const logN = requireIntegerInRange('scrypt', 'scrypt ln', parseDecimal(lnText), 1, 30);
+      const salt = decodeBase64(saltText, 'none');
+      const expected = decodeBase64(keyText, 'none');
+      if (!salt || !expected) throw new MalformedHashError('scrypt', 'the scrypt salt or key is not valid base64');
+      const cost = { N: 2 ** logN, r: parseDecimal(rText), p: parseDecimal(pText) };
+      const derived = await deriveScrypt('scrypt', offThread, { password: utf8(password), salt, cost, keyLength: expected.length }, signal);
+      return constantTimeEqual(expected, derived);
+    },
+  });
