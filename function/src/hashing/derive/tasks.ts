@@ -1,6 +1,7 @@
 import { pbkdf2Sync, scryptSync } from 'node:crypto';
 import { hashRawSync, type Algorithm, type Version } from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
+import { utf8 } from '../encoding';
 import { desCrypt } from './des-crypt';
 import { md5CryptChecksum, type Md5CryptMagic } from './md5-crypt';
 import { phpassChecksum } from './phpass';
@@ -105,8 +106,4 @@ export function runDeriveTask(task: DeriveTask): string | Uint8Array {
     default:
       throw new TypeError('unknown derive task');
   }
-}
-
-function utf8(text: string): Buffer {
-  return Buffer.from(text, 'utf8');
 }

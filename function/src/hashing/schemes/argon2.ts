@@ -1,9 +1,8 @@
 import { constantTimeEqual } from '../compare';
-import { exactBytes } from '../derive/tasks';
+import { exactBytes, type Argon2Type } from '../derive/tasks';
 import { decodeBase64 } from '../encoding';
 import { LIMITS } from '../limits';
 import { defineScheme, parseDecimal, requireIntegerInRange } from '../scheme';
-import type { Argon2Type } from '../derive/tasks';
 import type { HashScheme } from '../types';
 import { MalformedHashError } from '../types';
 import type { OffThread } from '../worker-pool';
@@ -15,8 +14,6 @@ import type { OffThread } from '../worker-pool';
  * any order: node-argon2 (and so many Node.js legacy systems) writes `m=…,p=…,t=…`. The raw tag is
  * derived with the native `@node-rs/argon2` addon on a hash thread and compared in constant time.
  */
-export type { Argon2Type };
-
 const PHC_FORMAT = /^\$(argon2id|argon2i|argon2d)\$(?:v=([0-9]+)\$)?([mtp]=[0-9]+,[mtp]=[0-9]+,[mtp]=[0-9]+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
 
 /** The m, t and p values of a PHC parameter list, each exactly once, or undefined. */
