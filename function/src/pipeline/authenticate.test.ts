@@ -132,6 +132,135 @@ describe('metadata and keys', () => {
   });
 });
 
+describe('verified-token cache', () => {
+  /** Counts RSA signature checks: jose verifies through WebCrypto. */
+  const countSignatureChecks = () => jest.spyOn(crypto.subtle, 'verify');
+  afterEach(() => {
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+  /** Fakes Date only (jose and the cache both read it), so fetches and timers still run. */
+  const fakeDate = (at: number) => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'clearImmediate', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'queueMicrotask', 'hrtime', 'performance'] });
+    jest.setSystemTime(at);
+  };
+
+  it('checks the signature of a token once, then accepts the same bytes without checking it again', async () => {
+    const fresh = create();
+    const token = await entra.mintAccessToken();
+    const checks = countSignatureChecks();
+    const first = await fresh.authenticate(bearer(token));
+    await expect(fresh.authenticate(bearer(token))).resolves.toEqual(first);
+    await expect(fresh.authenticate(`bearer   ${token}`)).resolves.toEqual(first);
+    expect(checks).toHaveBeenCalledTimes(1);
+    // Another token (even with the same claims shape) is verified on its own.
+    await fresh.authenticate(bearer(await entra.mintAccessToken()));
+    expect(checks).toHaveBeenCalledTimes(2);
+  });
+
+  it('remembers an encrypted bearer by its outer JWE', async () => {
+    const fresh = create();
+    const jwe = await entra.mintAccessToken({ encryptToCertificatePem: cert.certificatePem });
+    const checks = countSignatureChecks();
+    await fresh.authenticate(bearer(jwe));
+    await expect(fresh.authenticate(bearer(jwe))).resolves.toMatchObject({ audience: APP });
+    expect(checks).toHaveBeenCalledTimes(1);
+  });
+
+  it('never accepts a signature swapped onto a remembered token, nor a token that differs by one byte', async () => {
+    const fresh = create();
+    const [a, b] = await Promise.all([entra.mintAccessToken(), entra.mintAccessToken()]);
+    await fresh.authenticate(bearer(a));
+    const [h, p, signature] = a.split('.');
+    await expect(fresh.authenticate(bearer(`${h}.${p}.${b.split('.')[2]}`))).rejects.toThrow(/signature is invalid/);
+    const flipped = `${h}.${p}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'AB' : 'AA'}`;
+    await expect(fresh.authenticate(bearer(flipped))).rejects.toThrow(AuthenticationError);
+    await expect(fresh.authenticate(bearer(a))).resolves.toBeDefined();
+  });
+
+  it('does not remember failures: a refused token is checked, and refused, every time', async () => {
+    const fresh = create();
+    const forged = await entra.mintAccessToken({ signWithUnknownKey: true });
+    const checks = countSignatureChecks();
+    for (let i = 0; i < 3; i += 1) await expect(fresh.authenticate(bearer(forged))).rejects.toThrow(/signature is invalid/);
+    expect(checks).toHaveBeenCalledTimes(3);
+  });
+
+  it('checks exp and nbf on every use: a remembered token is refused once it expires', async () => {
+    const fresh = create({ clockSkewSeconds: 60 });
+    const issuedAt = Date.now();
+    const token = await entra.mintAccessToken({ claims: { exp: Math.floor(issuedAt / 1000) + 120 } });
+    fakeDate(issuedAt);
+    await fresh.authenticate(bearer(token));
+    const checks = countSignatureChecks();
+    // Past exp but within the skew: still accepted, from the cache.
+    jest.setSystemTime(issuedAt + 170_000);
+    await expect(fresh.authenticate(bearer(token))).resolves.toBeDefined();
+    expect(checks).not.toHaveBeenCalled();
+    // Past exp + skew: refused, for the same reason as a token never seen before.
+    jest.setSystemTime(issuedAt + 185_000);
+    await expect(fresh.authenticate(bearer(token))).rejects.toThrow(/expired/);
+    await expect(fresh.authenticate(bearer(token))).rejects.toThrow(/expired/);
+  });
+
+  it('is not valid before nbf either', async () => {
+    const fresh = create({ clockSkewSeconds: 0 });
+    const issuedAt = Date.now();
+    const token = await entra.mintAccessToken({ claims: { nbf: Math.floor(issuedAt / 1000) + 30 } });
+    fakeDate(issuedAt + 31_000);
+    await fresh.authenticate(bearer(token));
+    jest.setSystemTime(issuedAt);
+    await expect(fresh.authenticate(bearer(token))).rejects.toThrow(/nbf/);
+  });
+
+  it('stops honouring a remembered token once Entra withdraws its key and the key set is refreshed', async () => {
+    const rotating = await FakeEntra.start({ tenantId: TENANT, extensionAppId: APP });
+    try {
+      const auth = create({ metadataUrls: [rotating.metadataUrl], jwksRefreshCooldownMs: 0 });
+      const [withdrawn] = rotating.signingKeyIds;
+      const token = await rotating.mintAccessToken({ kid: withdrawn });
+      await auth.authenticate(bearer(token));
+      rotating.removeSigningKey(withdrawn!);
+      // Within the key set's soft age the token is still served from the cache.
+      await expect(auth.authenticate(bearer(token))).resolves.toBeDefined();
+      expect(rotating.stats.jwksRequests).toBe(1);
+      // After it, a cache hit starts the background refresh (the request does not wait for it) ...
+      fakeDate(Date.now() + 11 * 60_000);
+      await expect(auth.authenticate(bearer(token))).resolves.toBeDefined();
+      for (let i = 0; i < 200 && rotating.stats.jwksRequests < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(rotating.stats.jwksRequests).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // ... and the refreshed set no longer has the key, so the token is verified again and refused.
+      await expect(auth.authenticate(bearer(token))).rejects.toThrow(/no trusted signing key/);
+      // A token signed with a key still published passes as before.
+      await expect(auth.authenticate(bearer(await rotating.mintAccessToken()))).resolves.toBeDefined();
+    } finally {
+      await rotating.stop();
+    }
+  });
+
+  it('holds a bounded number of tokens, dropping the oldest', async () => {
+    const small = create({ verifiedTokenCacheSize: 2 });
+    const tokens = await Promise.all([1, 2, 3].map(() => entra.mintAccessToken()));
+    for (const token of tokens) await small.authenticate(bearer(token));
+    const checks = countSignatureChecks();
+    await small.authenticate(bearer(tokens[2]!));
+    await small.authenticate(bearer(tokens[1]!));
+    expect(checks).toHaveBeenCalledTimes(0);
+    await small.authenticate(bearer(tokens[0]!));
+    expect(checks).toHaveBeenCalledTimes(1);
+  });
+
+  it('can be turned off (verifiedTokenCacheSize 0): every call checks the signature', async () => {
+    const uncached = create({ verifiedTokenCacheSize: 0 });
+    const token = await entra.mintAccessToken();
+    const checks = countSignatureChecks();
+    for (let i = 0; i < 3; i += 1) await uncached.authenticate(bearer(token));
+    expect(checks).toHaveBeenCalledTimes(3);
+    expect(() => create({ verifiedTokenCacheSize: -1 })).toThrow(TypeError);
+  });
+});
+
 describe('configuration', () => {
   it.each([
     ['a non-GUID tenant', { tenantId: 'contoso.onmicrosoft.com' }],

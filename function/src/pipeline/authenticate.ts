@@ -2,6 +2,7 @@
  * Step 1 of the sign-in path: prove the caller is Entra's Authentication Events service (fact sheet section 10).
  * Self-validation with jose, as microsoft/woodgrove-auth-api does with AddJwtBearer + an `azp` check (section 10.2).
  */
+import { createHash } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -37,6 +38,8 @@ export interface CallerAuthenticatorOptions {
   fetchTimeoutMs?: number;
   /** Minimum time between JWKS refetches caused by an unknown `kid`; default 30000. */
   jwksRefreshCooldownMs?: number;
+  /** How many verified tokens to remember (see `VerifiedToken`); default 32, 0 turns the cache off. */
+  verifiedTokenCacheSize?: number;
 }
 
 export interface CallerIdentity {
@@ -65,6 +68,8 @@ const JWKS_SOFT_MAX_AGE_MS = 10 * 60 * 1000;
 /** Hard limit: past this, jose refetches in the request path (only if background refreshes kept failing). */
 const JWKS_HARD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 const KID_HINTS_MAX = 64;
+/** Entra reuses one client-credentials token per resource for its lifetime, so a few entries cover every caller. */
+const VERIFIED_TOKENS_MAX = 32;
 
 interface MetadataEntry {
   value?: { issuer: string; jwksUri: string };
@@ -77,6 +82,22 @@ interface JwksEntry {
   readonly set: RemoteJWKSet;
   readonly cache: ExportedJWKSCache | Record<string, never>;
   refreshStartedAt: number;
+}
+
+/**
+ * A bearer token that passed every check, remembered by the SHA-256 of its exact text (never the token itself).
+ * A repeat of the same bytes skips the signature check (a hop to libuv's thread pool through WebCrypto, which
+ * made up most of the callout's latency tail) but not the lifetime checks. It is trusted only while the key set
+ * that verified it is the one jose holds: any JWKS reload, including the 10-minute background refresh, sends
+ * it through full verification again, so a key Entra withdraws stops being honoured within minutes.
+ */
+interface VerifiedToken {
+  readonly identity: CallerIdentity;
+  readonly exp: number;
+  readonly nbf?: number;
+  readonly jwks: JwksEntry;
+  /** The key set's `uat` when the signature was checked. */
+  readonly keysUpdatedAt: number | undefined;
 }
 
 export class CallerAuthenticator {
@@ -93,6 +114,8 @@ export class CallerAuthenticator {
   private readonly jwks = new Map<string, JwksEntry>();
   /** Which JWKS last held a `kid`, so a key found in the second set does not cost a refetch of the first. */
   private readonly kidHints = new Map<string, string>();
+  private readonly verifiedTokens = new Map<string, VerifiedToken>();
+  private readonly verifiedTokensMax: number;
 
   constructor(options: CallerAuthenticatorOptions) {
     if (!GUID.test(options.tenantId ?? '')) throw new TypeError('CallerAuthenticator: tenantId must be the External ID tenant GUID');
@@ -115,6 +138,10 @@ export class CallerAuthenticator {
       throw new TypeError('CallerAuthenticator: clockSkewSeconds, fetchTimeoutMs and jwksRefreshCooldownMs must be non-negative numbers');
     }
     this.keyRing = options.keyRing;
+    this.verifiedTokensMax = options.verifiedTokenCacheSize ?? VERIFIED_TOKENS_MAX;
+    if (!Number.isInteger(this.verifiedTokensMax) || this.verifiedTokensMax < 0) {
+      throw new TypeError('CallerAuthenticator: verifiedTokenCacheSize must be a whole number, 0 or more');
+    }
     // Section 10.1 / 16: both Entra issuer forms for this tenant, plus `{domain}.ciamlogin.com`.
     this.staticIssuers = new Set([`https://${tid}.ciamlogin.com/${tid}/v2.0`, `https://login.microsoftonline.com/${tid}/v2.0`]);
     this.ciamIssuer = new RegExp(`^https://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.ciamlogin\\.com/${tid}/v2\\.0$`);
@@ -127,7 +154,16 @@ export class CallerAuthenticator {
   }
 
   async authenticate(authorizationHeader: string | undefined): Promise<CallerIdentity> {
-    const token = await this.bearerJws(authorizationHeader);
+    const bearer = bearerToken(authorizationHeader);
+    const cacheKey = this.verifiedTokensMax > 0 ? createHash('sha256').update(bearer).digest('base64url') : undefined;
+    const known = cacheKey === undefined ? undefined : this.verifiedTokens.get(cacheKey);
+    if (known && this.stillTrusted(known)) {
+      this.refreshStaleKeys(this.loadedMetadata());
+      return known.identity;
+    }
+    if (known) this.verifiedTokens.delete(cacheKey!);
+
+    const token = await this.innerJws(bearer);
 
     let header: JWSHeaderParameters;
     try {
@@ -143,8 +179,9 @@ export class CallerAuthenticator {
 
     const documents = await this.loadMetadata();
     let payload: JWTPayload;
+    const keySource: { jwks?: JwksEntry; keysUpdatedAt?: number } = {};
     try {
-      ({ payload } = await jwtVerify(token, (protectedHeader, jws) => this.signingKey(documents, protectedHeader, jws), {
+      ({ payload } = await jwtVerify(token, (protectedHeader, jws) => this.signingKey(documents, protectedHeader, jws, keySource), {
         algorithms: SIGNING_ALGORITHMS,
         audience: this.audiences,
         clockTolerance: this.clockSkewSeconds,
@@ -172,16 +209,29 @@ export class CallerAuthenticator {
     }
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const audience = audiences.find((value): value is string => typeof value === 'string' && this.audiences.includes(value))!;
-    return Object.freeze({ issuer, tenantId: tid, authorizedParty: AUTHENTICATION_EVENTS_APP_ID, audience });
+    const identity: CallerIdentity = Object.freeze({ issuer, tenantId: tid, authorizedParty: AUTHENTICATION_EVENTS_APP_ID, audience });
+    if (cacheKey !== undefined && keySource.jwks) {
+      // jwtVerify required `exp` and checked that it and `nbf` are numbers.
+      this.rememberVerified(cacheKey, { identity, exp: payload.exp!, nbf: payload.nbf, jwks: keySource.jwks, keysUpdatedAt: keySource.keysUpdatedAt });
+    }
+    return identity;
+  }
+
+  /** Lifetime checked as jose's jwtVerify checks it, and the verifying key set not reloaded since. */
+  private stillTrusted(token: VerifiedToken): boolean {
+    const now = Math.floor(Date.now() / 1000);
+    if (token.exp <= now - this.clockSkewSeconds) return false;
+    if (token.nbf !== undefined && token.nbf > now + this.clockSkewSeconds) return false;
+    return keysUpdatedAt(token.jwks) === token.keysUpdatedAt;
+  }
+
+  private rememberVerified(cacheKey: string, token: VerifiedToken): void {
+    if (this.verifiedTokens.size >= this.verifiedTokensMax) this.verifiedTokens.delete(this.verifiedTokens.keys().next().value!);
+    this.verifiedTokens.set(cacheKey, token);
   }
 
   /** The inner JWS: the bearer token itself, or the plaintext of a bearer JWE (section 10.4). */
-  private async bearerJws(authorizationHeader: string | undefined): Promise<string> {
-    if (typeof authorizationHeader !== 'string' || authorizationHeader === '') throw new AuthenticationError('no Authorization header');
-    if (authorizationHeader.length > MAX_TOKEN_LENGTH + 16) throw new AuthenticationError('the Authorization header is too long');
-    const match = BEARER.exec(authorizationHeader);
-    if (!match) throw new AuthenticationError('the Authorization header is not a Bearer token');
-    const token = match[1]!;
+  private async innerJws(token: string): Promise<string> {
     if (JWS.test(token)) return token;
     if (token.split('.').length !== 5) throw new AuthenticationError('the bearer token is neither a JWS nor a JWE');
 
@@ -227,12 +277,16 @@ export class CallerAuthenticator {
         if (!entry.value && entry.pending) await entry.pending;
       }),
     );
-    const documents = this.metadataUrls.flatMap((url) => {
+    const documents = this.loadedMetadata();
+    if (documents.length === 0) throw new AuthenticationError('no OpenID metadata document could be loaded');
+    return documents;
+  }
+
+  private loadedMetadata(): { issuer: string; jwksUri: string }[] {
+    return this.metadataUrls.flatMap((url) => {
       const value = this.metadata.get(url)?.value;
       return value ? [value] : [];
     });
-    if (documents.length === 0) throw new AuthenticationError('no OpenID metadata document could be loaded');
-    return documents;
   }
 
   private async fetchMetadata(url: string): Promise<{ issuer: string; jwksUri: string }> {
@@ -266,15 +320,23 @@ export class CallerAuthenticator {
   }
 
   /** Tries each trusted JWKS (the one that last held this `kid` first); an unknown `kid` refreshes a set within jose's cooldown. */
-  private async signingKey(documents: { jwksUri: string }[], header: JWSHeaderParameters, jws: FlattenedJWSInput) {
+  private async signingKey(
+    documents: { jwksUri: string }[],
+    header: JWSHeaderParameters,
+    jws: FlattenedJWSInput,
+    source: { jwks?: JwksEntry; keysUpdatedAt?: number },
+  ) {
     const kid = header.kid!;
     const hinted = this.kidHints.get(kid);
     const uris = [...new Set(documents.map((document) => document.jwksUri))].sort((a, b) => Number(b === hinted) - Number(a === hinted));
     let unavailable = 0;
     for (const uri of uris) {
       try {
-        const key = await this.jwksFor(uri).set(header, jws);
+        const entry = this.jwksFor(uri);
+        const key = await entry.set(header, jws);
         this.rememberKid(kid, uri);
+        source.jwks = entry;
+        source.keysUpdatedAt = keysUpdatedAt(entry);
         return key;
       } catch (error) {
         if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) continue;
@@ -295,7 +357,7 @@ export class CallerAuthenticator {
     const now = Date.now();
     for (const { jwksUri } of documents) {
       const entry = this.jwks.get(jwksUri);
-      const updatedAt = entry && 'uat' in entry.cache ? entry.cache.uat : undefined;
+      const updatedAt = entry ? keysUpdatedAt(entry) : undefined;
       if (!entry || updatedAt === undefined || entry.set.reloading) continue;
       if (now - updatedAt > JWKS_SOFT_MAX_AGE_MS && now - entry.refreshStartedAt > this.jwksRefreshCooldownMs) {
         entry.refreshStartedAt = now;
@@ -303,6 +365,20 @@ export class CallerAuthenticator {
       }
     }
   }
+}
+
+/** The token of a `Bearer` Authorization header, checked for size and alphabet only. */
+function bearerToken(authorizationHeader: string | undefined): string {
+  if (typeof authorizationHeader !== 'string' || authorizationHeader === '') throw new AuthenticationError('no Authorization header');
+  if (authorizationHeader.length > MAX_TOKEN_LENGTH + 16) throw new AuthenticationError('the Authorization header is too long');
+  const match = BEARER.exec(authorizationHeader);
+  if (!match) throw new AuthenticationError('the Authorization header is not a Bearer token');
+  return match[1]!;
+}
+
+/** When jose last loaded this key set (its cache's `uat`); undefined before the first load. */
+function keysUpdatedAt(entry: JwksEntry): number | undefined {
+  return 'uat' in entry.cache ? entry.cache.uat : undefined;
 }
 
 /** Maps jose's precise errors to reasons for the log; none carries token content. */
