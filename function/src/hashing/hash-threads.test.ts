@@ -1,7 +1,10 @@
 import { pbkdf2Sync, randomBytes, webcrypto } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { slowVector } from '../../test/vectors';
 import { createHashRegistry, type HashRegistry } from './registry';
+import { MalformedHashError } from './types';
 import { HASH_THREAD_NICENESS } from './thread-priority';
 
 /**
@@ -108,5 +111,28 @@ describe('deadline', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(registry.verify('password', hash, undefined, controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('a failing hash thread', () => {
+  it.each([
+    ['bcrypt', '$2b$05$zi3G03NejXCKfTFynRKrFOgjdFIAPLv4BZTh1V.Nx/hi0eSbKC1dO'],
+    ['argon2id', '$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHQ$7FfsnA6vUe7qLpL/3Kqc3uR48ZJyFbUVt7jWZlf0Htk'],
+  ])('is reported as what it is, not as a malformed %s hash', async (_scheme, hash) => {
+    // A worker whose every task fails the way a crashed or out-of-memory thread does.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'jit-broken-worker-'));
+    const workerFile = path.join(dir, 'broken-worker.cjs');
+    writeFileSync(workerFile, "module.exports = () => { throw new Error('hash thread failed'); };\n");
+    const broken = createHashRegistry({ workerFile, maxWorkers: 1 });
+    try {
+      const error = await broken.verify('password', hash).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).not.toBeInstanceOf(MalformedHashError);
+      expect((error as Error).message).toBe('hash thread failed');
+    } finally {
+      await broken.close();
+    }
   });
 });

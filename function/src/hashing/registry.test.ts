@@ -1,5 +1,5 @@
 import { allVectors, type HashVector } from '../../test/vectors';
-import { runDeriveTask } from './derive/tasks';
+import { isRejectedInputs, runDeriveTask, type DeriveTask } from './derive/tasks';
 import { createHashRegistry, createSchemes, type HashRegistry } from './registry';
 import { MalformedHashError, UnrecognizedHashError } from './types';
 import type { OffThread } from './worker-pool';
@@ -156,5 +156,35 @@ describe('argon2 parameter order', () => {
     const registry = createHashRegistry();
     expect(registry.identify('$argon2id$v=19$m=4096,m=4096,t=2$c29tZXNhbHQ$ZGlnZXN0ZGlnZXN0ZGlnZXN0')).toBeUndefined();
     expect(registry.identify('$argon2id$v=19$m=4096,t=2,x=1$c29tZXNhbHQ$ZGlnZXN0ZGlnZXN0ZGlnZXN0')).toBeUndefined();
+  });
+});
+
+describe('a derivation that refuses its inputs', () => {
+  /** Runs each task in-process after `corrupt` changes it into inputs the real library refuses. */
+  const corrupting = (corrupt: (task: DeriveTask) => DeriveTask): OffThread => ({ derive: async (task) => runDeriveTask(corrupt(task)) as never });
+
+  it('throws one fixed error that does not carry the library\'s own text', () => {
+    const refused = (() => {
+      try {
+        runDeriveTask({ kind: 'bcrypt', secret: 'pw', setting: '$2b$04$not-a-salt' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refused).toBeInstanceOf(RangeError);
+    expect(isRejectedInputs(refused)).toBe(true);
+    expect(isRejectedInputs(new Error('hash thread failed'))).toBe(false);
+  });
+
+  it.each([
+    ['bcrypt', '$2b$05$zi3G03NejXCKfTFynRKrFOgjdFIAPLv4BZTh1V.Nx/hi0eSbKC1dO', /bcrypt salt or cost is invalid/],
+    ['argon2id', '$argon2id$v=19$m=1024,t=2,p=1$c29tZXNhbHQ$7FfsnA6vUe7qLpL/3Kqc3uR48ZJyFbUVt7jWZlf0Htk', /Argon2 parameters were rejected/],
+  ])('makes %s report a malformed hash', async (id, hash, message) => {
+    const schemes = createSchemes(
+      corrupting((task) => (task.kind === 'bcrypt' ? { ...task, setting: '$2b$04$x' } : task.kind === 'argon2' ? { ...task, salt: new Uint8Array(1) } : task)),
+    );
+    const scheme = schemes.find((candidate) => candidate.id === id)!;
+    await expect(scheme.verify('password', hash)).rejects.toThrow(MalformedHashError);
+    await expect(scheme.verify('password', hash)).rejects.toThrow(message);
   });
 });

@@ -70,9 +70,29 @@ export function exactBytes(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes);
 }
 
+/**
+ * The message of the error a derivation throws when its library refuses the inputs (bcrypt's "invalid salt",
+ * argon2's parameter checks): the stored hash is at fault. It crosses the thread boundary as a RangeError with
+ * this fixed text (the library's own text is dropped), so schemes can tell it from an aborted task or a failed
+ * hash thread, which are the host's fault and must not be reported as a malformed hash.
+ */
+const INPUTS_REJECTED = 'the derivation rejected its inputs';
+
+export function isRejectedInputs(error: unknown): boolean {
+  return error instanceof Error && error.message === INPUTS_REJECTED;
+}
+
 /** Runs one task synchronously (on a hash thread, or in-process in tests). */
 export function runDeriveTask<T extends DeriveTask>(task: T): DeriveOutput<T>;
 export function runDeriveTask(task: DeriveTask): string | Uint8Array {
+  try {
+    return derive(task);
+  } catch {
+    throw new RangeError(INPUTS_REJECTED);
+  }
+}
+
+function derive(task: DeriveTask): string | Uint8Array {
   switch (task.kind) {
     case 'sha-crypt':
       return shaCryptChecksum(task.algorithm, utf8(task.password), Buffer.from(task.salt, 'latin1'), task.rounds);

@@ -1,5 +1,5 @@
 import { constantTimeEqual } from '../compare';
-import { exactBytes, type Argon2Type } from '../derive/tasks';
+import { exactBytes, isRejectedInputs, type Argon2Type } from '../derive/tasks';
 import { decodeBase64 } from '../encoding';
 import { LIMITS } from '../limits';
 import { defineScheme, parseDecimal, requireIntegerInRange } from '../scheme';
@@ -69,8 +69,8 @@ export async function verifyArgon2Phc(scheme: string, offThread: OffThread, pass
       signal,
     );
   } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new MalformedHashError(scheme, 'the Argon2 parameters were rejected');
+    if (isRejectedInputs(error)) throw new MalformedHashError(scheme, 'the Argon2 parameters were rejected');
+    throw error;
   }
   return constantTimeEqual(tag, derived);
 }

@@ -4,6 +4,7 @@ import { LIMITS } from '../limits';
 import { defineScheme, requireIntegerInRange } from '../scheme';
 import type { HashScheme } from '../types';
 import { MalformedHashError } from '../types';
+import { isRejectedInputs } from '../derive/tasks';
 import type { OffThread } from '../worker-pool';
 
 /**
@@ -33,8 +34,8 @@ export async function verifyBcrypt(scheme: string, offThread: OffThread, secret:
   try {
     derived = await offThread.derive({ kind: 'bcrypt', secret, setting }, signal);
   } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new MalformedHashError(scheme, 'the bcrypt salt or cost is invalid');
+    if (isRejectedInputs(error)) throw new MalformedHashError(scheme, 'the bcrypt salt or cost is invalid');
+    throw error;
   }
   const expected = decodeBcrypt64(checksum, 23);
   const actual = decodeBcrypt64(derived.slice(29), 23);
