@@ -25,7 +25,7 @@ import type { LogSink } from '../../../function/src/telemetry/telemetry';
 import { FakeEntra } from '../../../function/test/support/fakeEntra';
 import { integerOption, parseOptions } from './args';
 
-const HELP = `usage: jitmigrate bench [--iterations 40] [--cold-starts 3]`;
+const HELP = `usage: jitmigrate bench [--iterations 200] [--cold-starts 5]`;
 const PASSWORD = 'Bench-Password-2026!';
 const TENANT = '0b5e7a8c-1d2e-4f30-9a4b-5c6d7e8f9a0b';
 const APP = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
@@ -116,8 +116,8 @@ export const benchCommand = {
       process.stdout.write(`${HELP}\n`);
       return 0;
     }
-    const iterations = integerOption(values.iterations, 'iterations', 40, 5, 10000);
-    const coldStarts = integerOption(values['cold-starts'], 'cold-starts', 3, 0, 50);
+    const iterations = integerOption(values.iterations, 'iterations', 200, 5, 10000);
+    const coldStarts = integerOption(values['cold-starts'], 'cold-starts', 5, 0, 50);
     const concurrency = 2 * os.availableParallelism();
     const [entra, certificate, hashes] = await Promise.all([FakeEntra.start({ tenantId: TENANT, extensionAppId: APP }), generateEncryptionCertificate(), legacyHashes()]);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jit-bench-'));
