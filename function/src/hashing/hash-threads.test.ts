@@ -1,5 +1,5 @@
 import { pbkdf2Sync, randomBytes, webcrypto } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { slowVector } from '../../test/vectors';
@@ -133,6 +133,7 @@ describe('a failing hash thread', () => {
       expect((error as Error).message).toBe('hash thread failed');
     } finally {
       await broken.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -100,6 +100,9 @@ interface VerifiedToken {
   readonly keysUpdatedAt: number | undefined;
 }
 
+/** Which key set yielded the verifying key, and its `uat` then; filled in by `signingKey`. */
+type KeySource = { jwks?: JwksEntry; keysUpdatedAt?: number };
+
 export class CallerAuthenticator {
   private readonly tenantId: string;
   private readonly audiences: string[];
@@ -179,7 +182,7 @@ export class CallerAuthenticator {
 
     const documents = await this.loadMetadata();
     let payload: JWTPayload;
-    const keySource: { jwks?: JwksEntry; keysUpdatedAt?: number } = {};
+    const keySource: KeySource = {};
     try {
       ({ payload } = await jwtVerify(token, (protectedHeader, jws) => this.signingKey(documents, protectedHeader, jws, keySource), {
         algorithms: SIGNING_ALGORITHMS,
@@ -324,7 +327,7 @@ export class CallerAuthenticator {
     documents: { jwksUri: string }[],
     header: JWSHeaderParameters,
     jws: FlattenedJWSInput,
-    source: { jwks?: JwksEntry; keysUpdatedAt?: number },
+    source: KeySource,
   ) {
     const kid = header.kid!;
     const hinted = this.kidHints.get(kid);
