@@ -47,6 +47,8 @@ export interface RequestOptions {
   apiVersion?: GraphApiVersion;
   /** Retry a 404 a bounded number of times: the object was just created and may not have replicated yet. */
   retryNotFound?: boolean;
+  /** Ends the request (and its retries) early: a caller with a deadline of its own. */
+  signal?: AbortSignal;
 }
 
 export interface ListOptions {
@@ -181,10 +183,12 @@ export class GraphClient {
 
       let response: Response;
       try {
-        response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'error' });
+        const timeout = AbortSignal.timeout(this.timeoutMs);
+        const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+        response = await fetch(url, { method, headers, body, signal, redirect: 'error' });
       } catch (error) {
         // A POST that got no answer may have been applied: retrying could create a duplicate.
-        if (IDEMPOTENT.has(method) && retries < this.maxRetries) {
+        if (IDEMPOTENT.has(method) && retries < this.maxRetries && !options.signal?.aborted) {
           await this.sleep(backoffDelay(retries++, THROTTLE_BACKOFF));
           continue;
         }

@@ -45,9 +45,10 @@ export class PasswordSubmitEndpoint {
   async handle(request: HttpRequest, sink: LogSink): Promise<HttpResponseInit> {
     const runtime = await this.getRuntime(sink);
     if (request.method === 'GET') {
-      return runtime.ready
+      const problems = runtime.ready ? await runtime.health() : runtime.problems;
+      return runtime.ready && problems.length === 0
         ? jsonResponse(200, { status: 'ready', ...runtime.summary })
-        : jsonResponse(503, { status: 'not-ready', problems: runtime.problems });
+        : jsonResponse(503, { status: 'not-ready', problems });
     }
     if (request.method !== 'POST') return requestErrorResponse(405, 'use POST for passwordSubmit or GET for the health check');
     if (!runtime.ready) return jsonResponse(503, { status: 'not-ready' });

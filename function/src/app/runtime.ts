@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { loadSettings, type Env, type SettingProblem, type Settings } from '../config/settings';
 import { KeyRing } from '../crypto/keyRing';
+import { GraphEntraDirectory } from '../entra/graphDirectory';
+import type { EntraDirectory } from '../entra/port';
 import { createHashRegistry, type HashRegistry } from '../hashing/registry';
 import { FileUserRepository } from '../legacy/fileRepository';
 import { HttpCredentialService } from '../legacy/httpCredentialService';
@@ -16,7 +18,7 @@ import { PasswordSubmitHandler } from '../pipeline/handler';
 import { HashStoreChecker, WebServiceChecker, type CredentialChecker } from '../pipeline/verify';
 import { MemoryStateStore } from '../state/memoryStateStore';
 import type { StateStore } from '../state/port';
-import { TableStateStore } from '../state/tableStateStore';
+import { StateStoreError, TableStateStore } from '../state/tableStateStore';
 
 export interface ReadyRuntime {
   readonly ready: true;
@@ -25,6 +27,8 @@ export interface ReadyRuntime {
   readonly background: BackgroundTasks;
   readonly registry: HashRegistry;
   readonly summary: { readonly legacyStore: string; readonly stateStore: string; readonly decryptionKeys: number };
+  /** For the health check: problems now, the state store re-probed at most every 30 s; empty when healthy. */
+  health(): Promise<readonly SettingProblem[]>;
   close(): Promise<void>;
 }
 
@@ -40,10 +44,14 @@ export interface RuntimeOptions {
   readonly now?: () => Date;
   /** Overrides the hash worker bundle location. */
   readonly hashWorkerFile?: string;
+  /** How long the health check reuses a state-store probe (default 30 s; tests shorten it). */
+  readonly healthProbeCacheMs?: number;
 }
 
 /** Cost 10 matches the most common legacy bcrypt setting; TimingDecoyHash overrides it (README). */
 const DEFAULT_DECOY_BCRYPT_COST = 10;
+/** A burst of health checks costs one state-store read per instance in this time. */
+const HEALTH_PROBE_CACHE_MS = 30_000;
 
 export async function createRuntime(env: Env, options: RuntimeOptions = {}): Promise<Runtime> {
   const loaded = loadSettings(env);
@@ -54,20 +62,29 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
   const keyRing = attempt(problems, 'DecryptionPrivateKey', () =>
     KeyRing.fromPem(settings.decryptionPrivateKey, settings.decryptionPrivateKeyPrevious),
   );
+  // Graph sign-in and the probe read take a network round trip or two: start them first, alongside the stores.
+  const entraPending = attemptAsync(problems, graphSettingName(settings), () => createEntraDirectory(settings));
   const registry = createHashRegistry({ workerFile: options.hashWorkerFile });
   const clock = options.now;
   const state = await attemptAsync(problems, settings.stateStore.kind === 'table' ? 'StateTableEndpoint' : 'StateStore', () =>
     createStateStore(settings, clock ? () => clock().getTime() : undefined),
   );
+  // A missing table, a refused credential or an unreachable account is a settings problem, not a per-request fallback.
+  const stateProbe = state ? probeStateStore(state, settings, env) : Promise.resolve(undefined);
   const credentials = await attemptAsync(problems, legacySettingName(settings), () => createCredentialChecker(settings, registry, state));
+  const stateProblem = await stateProbe;
+  if (stateProblem) problems.push(stateProblem);
+  const entra = await entraPending;
 
   if (!keyRing || !state || !credentials || problems.length > 0) {
+    entra?.close();
     await registry.close();
     return { ready: false, problems };
   }
 
   const authenticator = new CallerAuthenticator({
     tenantId: settings.tenantId,
+    tenantSubdomain: settings.tenantSubdomain,
     extensionAppId: settings.extensionAppId,
     extensionAppIdentifierUri: settings.extensionAppIdentifierUri,
     metadataUrls: settings.openIdMetadataUrl ? [settings.openIdMetadataUrl] : undefined,
@@ -77,7 +94,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
   // Warm the OIDC metadata and JWKS now, so the first sign-in does not pay for the download (never throws).
   void authenticator.prefetch();
   const background = new BackgroundTasks();
-  const handler = new PasswordSubmitHandler({ settings, authenticator, keyRing, credentials, state, background, now: options.now });
+  const handler = new PasswordSubmitHandler({ settings, authenticator, keyRing, credentials, state, background, entra, now: options.now });
   return {
     ready: true,
     settings,
@@ -85,9 +102,11 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     background,
     registry,
     summary: { legacyStore: settings.legacyStore.kind, stateStore: state.kind, decryptionKeys: keyRing.keys.length },
+    health: cachedHealth(() => probeStateStore(state, settings, env), options.healthProbeCacheMs ?? HEALTH_PROBE_CACHE_MS),
     async close() {
       await background.drain();
       credentials.close?.();
+      entra?.close();
       await registry.close();
     },
   };
@@ -99,6 +118,37 @@ async function createStateStore(settings: Settings, now: (() => number) | undefi
   const s = settings.stateStore;
   if (s.kind === 'memory') return new MemoryStateStore({ lockoutWindowMs, now });
   return TableStateStore.fromSettings({ ...s, lockoutWindowMs, now });
+}
+
+/** The state store's probe as a settings problem naming the setting at fault, or undefined when it answered. */
+async function probeStateStore(state: StateStore, settings: Settings, env: Env): Promise<SettingProblem | undefined> {
+  try {
+    await state.probe();
+    return undefined;
+  } catch (error) {
+    const fault = error instanceof StateStoreError ? error.fault : undefined;
+    return toProblem(fault === 'table-name' ? 'StateTableName' : stateAccountSetting(settings, env), error);
+  }
+}
+
+/** The setting that named the state table's account: its own, or the legacy table's it falls back to. */
+function stateAccountSetting(settings: Settings, env: Env): string {
+  const s = settings.stateStore;
+  if (s.kind === 'memory') return 'StateStore';
+  const suffix = s.endpoint ? 'TableEndpoint' : 'TableConnectionString';
+  return env[`State${suffix}`]?.trim() ? `State${suffix}` : `Legacy${suffix}`;
+}
+
+/**
+ * The health check's view: the start-up probe just passed, so it is reused until `ttlMs` have passed;
+ * concurrent checks share one probe. A later failure is reported here only: callouts carry on (README).
+ */
+function cachedHealth(probe: () => Promise<SettingProblem | undefined>, ttlMs: number): () => Promise<readonly SettingProblem[]> {
+  let last = { at: performance.now(), result: Promise.resolve<readonly SettingProblem[]>([]) };
+  return () => {
+    if (performance.now() - last.at >= ttlMs) last = { at: performance.now(), result: probe().then((p) => (p ? [p] : [])) };
+    return last.result;
+  };
 }
 
 async function createCredentialChecker(settings: Settings, registry: HashRegistry, state: StateStore | undefined): Promise<CredentialChecker | undefined> {
@@ -113,6 +163,31 @@ async function createCredentialChecker(settings: Settings, registry: HashRegistr
     throw new SettingError('TimingDecoyHash', 'is in no recognized hash format: set it to a hash of a random password in the store\'s main scheme');
   }
   return new HashStoreChecker(repository, registry, decoy);
+}
+
+/** The Entra password check's Graph reader, proven at start-up (sign-in, permission, the property); undefined when off. */
+async function createEntraDirectory(settings: Settings): Promise<EntraDirectory | undefined> {
+  const check = settings.passwordChangeCheck;
+  if (check.mode === 'off') return undefined;
+  const directory = new GraphEntraDirectory({
+    tenantId: settings.tenantId,
+    graphBaseUrl: check.graphBaseUrl,
+    credential: check.credential,
+    timeoutMs: settings.calloutBudgetMs,
+  });
+  try {
+    await directory.probe();
+  } catch (error) {
+    directory.close();
+    throw error;
+  }
+  return directory;
+}
+
+function graphSettingName(settings: Settings): string {
+  const check = settings.passwordChangeCheck;
+  if (check.mode === 'off' || check.credential.kind === 'static-token') return 'PasswordChangeCheck';
+  return check.credential.kind === 'certificate' ? 'GraphClientCertificate' : 'GraphClientId';
 }
 
 function legacySettingName(settings: Settings): string {

@@ -5,7 +5,7 @@ const APP = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
 const PEM = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----';
 
 function base(extra: Env = {}): Env {
-  return { DecryptionPrivateKey: PEM, ExternalIdTenantId: TENANT, ExtensionAppId: APP, LegacyStore: 'file', LegacyUsersFile: '/tmp/users.jsonl', ...extra };
+  return { DecryptionPrivateKey: PEM, ExternalIdTenantId: TENANT, ExtensionAppId: APP, LegacyStore: 'file', LegacyUsersFile: '/tmp/users.jsonl', PasswordChangeCheck: 'off', ...extra };
 }
 
 function problemsOf(env: Env): string[] {
@@ -97,5 +97,82 @@ describe('loadSettings', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.settings.onLegacyError.action).toBe('Retry');
     expect(result.settings.tenantId).toBe(TENANT);
+  });
+
+  it('reads StateStoreFailClosed: off by default, true or false only', () => {
+    const defaults = loadSettings(base());
+    expect(defaults.ok && defaults.settings.stateStoreFailClosed).toBe(false);
+    const on = loadSettings(base({ StateStoreFailClosed: 'TRUE' }));
+    expect(on.ok && on.settings.stateStoreFailClosed).toBe(true);
+    expect(problemsOf(base({ StateStoreFailClosed: 'yes' }))).toEqual(['StateStoreFailClosed must be one of true, false (default false)']);
+  });
+});
+
+describe('ExternalIdTenantSubdomain', () => {
+  it('is optional, and read in lower case', () => {
+    const without = loadSettings(base());
+    expect(without.ok && without.settings.tenantSubdomain).toBeUndefined();
+    const withIt = loadSettings(base({ ExternalIdTenantSubdomain: 'Contoso' }));
+    expect(withIt.ok && withIt.settings.tenantSubdomain).toBe('contoso');
+  });
+
+  it.each(['contoso.ciamlogin.com', 'contoso.onmicrosoft.com', '-contoso', 'con toso', 'a'.repeat(64), '*'])('refuses %s: the subdomain only', (value) => {
+    expect(problemsOf(base({ ExternalIdTenantSubdomain: value }))).toEqual([
+      "ExternalIdTenantSubdomain must be the tenant's subdomain only: contoso for contoso.ciamlogin.com (or remove it)",
+    ]);
+  });
+});
+
+describe('PasswordChangeCheck', () => {
+  const GRAPH_APP = '99999999-8888-4777-8666-555555555555';
+  const graph = (extra: Env = {}) => base({ PasswordChangeCheck: undefined, ...extra });
+
+  it('defaults to graph with a certificate, and then needs the Graph app and its certificate', () => {
+    expect(DEFAULTS.PasswordChangeCheck).toBe('graph');
+    const problems = problemsOf(graph());
+    expect(problems.some((p) => p.startsWith('GraphClientId is not set'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('GraphClientCertificate is not set'))).toBe(true);
+  });
+
+  it('reads the certificate credential', () => {
+    const result = loadSettings(graph({ GraphClientId: GRAPH_APP, GraphClientCertificate: PEM }));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.settings.passwordChangeCheck).toEqual({
+      mode: 'graph',
+      graphBaseUrl: 'https://graph.microsoft.com',
+      credential: { kind: 'certificate', clientId: GRAPH_APP, certificatePem: PEM },
+    });
+  });
+
+  it('reads the managed-identity credential with the identity the app settings name', () => {
+    const result = loadSettings(graph({ GraphClientId: GRAPH_APP, GraphAuthentication: 'managedIdentity', ManagedIdentityClientId: APP }));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.settings.passwordChangeCheck).toMatchObject({ credential: { kind: 'managedIdentity', clientId: GRAPH_APP, managedIdentityClientId: APP } });
+  });
+
+  it('treats an unresolved Key Vault reference as the platform failing to read the vault', () => {
+    const problems = problemsOf(graph({ GraphClientId: GRAPH_APP, GraphClientCertificate: '@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/graph)' }));
+    expect(problems).toEqual([expect.stringMatching(/^GraphClientCertificate is an unresolved Key Vault reference/)]);
+  });
+
+  it('honours the test seams only towards a loopback Graph', () => {
+    const result = loadSettings(graph({ JITMIGRATE_GRAPH_URL: 'http://127.0.0.1:4000', JITMIGRATE_GRAPH_TOKEN: 't' }));
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.settings.passwordChangeCheck).toEqual({ mode: 'graph', graphBaseUrl: 'http://127.0.0.1:4000', credential: { kind: 'static-token', token: 't' } });
+    expect(problemsOf(graph({ JITMIGRATE_GRAPH_TOKEN: 't' }))).toContain(
+      'JITMIGRATE_GRAPH_TOKEN is a test seam accepted only with a loopback JITMIGRATE_GRAPH_URL: remove it',
+    );
+    expect(problemsOf(graph({ JITMIGRATE_GRAPH_URL: 'https://graph.contoso.example', JITMIGRATE_GRAPH_TOKEN: 't' }))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^JITMIGRATE_GRAPH_URL is a test seam/)]),
+    );
+  });
+
+  it('off needs nothing else, and ignores the Graph settings', () => {
+    const result = loadSettings(base({ PasswordChangeCheck: 'OFF', GraphClientCertificate: '@Microsoft.KeyVault(SecretUri=x)' }));
+    expect(result.ok && result.settings.passwordChangeCheck).toEqual({ mode: 'off' });
+  });
+
+  it('refuses any other mode', () => {
+    expect(problemsOf(base({ PasswordChangeCheck: 'legacy' }))).toEqual(['PasswordChangeCheck must be one of graph, off (default graph)']);
   });
 });

@@ -30,6 +30,19 @@ export type LegacyStoreSettings =
 
 export type StateStoreSettings = ({ readonly kind: 'table' } & TableLocation) | { readonly kind: 'memory' };
 
+/** How the function signs in to the External ID tenant's Microsoft Graph (README "Password changed in Entra"). */
+export type GraphCredentialSettings =
+  /** An app registration in the External ID tenant with a certificate made in Key Vault (the default). */
+  | { readonly kind: 'certificate'; readonly clientId: string; readonly certificatePem: string }
+  /** The managed identity as a federated credential of a multitenant app (unverified in external tenants). */
+  | { readonly kind: 'managedIdentity'; readonly clientId: string; readonly managedIdentityClientId?: string }
+  /** Test seam: `JITMIGRATE_GRAPH_TOKEN` with a loopback `JITMIGRATE_GRAPH_URL` (emulator, sandbox). */
+  | { readonly kind: 'static-token'; readonly token: string };
+
+export type PasswordChangeCheckSettings =
+  | { readonly mode: 'off' }
+  | { readonly mode: 'graph'; readonly graphBaseUrl: string; readonly credential: GraphCredentialSettings };
+
 export interface PasswordPolicy {
   readonly minLength: number;
   readonly maxLength: number;
@@ -46,6 +59,8 @@ export interface Settings {
   readonly decryptionPrivateKey: string;
   readonly decryptionPrivateKeyPrevious?: string;
   readonly tenantId: string;
+  /** `contoso` of contoso.ciamlogin.com; only then is that issuer host trusted. */
+  readonly tenantSubdomain?: string;
   readonly extensionAppId: string;
   readonly extensionAppIdentifierUri?: string;
   readonly openIdMetadataUrl?: string;
@@ -56,9 +71,12 @@ export interface Settings {
   readonly maxRequestBytes: number;
   readonly passwordPolicy: PasswordPolicy;
   readonly lockout: { readonly threshold: number; readonly windowMinutes: number } & UserMessage;
+  /** While the state store is down, answer LegacyErrorAction instead of going on without lockout and idempotency. */
+  readonly stateStoreFailClosed: boolean;
   readonly blockedAccount: UserMessage;
   readonly onLegacyError: { readonly action: ErrorAction } & UserMessage;
   readonly timingDecoyHash?: string;
+  readonly passwordChangeCheck: PasswordChangeCheckSettings;
 }
 
 export interface SettingProblem {
@@ -87,13 +105,19 @@ export const DEFAULTS = {
   LockoutWindowMinutes: 15,
   LockoutTitle: 'Too many attempts',
   LockoutMessage: 'Too many incorrect passwords. Wait 15 minutes and try again, or reset your password.',
+  StateStoreFailClosed: false,
   BlockedAccountTitle: 'Sign-in blocked',
   BlockedAccountMessage: 'Your account is disabled. Contact support to restore access.',
   LegacyErrorAction: 'Block' as ErrorAction,
   LegacyErrorTitle: 'Sign-in unavailable',
   LegacyErrorMessage: 'We could not verify your password right now. Try again in a few minutes.',
+  PasswordChangeCheck: 'graph' as 'graph' | 'off',
+  GraphAuthentication: 'certificate' as 'certificate' | 'managedIdentity',
+  GraphBaseUrl: 'https://graph.microsoft.com',
 } as const;
 
+/** One DNS label, lower case: the External ID tenant's subdomain (`contoso` of contoso.ciamlogin.com). */
+export const TENANT_SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
@@ -108,6 +132,10 @@ export function loadSettings(env: Env): SettingsResult {
   const decryptionPrivateKey = reader.secret('DecryptionPrivateKey', true, 'set it to the PEM private key (optionally followed by its certificate), normally a Key Vault reference');
   const decryptionPrivateKeyPrevious = reader.secret('DecryptionPrivateKeyPrevious', false, 'set it to the previous PEM key or remove the setting');
   const tenantId = reader.guid('ExternalIdTenantId', 'set it to the directory (tenant) ID of the External ID tenant');
+  const tenantSubdomain = reader.optional('ExternalIdTenantSubdomain')?.toLowerCase();
+  if (tenantSubdomain !== undefined && !TENANT_SUBDOMAIN.test(tenantSubdomain)) {
+    problems.push({ setting: 'ExternalIdTenantSubdomain', problem: 'must be the tenant\'s subdomain only: contoso for contoso.ciamlogin.com (or remove it)' });
+  }
   const extensionAppId = reader.guid('ExtensionAppId', 'set it to the client ID of the custom authentication extension app registration');
   const extensionAppIdentifierUri = reader.optional('ExtensionAppIdentifierUri');
   const openIdMetadataUrl = reader.url('OpenIdMetadataUrl', false);
@@ -173,8 +201,10 @@ export function loadSettings(env: Env): SettingsResult {
   const minCharacterClasses = reader.integer('PasswordMinCharacterClasses', DEFAULTS.PasswordMinCharacterClasses, 0, 4);
   const lockoutThreshold = reader.integer('LockoutThreshold', DEFAULTS.LockoutThreshold, 1, 1000);
   const lockoutWindowMinutes = reader.integer('LockoutWindowMinutes', DEFAULTS.LockoutWindowMinutes, 1, 1440);
+  const stateStoreFailClosed = reader.choice('StateStoreFailClosed', ['true', 'false'] as const, DEFAULTS.StateStoreFailClosed ? 'true' : 'false') === 'true';
   const legacyErrorAction = reader.choice('LegacyErrorAction', ['Block', 'Retry'] as const, DEFAULTS.LegacyErrorAction);
   const timingDecoyHash = reader.optional('TimingDecoyHash');
+  const passwordChangeCheck = readPasswordChangeCheck(reader, problems, managedIdentityClientId);
 
   if (problems.length > 0 || !legacyStore || !decryptionPrivateKey || !tenantId || !extensionAppId) {
     return { ok: false, problems };
@@ -185,6 +215,7 @@ export function loadSettings(env: Env): SettingsResult {
       decryptionPrivateKey,
       decryptionPrivateKeyPrevious,
       tenantId,
+      tenantSubdomain: tenantSubdomain && TENANT_SUBDOMAIN.test(tenantSubdomain) ? tenantSubdomain : undefined,
       extensionAppId,
       extensionAppIdentifierUri,
       openIdMetadataUrl,
@@ -200,6 +231,7 @@ export function loadSettings(env: Env): SettingsResult {
         title: reader.optional('LockoutTitle') ?? DEFAULTS.LockoutTitle,
         message: reader.optional('LockoutMessage') ?? DEFAULTS.LockoutMessage,
       },
+      stateStoreFailClosed,
       blockedAccount: {
         title: reader.optional('BlockedAccountTitle') ?? DEFAULTS.BlockedAccountTitle,
         message: reader.optional('BlockedAccountMessage') ?? DEFAULTS.BlockedAccountMessage,
@@ -210,8 +242,54 @@ export function loadSettings(env: Env): SettingsResult {
         message: reader.optional('LegacyErrorMessage') ?? DEFAULTS.LegacyErrorMessage,
       },
       timingDecoyHash,
+      passwordChangeCheck,
     },
   };
+}
+
+/** Test seams shared with the CLI (lib/graph/environment.ts); honoured only towards a loopback Graph. */
+const GRAPH_URL_SEAM = 'JITMIGRATE_GRAPH_URL';
+const GRAPH_TOKEN_SEAM = 'JITMIGRATE_GRAPH_TOKEN';
+
+/** `PasswordChangeCheck` and the Graph credential it needs; `graph` is the default, so a forgotten setting fails safe. */
+function readPasswordChangeCheck(reader: SettingReader, problems: SettingProblem[], managedIdentityClientId: string | undefined): PasswordChangeCheckSettings {
+  const known = problems.length;
+  const mode = reader.choice('PasswordChangeCheck', ['graph', 'off'] as const, DEFAULTS.PasswordChangeCheck);
+  // An unknown mode is the one problem to report; its credential settings would only add noise.
+  if (mode === 'off' || problems.length > known) return { mode: 'off' };
+  const seamUrl = reader.optional(GRAPH_URL_SEAM);
+  const seamToken = reader.optional(GRAPH_TOKEN_SEAM);
+  let graphBaseUrl = reader.url('GraphBaseUrl', false) ?? DEFAULTS.GraphBaseUrl;
+  if (seamUrl !== undefined) {
+    if (!isLoopbackUrl(seamUrl)) {
+      problems.push({ setting: GRAPH_URL_SEAM, problem: 'is a test seam for a loopback Graph emulator: remove it (use GraphBaseUrl for a national cloud)' });
+    } else {
+      graphBaseUrl = seamUrl;
+    }
+  }
+  if (seamToken !== undefined) {
+    if (seamUrl === undefined || !isLoopbackUrl(seamUrl)) {
+      problems.push({ setting: GRAPH_TOKEN_SEAM, problem: `is a test seam accepted only with a loopback ${GRAPH_URL_SEAM}: remove it` });
+      return { mode, graphBaseUrl, credential: { kind: 'static-token', token: '' } };
+    }
+    return { mode, graphBaseUrl, credential: { kind: 'static-token', token: seamToken } };
+  }
+  const fix = 'set it to the client ID of the app registration that reads users in the External ID tenant (the Pulumi program makes it), or PasswordChangeCheck=off';
+  const clientId = reader.guid('GraphClientId', fix) ?? '';
+  const kind = reader.choice('GraphAuthentication', ['certificate', 'managedIdentity'] as const, DEFAULTS.GraphAuthentication);
+  if (kind === 'managedIdentity') return { mode, graphBaseUrl, credential: { kind, clientId, managedIdentityClientId } };
+  const certificatePem =
+    reader.secret('GraphClientCertificate', true, 'set it to the PEM private key and certificate of the Graph app\'s credential (a Key Vault reference), or PasswordChangeCheck=off') ?? '';
+  return { mode, graphBaseUrl, credential: { kind, clientId, certificatePem } };
+}
+
+function isLoopbackUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 /** Formats problems for an operator: one line each, setting first. */

@@ -149,12 +149,20 @@ export class FileUserRepository implements LegacyUserRepository {
   }
 
   /** Updates memory at once, then rewrites the file; concurrent marks share a write and none is lost. */
-  async markMigrated(normalizedUsername: string, at: Date): Promise<void> {
-    const entry = this.entries.get(normalizedUsername);
-    if (!entry) throw new LegacySystemError('the user is not in the users file, so it was not marked migrated');
+  markMigrated(normalizedUsername: string, at: Date): Promise<void> {
     const migratedAt = at.toISOString();
-    entry.record = { ...entry.record, migrated: true, migratedAt };
-    entry.source = { ...entry.source, migrated: true, migratedAt };
+    return this.mark(normalizedUsername, { migrated: true, migratedAt }, 'migrated');
+  }
+
+  markSuperseded(normalizedUsername: string, at: Date): Promise<void> {
+    return this.mark(normalizedUsername, { supersededAt: at.toISOString() }, 'superseded');
+  }
+
+  private async mark(normalizedUsername: string, fields: { migrated?: true; migratedAt?: string; supersededAt?: string }, mark: string): Promise<void> {
+    const entry = this.entries.get(normalizedUsername);
+    if (!entry) throw new LegacySystemError(`the user is not in the users file, so it was not marked ${mark}`);
+    entry.record = { ...entry.record, ...fields };
+    entry.source = { ...entry.source, ...fields };
     this.lines[entry.index] = JSON.stringify(entry.source);
     await this.scheduleWrite();
   }

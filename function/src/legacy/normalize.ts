@@ -33,7 +33,7 @@ export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['active', 'disabled',
 
 /** Longest stored hash accepted; real hashes are far shorter (bcrypt 60, argon2 ~100, PBKDF2 exports a few hundred). */
 const MAX_HASH_LENGTH = 4096;
-const RECORD_FIELDS = new Set(['username', 'hash', 'params', 'status', 'mustChangePassword', 'migrated', 'migratedAt']);
+const RECORD_FIELDS = new Set(['username', 'hash', 'params', 'status', 'mustChangePassword', 'migrated', 'migratedAt', 'supersededAt']);
 
 /**
  * Raised for an invalid user record. The message names the field and never contains a value: records
@@ -54,6 +54,15 @@ export class UserRecordError extends Error {
  * its username normalized and defaults filled in: status `active`, not migrated, no forced change.
  * Unknown fields are rejected: a misspelt `"Status": "disabled"` must not silently leave an account active.
  */
+function optionalDateTime(v: Record<string, unknown>, field: 'migratedAt' | 'supersededAt'): string | undefined {
+  const value = v[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+    throw new UserRecordError(field, `"${field}" must be an ISO 8601 date-time string`);
+  }
+  return value;
+}
+
 export function toUserRecord(value: unknown): LegacyUserRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UserRecordError('', 'the record must be a JSON object with "username" and "hash"');
@@ -84,13 +93,8 @@ export function toUserRecord(value: unknown): LegacyUserRecord {
   const mustChangePassword = optionalBoolean(v, 'mustChangePassword');
   const migrated = optionalBoolean(v, 'migrated');
 
-  let migratedAt: string | undefined;
-  if (v.migratedAt !== undefined && v.migratedAt !== null) {
-    if (typeof v.migratedAt !== 'string' || Number.isNaN(Date.parse(v.migratedAt))) {
-      throw new UserRecordError('migratedAt', '"migratedAt" must be an ISO 8601 date-time string');
-    }
-    migratedAt = v.migratedAt;
-  }
+  const migratedAt = optionalDateTime(v, 'migratedAt');
+  const supersededAt = optionalDateTime(v, 'supersededAt');
 
   return {
     username,
@@ -100,6 +104,7 @@ export function toUserRecord(value: unknown): LegacyUserRecord {
     mustChangePassword,
     migrated,
     ...(migratedAt ? { migratedAt } : {}),
+    ...(supersededAt ? { supersededAt } : {}),
   };
 }
 

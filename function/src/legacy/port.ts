@@ -11,6 +11,8 @@ export interface LegacyUserRecord {
   readonly mustChangePassword: boolean;
   readonly migrated: boolean;
   readonly migratedAt?: string;
+  /** When the callout found a password set in Entra after provisioning: this record's password is stale. */
+  readonly supersededAt?: string;
 }
 
 /** Port: a store of legacy password hashes (Azure Table Storage, JSON-lines file). */
@@ -20,6 +22,8 @@ export interface LegacyUserRepository {
   findByUsername(normalizedUsername: string, signal?: AbortSignal): Promise<LegacyUserRecord | undefined>;
   /** Idempotently marks the user migrated with the given timestamp. */
   markMigrated(normalizedUsername: string, at: Date): Promise<void>;
+  /** Idempotently marks the record superseded by a password set in Entra (README "Password changed in Entra"). */
+  markSuperseded(normalizedUsername: string, at: Date): Promise<void>;
 }
 
 /** What a legacy web service says about a username/password pair. */

@@ -186,6 +186,14 @@ describe('TableUserRepository on Azurite', () => {
     expect(await repo.findByUsername('carol@contoso.com')).toEqual({ ...alice, username: 'carol@contoso.com', params: { cost: 4 }, migrated: true, migratedAt: at.toISOString() });
   });
 
+  it('marks a record superseded by merging supersededAt only, and reads it back', async () => {
+    await client.createEntity(toUserEntity({ ...alice, username: 'sue@contoso.com' }));
+    const at = new Date('2026-02-01T10:00:00.000Z');
+    await repo.markSuperseded('sue@contoso.com', at);
+    expect(await repo.findByUsername('sue@contoso.com')).toEqual({ ...alice, username: 'sue@contoso.com', supersededAt: at.toISOString() });
+    await expect(repo.markSuperseded('ghost@contoso.com', at)).rejects.toThrow(new LegacySystemError('the user is not in the legacy table, so it was not marked superseded'));
+  });
+
   it('does not create an entity when marking an unknown user', async () => {
     await expect(repo.markMigrated('ghost@contoso.com', new Date())).rejects.toThrow(new LegacySystemError('the user is not in the legacy table, so it was not marked migrated'));
     const { partitionKey, rowKey } = userEntityKeys('ghost@contoso.com');

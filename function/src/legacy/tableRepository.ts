@@ -58,6 +58,7 @@ export interface UserEntity {
   mustChangePassword: boolean;
   migrated: boolean;
   migratedAt?: string;
+  supersededAt?: string;
 }
 
 /** The entity for a user record, for the importer and the sandbox (`createEntity`/`upsertEntity`). */
@@ -73,6 +74,7 @@ export function toUserEntity(record: LegacyUserRecord): TableEntity<UserEntity> 
   };
   if (checked.params) entity.params = JSON.stringify(checked.params);
   if (checked.migratedAt) entity.migratedAt = checked.migratedAt;
+  if (checked.supersededAt) entity.supersededAt = checked.supersededAt;
   return entity;
 }
 
@@ -95,6 +97,7 @@ export function fromUserEntity(stored: object): LegacyUserRecord {
     mustChangePassword: entity.mustChangePassword,
     migrated: entity.migrated,
     migratedAt: entity.migratedAt instanceof Date ? entity.migratedAt.toISOString() : entity.migratedAt,
+    supersededAt: entity.supersededAt instanceof Date ? entity.supersededAt.toISOString() : entity.supersededAt,
   });
 }
 
@@ -208,11 +211,16 @@ export function isEntityNotFound(error: unknown): boolean {
   return f.status === 404 && f.code !== 'TableNotFound';
 }
 
+/** Status and code, e.g. `HTTP 404 TableNotFound` or `ECONNREFUSED`. */
+export function failureSummary(f: TableFailure): string {
+  return [f.status ? `HTTP ${f.status}` : undefined, f.code].filter(Boolean).join(' ') || 'no response';
+}
+
 /** A safe, actionable description of a failed Table operation: status and code, never values or URLs. */
 export function describeTableFailure(error: unknown, operation: string): string {
   const f = tableFailure(error);
   if (f.aborted) return `Table Storage: ${operation} was cancelled`;
-  const what = [f.status ? `HTTP ${f.status}` : undefined, f.code].filter(Boolean).join(' ') || 'no response';
+  const what = failureSummary(f);
   let fix = '';
   if (f.code === 'TableNotFound') fix = ': the table does not exist; check the table name setting or deploy the infrastructure';
   else if (f.status === 401 || f.status === 403) fix = ": give the function app's identity the 'Storage Table Data Contributor' role on the storage account";
@@ -249,14 +257,21 @@ export class TableUserRepository implements LegacyUserRepository {
     }
   }
 
-  /** Merge (not replace) so only the migration fields change; If-Match `*` so a deleted user is not recreated. */
-  async markMigrated(normalizedUsername: string, at: Date): Promise<void> {
-    const entity = { ...userEntityKeys(normalizedUsername), migrated: true, migratedAt: at.toISOString() };
+  markMigrated(normalizedUsername: string, at: Date): Promise<void> {
+    return this.mergeMark(normalizedUsername, { migrated: true, migratedAt: at.toISOString() }, 'migrated');
+  }
+
+  markSuperseded(normalizedUsername: string, at: Date): Promise<void> {
+    return this.mergeMark(normalizedUsername, { supersededAt: at.toISOString() }, 'superseded');
+  }
+
+  /** Merge (not replace) so only the mark's fields change; If-Match `*` so a deleted user is not recreated. */
+  private async mergeMark(normalizedUsername: string, fields: Partial<UserEntity>, mark: 'migrated' | 'superseded'): Promise<void> {
     try {
-      await this.client.updateEntity(entity, 'Merge');
+      await this.client.updateEntity({ ...userEntityKeys(normalizedUsername), ...fields }, 'Merge');
     } catch (error) {
-      if (isEntityNotFound(error)) throw new LegacySystemError('the user is not in the legacy table, so it was not marked migrated');
-      throw new LegacySystemError(describeTableFailure(error, 'mark the user migrated'));
+      if (isEntityNotFound(error)) throw new LegacySystemError(`the user is not in the legacy table, so it was not marked ${mark}`);
+      throw new LegacySystemError(describeTableFailure(error, `mark the user ${mark}`));
     }
   }
 }

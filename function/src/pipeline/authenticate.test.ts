@@ -44,12 +44,17 @@ describe('CallerAuthenticator.authenticate', () => {
     await expect(authenticator.authenticate(bearer(token))).resolves.toMatchObject({ audience: APP });
   });
 
-  it.each([
-    `https://${TENANT}.ciamlogin.com/${TENANT}/v2.0`,
-    `https://contoso.ciamlogin.com/${TENANT}/v2.0`,
-    `https://login.microsoftonline.com/${TENANT}/v2.0`,
-  ])('accepts the Entra issuer %s (fact sheet 10.1, 16)', async (iss) => {
-    await expect(authenticator.authenticate(bearer(await entra.mintAccessToken({ claims: { iss } })))).resolves.toMatchObject({ issuer: iss });
+  it.each([`https://${TENANT}.ciamlogin.com/${TENANT}/v2.0`, `https://login.microsoftonline.com/${TENANT}/v2.0`])(
+    'accepts the Entra issuer %s (fact sheet 10.1, 16)',
+    async (iss) => {
+      await expect(authenticator.authenticate(bearer(await entra.mintAccessToken({ claims: { iss } })))).resolves.toMatchObject({ issuer: iss });
+    },
+  );
+
+  it("accepts the tenant's own subdomain on ciamlogin.com only when it is configured", async () => {
+    const iss = `https://contoso.ciamlogin.com/${TENANT}/v2.0`;
+    await expect(create({ tenantSubdomain: 'contoso' }).authenticate(bearer(await entra.mintAccessToken({ claims: { iss } })))).resolves.toMatchObject({ issuer: iss });
+    await expect(authenticator.authenticate(bearer(await entra.mintAccessToken({ claims: { iss } })))).rejects.toThrow(/issuer/);
   });
 
   it.each(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'])('accepts %s signatures', async (alg) => {

@@ -15,6 +15,7 @@ import {
   type JWTPayload,
   type RemoteJWKSet,
 } from 'jose';
+import { TENANT_SUBDOMAIN } from '../config/settings';
 import { decryptCompactJwe, JweError } from '../crypto/jwe';
 import type { KeyRing } from '../crypto/keyRing';
 import { isLoopbackHost } from '../../../lib/net/loopback';
@@ -28,7 +29,12 @@ export interface CallerAuthenticatorOptions {
   tenantId: string;
   extensionAppId: string;
   extensionAppIdentifierUri?: string;
-  /** OIDC metadata documents to trust; default the tenant's ciamlogin.com and login.microsoftonline.com v2.0 documents. */
+  /** The tenant's own subdomain (`contoso` of contoso.ciamlogin.com); only then is that issuer host accepted. */
+  tenantSubdomain?: string;
+  /**
+   * OIDC metadata documents to trust; default the tenant's ciamlogin.com and login.microsoftonline.com v2.0
+   * documents. Only an operator-set list makes the documents' own `issuer` values trusted (see `tenantIssuers`).
+   */
   metadataUrls?: string[];
   /** Default 60. */
   clockSkewSeconds?: number;
@@ -111,8 +117,9 @@ export class CallerAuthenticator {
   private readonly fetchTimeoutMs: number;
   private readonly jwksRefreshCooldownMs: number;
   private readonly keyRing: KeyRing;
-  private readonly staticIssuers: ReadonlySet<string>;
-  private readonly ciamIssuer: RegExp;
+  private readonly allowedIssuers: ReadonlySet<string>;
+  /** True when the operator named the metadata documents: their `issuer` values are then trusted as stated. */
+  private readonly trustMetadataIssuers: boolean;
   private readonly metadata = new Map<string, MetadataEntry>();
   private readonly jwks = new Map<string, JwksEntry>();
   /** Which JWKS last held a `kid`, so a key found in the second set does not cost a refetch of the first. */
@@ -126,6 +133,8 @@ export class CallerAuthenticator {
     const tid = options.tenantId.toLowerCase();
     this.tenantId = tid;
     this.audiences = [options.extensionAppId, options.extensionAppIdentifierUri].filter((value): value is string => !!value);
+    this.allowedIssuers = tenantIssuers(tid, options.tenantSubdomain);
+    this.trustMetadataIssuers = options.metadataUrls !== undefined;
     this.metadataUrls = options.metadataUrls ?? [
       `https://${tid}.ciamlogin.com/${tid}/v2.0/.well-known/openid-configuration`,
       `https://login.microsoftonline.com/${tid}/v2.0/.well-known/openid-configuration`,
@@ -145,9 +154,6 @@ export class CallerAuthenticator {
     if (!Number.isInteger(this.verifiedTokensMax) || this.verifiedTokensMax < 0) {
       throw new TypeError('CallerAuthenticator: verifiedTokenCacheSize must be a whole number, 0 or more');
     }
-    // Section 10.1 / 16: both Entra issuer forms for this tenant, plus `{domain}.ciamlogin.com`.
-    this.staticIssuers = new Set([`https://${tid}.ciamlogin.com/${tid}/v2.0`, `https://login.microsoftonline.com/${tid}/v2.0`]);
-    this.ciamIssuer = new RegExp(`^https://[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.ciamlogin\\.com/${tid}/v2\\.0$`);
   }
 
   /** Fetches metadata and keys ahead of the first call (cold start); never throws. */
@@ -195,9 +201,10 @@ export class CallerAuthenticator {
     }
     this.refreshStaleKeys(documents);
 
+    // Exact string comparison only: no pattern, no case folding, no trailing-slash tolerance.
     const issuer = payload.iss;
-    const metadataIssuers = documents.map((document) => document.issuer);
-    if (typeof issuer !== 'string' || (!this.staticIssuers.has(issuer) && !this.ciamIssuer.test(issuer) && !metadataIssuers.includes(issuer))) {
+    const fromMetadata = this.trustMetadataIssuers && documents.some((document) => document.issuer === issuer);
+    if (typeof issuer !== 'string' || !(this.allowedIssuers.has(issuer) || fromMetadata)) {
       throw new AuthenticationError('the bearer token issuer is not an allowed issuer for the tenant');
     }
     const tid = payload.tid;
@@ -368,6 +375,22 @@ export class CallerAuthenticator {
       }
     }
   }
+}
+
+/**
+ * The issuers a token for this tenant may carry, as exact strings (fact sheet 10.1, 16): the tenant-id host on
+ * ciamlogin.com, login.microsoftonline.com, and `{subdomain}.ciamlogin.com` only when the subdomain is configured.
+ * Any other `*.ciamlogin.com` host is another tenant's, so no pattern is used.
+ */
+export function tenantIssuers(tenantId: string, tenantSubdomain?: string): ReadonlySet<string> {
+  const tid = tenantId.toLowerCase();
+  if (!GUID.test(tid)) throw new TypeError('tenantIssuers: tenantId must be the External ID tenant GUID');
+  const issuers = [`https://${tid}.ciamlogin.com/${tid}/v2.0`, `https://login.microsoftonline.com/${tid}/v2.0`];
+  if (tenantSubdomain !== undefined) {
+    if (!TENANT_SUBDOMAIN.test(tenantSubdomain)) throw new TypeError('tenantIssuers: tenantSubdomain must be one lower-case DNS label, like contoso');
+    issuers.push(`https://${tenantSubdomain}.ciamlogin.com/${tid}/v2.0`);
+  }
+  return new Set(issuers);
 }
 
 /** The token of a `Bearer` Authorization header, checked for size and alphabet only. */

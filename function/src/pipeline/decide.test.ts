@@ -1,4 +1,4 @@
-import { decide, meetsPasswordPolicy, type DecisionPolicy, type LegacyFacts, type SignInFacts } from './decide';
+import { afterEntraPasswordCheck, decide, meetsPasswordPolicy, needsEntraPasswordCheck, type Decision, type DecisionPolicy, type LegacyFacts, type SignInFacts } from './decide';
 
 const policy: DecisionPolicy = {
   lockoutThreshold: 5,
@@ -24,6 +24,9 @@ describe('decide (the README decision table)', () => {
     ['below threshold', facts({ recentFailures: 4 }), 'MigratePassword', 'migrated', false],
     ['legacy error', facts({ legacy: { kind: 'unavailable', cause: 'error' } }), 'Block', 'legacy-error', false],
     ['deadline', facts({ legacy: { kind: 'unavailable', cause: 'deadline' } }), 'Block', 'deadline', false],
+    ['valid, record superseded by an Entra password', facts({ legacy: { ...valid, superseded: true } }), 'Retry', 'password-changed-in-entra', false],
+    ['wrong password, record superseded', facts({ legacy: { ...valid, superseded: true, passwordValid: false } }), 'Retry', 'wrong-password', true],
+    ['disabled, record superseded', facts({ legacy: { ...valid, superseded: true, status: 'disabled' } }), 'Block', 'account-blocked', false],
   ])('%s', (_name, input, action, reason, counts) => {
     const decision = decide(input, policy);
     expect(decision.action).toBe(action);
@@ -68,5 +71,44 @@ describe('meetsPasswordPolicy (Entra default: 8-256, 3 of 4 classes)', () => {
 
   it('counts code points, not UTF-16 units', () => {
     expect(meetsPasswordPolicy('😀😀😀😀aA1', { minLength: 7, maxLength: 7, minCharacterClasses: 3 })).toBe(true);
+  });
+});
+
+describe('afterEntraPasswordCheck (a password set in Entra wins)', () => {
+  const migrate = decide(facts(), policy);
+  const update = decide(facts({ passwordMeetsPolicy: false }), policy);
+
+  it('is needed exactly for the answers that hand Entra the legacy password', () => {
+    expect(needsEntraPasswordCheck(migrate)).toBe(true);
+    expect(needsEntraPasswordCheck(update)).toBe(true);
+    for (const other of [facts({ legacy: { ...valid, passwordValid: false } }), facts({ recentFailures: 5 }), facts({ legacy: { ...valid, status: 'disabled' } })]) {
+      expect(needsEntraPasswordCheck(decide(other, policy))).toBe(false);
+    }
+  });
+
+  it.each<[string, Decision]>([
+    ['MigratePassword', migrate],
+    ['UpdatePassword', update],
+  ])('%s becomes Retry when the password changed in Entra, and stays when it did not', (_name, decision) => {
+    expect(afterEntraPasswordCheck(decision, { kind: 'changed' }, policy)).toEqual({ action: 'Retry', reason: 'password-changed-in-entra', countsAsFailure: false });
+    expect(afterEntraPasswordCheck(decision, { kind: 'unchanged' }, policy)).toBe(decision);
+  });
+
+  it('follows LegacyErrorAction when Graph could not answer', () => {
+    expect(afterEntraPasswordCheck(migrate, { kind: 'unavailable', cause: 'error' }, policy)).toEqual({
+      action: 'Block',
+      reason: 'entra-error',
+      title: 'Unavailable',
+      message: 'Try later',
+      countsAsFailure: false,
+    });
+    const retryPolicy: DecisionPolicy = { ...policy, onLegacyError: { action: 'Retry', title: 't', message: 'm' } };
+    expect(afterEntraPasswordCheck(update, { kind: 'unavailable', cause: 'deadline' }, retryPolicy)).toEqual({ action: 'Retry', reason: 'deadline', countsAsFailure: false });
+  });
+
+  it('never changes a decision that did not need the check', () => {
+    const wrong = decide(facts({ legacy: { ...valid, passwordValid: false } }), policy);
+    expect(afterEntraPasswordCheck(wrong, { kind: 'changed' }, policy)).toBe(wrong);
+    expect(afterEntraPasswordCheck(wrong, { kind: 'unavailable', cause: 'error' }, policy)).toBe(wrong);
   });
 });

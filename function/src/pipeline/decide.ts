@@ -16,7 +16,19 @@ export type LegacyFacts =
       readonly passwordValid: boolean;
       readonly status: AccountStatus;
       readonly mustChangePassword: boolean;
+      /** The legacy record is marked superseded: a password set in Entra replaced it. */
+      readonly superseded?: boolean;
     };
+
+/**
+ * What Entra says about the user's password (README "Password changed in Entra"): read only when the
+ * answer would otherwise hand Entra the legacy password (MigratePassword or UpdatePassword).
+ */
+export type EntraPasswordFacts =
+  | { readonly kind: 'unchanged' }
+  /** Set in Entra after the account was made (self-service reset): the legacy password is stale. */
+  | { readonly kind: 'changed' }
+  | { readonly kind: 'unavailable'; readonly cause: 'error' | 'deadline' };
 
 export interface SignInFacts {
   /** Failed attempts already recorded for this username in the lockout window. */
@@ -41,7 +53,10 @@ export type DecisionReason =
   | 'account-blocked'
   | 'locked-out'
   | 'legacy-error'
-  | 'deadline';
+  | 'deadline'
+  | 'password-changed-in-entra'
+  | 'entra-error'
+  | 'state-store-unavailable';
 
 export interface Decision {
   readonly action: PasswordSubmitAction;
@@ -62,15 +77,7 @@ export function decide(facts: SignInFacts, policy: DecisionPolicy): Decision {
     return { action: 'Block', reason: 'locked-out', ...policy.lockout, countsAsFailure: false };
   }
   const legacy = facts.legacy;
-  if (legacy.kind === 'unavailable') {
-    const { action, title, message } = policy.onLegacyError;
-    return {
-      action,
-      reason: legacy.cause === 'deadline' ? 'deadline' : 'legacy-error',
-      ...(action === 'Block' ? { title, message } : {}),
-      countsAsFailure: false,
-    };
-  }
+  if (legacy.kind === 'unavailable') return errorDecision(legacy.cause === 'deadline' ? 'deadline' : 'legacy-error', policy);
   // Unknown user and wrong password look the same from outside, and so does the state of an
   // account whose password was wrong: a blocked account is revealed only to its password's holder.
   if (legacy.kind === 'unknown-user' || !legacy.passwordValid) {
@@ -79,6 +86,8 @@ export function decide(facts: SignInFacts, policy: DecisionPolicy): Decision {
   if (legacy.status !== 'active') {
     return { action: 'Block', reason: 'account-blocked', ...policy.blockedAccount, countsAsFailure: false };
   }
+  // Already found stale by an earlier sign-in: a password the user set in Entra wins (see afterEntraPasswordCheck).
+  if (legacy.superseded) return PASSWORD_CHANGED_IN_ENTRA;
   if (legacy.mustChangePassword) {
     return { action: 'UpdatePassword', reason: 'must-change-password', countsAsFailure: false };
   }
@@ -86,6 +95,39 @@ export function decide(facts: SignInFacts, policy: DecisionPolicy): Decision {
     return { action: 'UpdatePassword', reason: 'weak-password', countsAsFailure: false };
   }
   return { action: 'MigratePassword', reason: 'migrated', countsAsFailure: false };
+}
+
+/**
+ * LegacyErrorAction: the answer when a system the decision needs (legacy store, Graph) could not answer in
+ * time, or, with StateStoreFailClosed, when the state store could not guard the attempt.
+ */
+export function errorDecision(reason: 'deadline' | 'legacy-error' | 'entra-error' | 'state-store-unavailable', policy: DecisionPolicy): Decision {
+  const { action, title, message } = policy.onLegacyError;
+  return { action, reason, ...(action === 'Block' ? { title, message } : {}), countsAsFailure: false };
+}
+
+const PASSWORD_CHANGED_IN_ENTRA: Decision = Object.freeze({ action: 'Retry', reason: 'password-changed-in-entra', countsAsFailure: false });
+
+/** True when the decision hands Entra the legacy password, so the Entra check must run first. */
+export function needsEntraPasswordCheck(decision: Decision): boolean {
+  return decision.action === 'MigratePassword' || decision.action === 'UpdatePassword';
+}
+
+/**
+ * The second, last step of the decision, for a decision that `needsEntraPasswordCheck`: a password set in
+ * Entra after the account was made wins, since MigratePassword or UpdatePassword would overwrite it with the
+ * legacy one (an old password, often the reason for the reset). Retry: Entra reports a wrong password.
+ */
+export function afterEntraPasswordCheck(decision: Decision, entra: EntraPasswordFacts, policy: DecisionPolicy): Decision {
+  if (!needsEntraPasswordCheck(decision)) return decision;
+  switch (entra.kind) {
+    case 'unchanged':
+      return decision;
+    case 'changed':
+      return PASSWORD_CHANGED_IN_ENTRA;
+    case 'unavailable':
+      return errorDecision(entra.cause === 'deadline' ? 'deadline' : 'entra-error', policy);
+  }
 }
 
 const CHARACTER_CLASSES: readonly RegExp[] = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{Nd}]/u];

@@ -7,11 +7,23 @@ import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { Settings } from '../config/settings';
 import type { KeyRing } from '../crypto/keyRing';
 import { normalizeUsername, isValidUsername } from '../legacy/normalize';
-import type { RecordedAnswer, StateStore } from '../state/port';
+import type { AttemptReservation, RecordedAnswer, StateStore } from '../state/port';
 import { errorName, type Telemetry } from '../telemetry/telemetry';
 import type { CallerIdentity } from './authenticate';
 import { BackgroundTasks, DEADLINE_PASSED, Deadline } from './deadline';
-import { decide, isLockedOut, meetsPasswordPolicy, type Decision, type DecisionPolicy, type LegacyFacts } from './decide';
+import { passwordChangedAfterCreation } from '../entra/passwordChange';
+import type { EntraDirectory } from '../entra/port';
+import {
+  afterEntraPasswordCheck,
+  decide,
+  errorDecision,
+  meetsPasswordPolicy,
+  needsEntraPasswordCheck,
+  type Decision,
+  type DecisionPolicy,
+  type EntraPasswordFacts,
+  type LegacyFacts,
+} from './decide';
 import { decryptPasswordContext, type PasswordContext } from './decrypt';
 import { parsePasswordSubmitRequest, RequestShapeError } from './request';
 import { passwordSubmitResponse, requestErrorResponse, unauthorizedResponse, type PasswordSubmitAnswer } from './respond';
@@ -24,6 +36,8 @@ export interface PasswordSubmitDependencies {
   readonly credentials: CredentialChecker;
   readonly state: StateStore;
   readonly background: BackgroundTasks;
+  /** The Entra password check; absent when PasswordChangeCheck=off. */
+  readonly entra?: EntraDirectory;
   /** Wall clock for lockout windows and nonce expiry; injectable for tests. */
   readonly now?: () => Date;
 }
@@ -32,6 +46,8 @@ export interface PasswordSubmitDependencies {
 const CLAIM_LEASE_MS = 2500;
 const PENDING_POLL_MS = 50;
 const DEFAULT_ANSWER_TTL_MS = 10 * 60 * 1000;
+/** Pauses before each background release: about 15 s, so a store blip never leaves a right password counted as a failure. */
+const RELEASE_RETRY_PAUSES_MS = [0, 1000, 2000, 4000, 8000];
 
 export class PasswordSubmitHandler {
   private readonly policy: DecisionPolicy;
@@ -63,10 +79,12 @@ export class PasswordSubmitHandler {
 
       // 2. Parse the body and decrypt the password context.
       let context: PasswordContext;
+      let userId: string | undefined;
       try {
         const body = await readBody(request, this.deps.settings.maxRequestBytes);
         const parsed = parsePasswordSubmitRequest(body);
         log.correlationId = parsed.correlationId;
+        userId = parsed.userId;
         if (parsed.tenantId !== undefined && parsed.tenantId.toLowerCase() !== this.deps.settings.tenantId) {
           throw new RequestShapeError(400, 'data.tenantId is not the configured ExternalIdTenantId');
         }
@@ -93,13 +111,15 @@ export class PasswordSubmitHandler {
       const requestKey = this.requestKey(context.nonce, username, context.password);
       const replay = await this.claim(requestKey, deadline, telemetry, log);
       if (replay) {
-        telemetry.event('jit.passwordSubmit', { ...log, action: replay.action, replayed: true, latencyMs: elapsed(started) });
+        telemetry.event('jit.passwordSubmit', { ...log, action: replay.action, replayed: log.failedClosed !== true, latencyMs: elapsed(started) });
         return passwordSubmitResponse(replay, context.nonce);
       }
 
-      const { decision, scheme, recentFailures, verifyMs } = await this.decideFor(username, context.password, deadline, telemetry, log);
+      const verified = await this.decideFor(username, context.password, deadline, telemetry, log);
+      const { scheme, recentFailures, verifyMs } = verified;
+      const { decision, entraMs } = await this.confirmWithEntra(verified.decision, userId, username, deadline, telemetry, log);
       const answer: RecordedAnswer = { action: decision.action, title: decision.title, message: decision.message };
-      await this.recordOutcome(requestKey, answer, answerExpiresAt, username, decision, deadline, telemetry, log);
+      await this.recordOutcome(requestKey, answer, answerExpiresAt, username, decision, verified.reservation, deadline, telemetry, log);
 
       // After MigratePassword, mark the legacy record without delaying or failing the reply.
       if (decision.action === 'MigratePassword') {
@@ -118,6 +138,7 @@ export class PasswordSubmitHandler {
         recentFailures,
         replayed: false,
         verifyMs,
+        entraMs,
         latencyMs: elapsed(started),
       });
       return passwordSubmitResponse(answer, context.nonce);
@@ -157,9 +178,8 @@ export class PasswordSubmitHandler {
       }
       return this.errorAnswer();
     } catch (error) {
-      // Idempotency is a safeguard, not a gate: without the state store we still answer correctly once.
-      telemetry.warn('jit.stateStoreUnavailable', { ...log, stage: 'nonce-claim', errorName: errorName(error) });
-      return undefined;
+      // Without the state store we still answer correctly once, but a retry would be verified and counted again.
+      return this.guardFailed('nonce-claim', error, telemetry, log) ? this.errorAnswer() : undefined;
     }
   }
 
@@ -169,17 +189,26 @@ export class PasswordSubmitHandler {
     deadline: Deadline,
     telemetry: Telemetry,
     log: Record<string, string | number | boolean | undefined>,
-  ): Promise<{ decision: Decision; scheme?: string; recentFailures: number; verifyMs?: number }> {
-    let recentFailures = 0;
-    try {
-      const counted = await deadline.race(this.deps.state.attempts.count(username, this.now()));
-      if (counted !== DEADLINE_PASSED) recentFailures = counted;
-    } catch (error) {
-      telemetry.warn('jit.stateStoreUnavailable', { ...log, stage: 'attempt-count', errorName: errorName(error) });
-    }
+  ): Promise<{ decision: Decision; scheme?: string; recentFailures: number; verifyMs?: number; reservation?: AttemptReservation }> {
     const passwordMeetsPolicy = meetsPasswordPolicy(password, this.deps.settings.passwordPolicy);
-    if (isLockedOut(recentFailures, this.policy)) {
-      return { decision: decide({ recentFailures, passwordMeetsPolicy }, this.policy), recentFailures };
+    // The attempt takes its slot in the lockout window before any hash is verified: however many guesses
+    // arrive at once, on however many instances, at most LockoutThreshold are verified per window.
+    let reservation: AttemptReservation | undefined;
+    let recentFailures = 0;
+    const reserving = this.deps.state.attempts.reserve(username, this.now(), this.policy.lockoutThreshold);
+    try {
+      const reserved = await deadline.race(reserving);
+      if (reserved === DEADLINE_PASSED) {
+        // Granted after we gave up, the slot would count a guess nobody verified.
+        this.releaseInBackground(username, reserving.then((late) => (late.granted ? late.reservation : undefined)), telemetry, log);
+        return { decision: errorDecision('deadline', this.policy), recentFailures };
+      }
+      // Refused (locked out, or too contended to tell): decide() without legacy facts is the lockout Block.
+      if (!reserved.granted) return { decision: decide({ recentFailures: reserved.failures, passwordMeetsPolicy }, this.policy), recentFailures: reserved.failures };
+      reservation = reserved.reservation;
+      recentFailures = reserved.failures - 1;
+    } catch (error) {
+      if (this.guardFailed('attempt-reserve', error, telemetry, log)) return { decision: errorDecision('state-store-unavailable', this.policy), recentFailures };
     }
 
     let check: CredentialCheck;
@@ -194,16 +223,99 @@ export class PasswordSubmitHandler {
     }
     // Time spent looking up and verifying: the legacy system's share of the latency (telemetry, benchmark).
     const verifyMs = elapsed(verifyStarted);
-    return { decision: decide({ recentFailures, legacy: check.facts, passwordMeetsPolicy }, this.policy), scheme: check.scheme, recentFailures, verifyMs };
+    return { decision: decide({ recentFailures, legacy: check.facts, passwordMeetsPolicy }, this.policy), scheme: check.scheme, recentFailures, verifyMs, reservation };
   }
 
-  /** Counts a failure and records the answer before replying, so a retry or the next attempt sees both. */
+  /** Reports a state store that could not guard this attempt; true when StateStoreFailClosed says to stop here. */
+  private guardFailed(stage: 'nonce-claim' | 'attempt-reserve', error: unknown, telemetry: Telemetry, log: Record<string, string | number | boolean | undefined>): boolean {
+    const failedClosed = this.deps.settings.stateStoreFailClosed;
+    if (failedClosed) log.failedClosed = true;
+    telemetry.warn('jit.stateStoreUnavailable', { ...log, stage, errorName: errorName(error) });
+    return failedClosed;
+  }
+
+  /** Gives a slot back after the reply, retrying while the store is down; reported if it never could. */
+  private releaseInBackground(username: string, reservation: Promise<AttemptReservation | undefined>, telemetry: Telemetry, log: Record<string, string | number | boolean | undefined>): void {
+    this.deps.background.run(
+      async () => {
+        const taken = await reservation;
+        if (!taken) return;
+        let failure: unknown;
+        for (const pause of RELEASE_RETRY_PAUSES_MS) {
+          await sleep(pause);
+          try {
+            await this.deps.state.attempts.release(username, taken);
+            return;
+          } catch (error) {
+            failure = error;
+          }
+        }
+        throw failure;
+      },
+      (error) => telemetry.warn('jit.stateStoreUnavailable', { ...log, stage: 'attempt-release', errorName: errorName(error) }),
+    );
+  }
+
+  /**
+   * The Entra password check (README "Password changed in Entra"): before an answer that hands Entra the
+   * legacy password, read when the user's password last changed in Entra. A change after provisioning means
+   * the user set a password there (self-service reset) that MigratePassword would overwrite: answer Retry
+   * and mark the legacy record superseded. Graph failing or too slow follows LegacyErrorAction.
+   */
+  private async confirmWithEntra(
+    decision: Decision,
+    userId: string | undefined,
+    username: string,
+    deadline: Deadline,
+    telemetry: Telemetry,
+    log: Record<string, string | number | boolean | undefined>,
+  ): Promise<{ decision: Decision; entraMs?: number }> {
+    const entra = this.deps.entra;
+    if (!entra || !needsEntraPasswordCheck(decision)) return { decision };
+    const started = performance.now();
+    let facts: EntraPasswordFacts;
+    if (userId === undefined) {
+      telemetry.error('jit.entraCheckFailed', { ...log, detail: 'the request carries no authenticationContext.user.id' });
+      facts = { kind: 'unavailable', cause: 'error' };
+    } else {
+      try {
+        const times = await deadline.race(entra.readPasswordTimes(userId, deadline.signal));
+        if (times === DEADLINE_PASSED) {
+          facts = { kind: 'unavailable', cause: 'deadline' };
+        } else {
+          facts = passwordChangedAfterCreation(times.createdDateTime, times.lastPasswordChangeDateTime) ? { kind: 'changed' } : { kind: 'unchanged' };
+        }
+      } catch (error) {
+        telemetry.error('jit.entraCheckFailed', { ...log, errorName: errorName(error), detail: safeMessage(error) });
+        facts = { kind: 'unavailable', cause: deadline.signal.aborted ? 'deadline' : 'error' };
+      }
+    }
+    const entraMs = elapsed(started);
+    const confirmed = afterEntraPasswordCheck(decision, facts, this.policy);
+    if (confirmed.reason === 'password-changed-in-entra') {
+      // The user id only: the username is personal data the event does not need.
+      telemetry.warn('jit.passwordChangedInEntra', { userId });
+      const at = this.now();
+      this.deps.background.run(
+        () => this.deps.credentials.markSuperseded(username, at),
+        (error) => telemetry.warn('jit.markSupersededFailed', { ...log, errorName: errorName(error) }),
+      );
+    }
+    return { decision: confirmed, entraMs };
+  }
+
+  /**
+   * Records the answer and settles the attempt's slot before replying, so a retry or the next attempt sees
+   * both: a failure keeps its slot, any other outcome gives it back. A failure verified without a slot (the
+   * store failed at reserve) is still recorded if the store answers now.
+   */
   private async recordOutcome(
     requestKey: string,
     answer: RecordedAnswer,
     expiresAt: Date,
     username: string,
     decision: Decision,
+    reservation: AttemptReservation | undefined,
     deadline: Deadline,
     telemetry: Telemetry,
     log: Record<string, string | number | boolean | undefined>,
@@ -213,10 +325,15 @@ export class PasswordSubmitHandler {
         telemetry.warn('jit.stateStoreUnavailable', { ...log, stage: 'nonce-record', errorName: errorName(error) });
       }),
     ];
-    if (decision.countsAsFailure) {
+    const attempts = this.deps.state.attempts;
+    if (reservation && !decision.countsAsFailure) {
       writes.push(
-        this.deps.state.attempts.increment(username, this.now()).catch((error: unknown) => {
-          telemetry.warn('jit.stateStoreUnavailable', { ...log, stage: 'attempt-increment', errorName: errorName(error) });
+        attempts.release(username, reservation).catch(() => this.releaseInBackground(username, Promise.resolve(reservation), telemetry, log)),
+      );
+    } else if (!reservation && decision.countsAsFailure) {
+      writes.push(
+        attempts.reserve(username, this.now(), Number.POSITIVE_INFINITY).catch((error: unknown) => {
+          telemetry.warn('jit.stateStoreUnavailable', { ...log, stage: 'attempt-record', errorName: errorName(error) });
         }),
       );
     }
@@ -260,6 +377,7 @@ const SAFE_ERRORS = new Set([
   'UnrecognizedHashError',
   'MalformedHashError',
   'RequestShapeError',
+  'EntraDirectoryError',
 ]);
 
 function elapsed(started: number): number {

@@ -15,11 +15,14 @@ export interface PasswordSubmitRequest {
   readonly correlationId?: string;
   readonly tenantId?: string;
   readonly clientAppId?: string;
+  /** `authenticationContext.user.id`: the Entra object id of the user signing in. */
+  readonly userId?: string;
 }
 
 export const PASSWORD_SUBMIT_EVENT = 'microsoft.graph.authenticationEvent.passwordSubmit';
 const CALLOUT_DATA_TYPE = 'microsoft.graph.onPasswordSubmitCalloutData';
 const MAX_CONTEXT_LENGTH = 32768;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -52,10 +55,16 @@ export function parsePasswordSubmitRequest(text: string): PasswordSubmitRequest 
   if (context.length > MAX_CONTEXT_LENGTH) throw new RequestShapeError(400, 'data.encryptedPasswordContext is too long');
   const authenticationContext = isObject(data.authenticationContext) ? data.authenticationContext : {};
   const client = isObject(authenticationContext.clientServicePrincipal) ? authenticationContext.clientServicePrincipal : {};
+  const user = isObject(authenticationContext.user) ? authenticationContext.user : {};
+  // The id goes into a Graph path, so it must be exactly an object id.
+  if (user.id !== undefined && user.id !== null && (typeof user.id !== 'string' || !GUID.test(user.id))) {
+    throw new RequestShapeError(400, 'data.authenticationContext.user.id is not an object id (GUID)');
+  }
   return {
     encryptedPasswordContext: context,
     correlationId: optionalString(authenticationContext.correlationId, 64),
     tenantId: optionalString(data.tenantId, 64),
     clientAppId: optionalString(client.appId, 64),
+    userId: typeof user.id === 'string' ? user.id.toLowerCase() : undefined,
   };
 }

@@ -14,6 +14,7 @@ class OneUser implements LegacyUserRepository {
     return username === this.record.username ? this.record : undefined;
   }
   async markMigrated(): Promise<void> {}
+  async markSuperseded(): Promise<void> {}
 }
 
 let registry: HashRegistry;

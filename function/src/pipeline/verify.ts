@@ -19,6 +19,8 @@ export interface CredentialChecker {
   /** Rejects when the legacy system cannot answer; the handler maps that to the error action. */
   check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck>;
   markMigrated(username: string, at: Date): Promise<void>;
+  /** Records that a password set in Entra replaced the legacy one (README "Password changed in Entra"). */
+  markSuperseded(username: string, at: Date): Promise<void>;
   /** Releases pooled connections (graceful shutdown). */
   close?(): void;
 }
@@ -52,6 +54,7 @@ export class HashStoreChecker implements CredentialChecker {
         passwordValid: verification.ok,
         status: record.status,
         mustChangePassword: record.mustChangePassword,
+        superseded: record.supersededAt !== undefined,
       },
       scheme: verification.scheme,
     };
@@ -59,6 +62,10 @@ export class HashStoreChecker implements CredentialChecker {
 
   markMigrated(username: string, at: Date): Promise<void> {
     return this.repository.markMigrated(username, at);
+  }
+
+  markSuperseded(username: string, at: Date): Promise<void> {
+    return this.repository.markSuperseded(username, at);
   }
 }
 
@@ -91,6 +98,10 @@ export class WebServiceChecker implements CredentialChecker {
 
   markMigrated(username: string, at: Date): Promise<void> {
     return this.marks.markMigrated(username, at);
+  }
+
+  markSuperseded(username: string, at: Date): Promise<void> {
+    return this.marks.markSuperseded(username, at);
   }
 }
 

@@ -3,7 +3,8 @@
  * Azure scales out and Entra's retry may reach another instance, so production uses TableStateStore.
  * Memory is bounded: expired entries are swept as the store is used, and each map has a size cap.
  */
-import type { FailedAttemptCounter, MigrationMarks, NonceClaim, NonceLedger, RecordedAnswer, StateStore } from './port';
+import { DEFAULT_MAX_TRACKED_FAILURES, newReservationId, releaseFrom, reserveIn, type FailureEntry } from './failureWindow';
+import type { AttemptReservation, FailedAttemptCounter, MigrationMarks, NonceClaim, NonceLedger, RecordedAnswer, ReserveResult, StateStore } from './port';
 
 export interface MemoryStateStoreOptions {
   readonly lockoutWindowMs: number;
@@ -19,7 +20,6 @@ export interface MemoryStateStoreOptions {
 }
 
 const DEFAULT_MAX_ENTRIES = 100_000;
-export const DEFAULT_MAX_TRACKED_FAILURES = 1000;
 /** Sweep at most this often; a sweep walks a whole map. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -101,8 +101,8 @@ class MemoryNonceLedger implements NonceLedger {
 }
 
 class MemoryAttemptCounter implements FailedAttemptCounter {
-  /** Failure times (epoch ms, ascending) per username. */
-  private readonly failures: ExpiringMap<number[]>;
+  /** Failure entries (ascending time) per username. */
+  private readonly failures: ExpiringMap<FailureEntry[]>;
 
   constructor(
     private readonly windowMs: number,
@@ -110,42 +110,35 @@ class MemoryAttemptCounter implements FailedAttemptCounter {
     maxEntries: number,
   ) {
     // A user whose newest failure left the window has nothing left to count.
-    this.failures = new ExpiringMap(maxEntries, (times, t) => (times.at(-1) ?? -Infinity) <= t - windowMs);
+    this.failures = new ExpiringMap(maxEntries, (entries, t) => (entries.at(-1)?.at ?? -Infinity) <= t - windowMs);
   }
 
-  async count(username: string, now: Date): Promise<number> {
+  // No await between read and write: atomic within this process, which is all a memory store serves.
+  async reserve(username: string, now: Date, threshold: number): Promise<ReserveResult> {
     const t = now.getTime();
-    return inWindow(this.failures.get(username, t) ?? [], t, this.windowMs).length;
+    const id = newReservationId();
+    const step = reserveIn(this.failures.get(username, t) ?? [], t, this.windowMs, threshold, this.maxTracked, id);
+    if (!step.granted) return step;
+    this.failures.set(username, step.entries, t);
+    return { granted: true, failures: step.failures, reservation: { id, at: t } };
   }
 
-  async increment(username: string, now: Date): Promise<number> {
-    const t = now.getTime();
-    const times = addFailure(this.failures.get(username, t) ?? [], t, this.windowMs, this.maxTracked);
-    this.failures.set(username, times, t);
-    return inWindow(times, t, this.windowMs).length;
+  /** Reads at the reservation's own time: the store follows the clock callers pass, never the wall clock. */
+  async release(username: string, reservation: AttemptReservation): Promise<void> {
+    const entries = this.failures.get(username, reservation.at);
+    const rest = entries && releaseFrom(entries, reservation.id);
+    if (rest) this.failures.set(username, rest, reservation.at);
   }
-
-}
-
-/**
- * The failures in the window that ends at `now`. Failures stamped after `now` count too: another
- * instance's clock may run slightly ahead, and lockout should err towards counting.
- */
-export function inWindow(times: readonly number[], now: number, windowMs: number): number[] {
-  return times.filter((t) => t > now - windowMs);
-}
-
-/** Adds a failure at `now`, drops those that left the window and keeps the newest `maxTracked`. */
-export function addFailure(times: readonly number[], now: number, windowMs: number, maxTracked: number): number[] {
-  return [...inWindow(times, now, windowMs), now].sort((a, b) => a - b).slice(-maxTracked);
 }
 
 class MemoryMigrationMarks implements MigrationMarks {
   /** Marks never expire; only the size cap bounds them. */
   private readonly marks: ExpiringMap<number>;
+  private readonly superseded: ExpiringMap<number>;
 
   constructor(maxEntries: number) {
     this.marks = new ExpiringMap(maxEntries, () => false);
+    this.superseded = new ExpiringMap(maxEntries, () => false);
   }
 
   async markMigrated(username: string, at: Date): Promise<void> {
@@ -154,6 +147,14 @@ class MemoryMigrationMarks implements MigrationMarks {
 
   async isMigrated(username: string): Promise<boolean> {
     return this.marks.get(username, 0) !== undefined;
+  }
+
+  async markSuperseded(username: string, at: Date): Promise<void> {
+    this.superseded.set(username, at.getTime(), at.getTime());
+  }
+
+  async isSuperseded(username: string): Promise<boolean> {
+    return this.superseded.get(username, 0) !== undefined;
   }
 }
 
@@ -171,4 +172,7 @@ export class MemoryStateStore implements StateStore {
     this.attempts = new MemoryAttemptCounter(options.lockoutWindowMs, options.maxTrackedFailures ?? DEFAULT_MAX_TRACKED_FAILURES, maxEntries);
     this.migrations = new MemoryMigrationMarks(maxEntries);
   }
+
+  /** Process memory is always there. */
+  async probe(): Promise<void> {}
 }

@@ -27,18 +27,39 @@ export interface NonceLedger {
   lookup(requestKey: string): Promise<RecordedAnswer | undefined>;
 }
 
-/** Failed sign-in attempts per normalized username in a sliding window (the window is the adapter's setting). */
+/** A slot in a user's failure window, taken before a password is verified; only the store reads it. */
+export interface AttemptReservation {
+  readonly id: string;
+  /** When it was taken (epoch ms, the `now` given to reserve). */
+  readonly at: number;
+}
+
+export type ReserveResult =
+  /** `failures` counts the window with this reservation. */
+  | { readonly granted: true; readonly failures: number; readonly reservation: AttemptReservation }
+  /** Locked out: `threshold` failures (or reservations) are already in the window; `failures` is how many. */
+  | { readonly granted: false; readonly failures: number };
+
+/**
+ * Failed sign-in attempts per normalized username in a sliding window (the window is the adapter's
+ * setting). An attempt takes its slot before its password is verified, atomically, so however many
+ * callouts run at once on however many instances, at most `threshold` passwords are verified per window.
+ * A granted slot counts as a failure until it is released; a wrong password simply keeps it.
+ */
 export interface FailedAttemptCounter {
-  /** Failed attempts recorded for `username` within the window ending at `now`. */
-  count(username: string, now: Date): Promise<number>;
-  /** Records one failed attempt and returns the count within the window, this one included. */
-  increment(username: string, now: Date): Promise<number>;
+  /** Takes a slot at `now` if fewer than `threshold` are in the window: Infinity always records, 0 only counts. */
+  reserve(username: string, now: Date, threshold: number): Promise<ReserveResult>;
+  /** Gives the slot back: the attempt did not fail (right password, legacy error, deadline). */
+  release(username: string, reservation: AttemptReservation): Promise<void>;
 }
 
 /** Migration marks for stores that cannot hold them themselves (the legacy web service). */
 export interface MigrationMarks {
   markMigrated(username: string, at: Date): Promise<void>;
   isMigrated(username: string): Promise<boolean>;
+  /** A password set in Entra replaced the legacy one (README "Password changed in Entra"). */
+  markSuperseded(username: string, at: Date): Promise<void>;
+  isSuperseded(username: string): Promise<boolean>;
 }
 
 export interface StateStore {
@@ -46,4 +67,6 @@ export interface StateStore {
   readonly nonces: NonceLedger;
   readonly attempts: FailedAttemptCounter;
   readonly migrations: MigrationMarks;
+  /** One cheap real read; throws, naming the fix, when the store cannot be used (start-up, health check). */
+  probe(): Promise<void>;
 }

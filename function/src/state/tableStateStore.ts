@@ -6,25 +6,32 @@
  *
  * Rows (PartitionKey / RowKey):
  *   nonce-<shard>    / request key (base64url)   state pending|answered, expiresAt, action, title, message
- *   attempts-<shard> / encoded username          username, failures (JSON array of epoch ms, newest last)
+ *   attempts-<shard> / encoded username          username, failures (JSON array of epoch ms, oldest first),
+ *                                                reservations (JSON object: reservation id → its epoch ms in failures)
  *   migrated-<shard> / encoded username          username, migratedAt
+ *   superseded-<shard> / encoded username        username, supersededAt (a password set in Entra won)
  */
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import {
   createTableClient,
   describeTableFailure,
   encodeKey,
+  failureSummary,
   isEntityNotFound,
   keyShard,
   tableFailure,
   type TableSettings,
 } from '../legacy/tableRepository';
-import { addFailure, DEFAULT_MAX_TRACKED_FAILURES, inWindow } from './memoryStateStore';
-import type { FailedAttemptCounter, MigrationMarks, NonceClaim, NonceLedger, RecordedAnswer, StateStore } from './port';
+import { DEFAULT_MAX_TRACKED_FAILURES, newReservationId, releaseFrom, reserveIn, type FailureEntry } from './failureWindow';
+import type { AttemptReservation, FailedAttemptCounter, MigrationMarks, NonceClaim, NonceLedger, RecordedAnswer, ReserveResult, StateStore } from './port';
 
 /** The state store could not answer. The message names the operation and the HTTP status, nothing else. */
 export class StateStoreError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** From probe(): which setting is at fault, the table's name or its account (location, credential). */
+    readonly fault?: 'table-name' | 'account',
+  ) {
     super(message);
     this.name = 'StateStoreError';
   }
@@ -38,9 +45,17 @@ export interface TableStateStoreOptions {
   readonly maxTrackedFailures?: number;
   /** Optimistic-concurrency rounds before giving up. Default 16 (20 concurrent writers to one row need about 8). */
   readonly maxAttempts?: number;
+  /** How the client signs in, so a refusal names the right fix; fromSettings sets it. */
+  readonly auth?: 'connection-string' | 'managed-identity';
 }
 
 const DEFAULT_MAX_ATTEMPTS = 16;
+/** The probe's own limit: an unreachable account must not hold start-up or a health check for long. */
+const PROBE_TIMEOUT_MS = 3000;
+/** A row nobody writes: reading it is one point query that proves network, credential and table. */
+const PROBE_KEYS = { partitionKey: 'probe', rowKey: 'probe' } as const;
+/** @azure/identity's failures to get a token: the identity is missing or not assigned, not the network. */
+const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AuthenticationRequiredError']);
 /** Request keys are base64url (see port.ts); anything else is a programming error, not a key to store. */
 const REQUEST_KEY = /^[A-Za-z0-9_-]{1,512}$/;
 const ACTIONS = new Set<RecordedAnswer['action']>(['MigratePassword', 'UpdatePassword', 'Retry', 'Block']);
@@ -58,6 +73,36 @@ function storeError(error: unknown, operation: string): StateStoreError {
 function backoff(round: number): Promise<void> {
   const ms = Math.random() * Math.min(100, 4 * 2 ** round);
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** After an operation got no response at all (refused, reset, unresolvable), the next ones fail at once for this long. */
+const FAIL_FAST_MS = 1000;
+const GUARDED_OPERATIONS = new Set<PropertyKey>(['getEntity', 'createEntity', 'updateEntity', 'upsertEntity']);
+
+/**
+ * The client the stores use. Once the account gave no response, operations fail at once for a second
+ * instead of each paying the SDK's retries (about 300 ms), so in an outage a callout takes no longer than
+ * without a store. The probe uses the plain client.
+ */
+function failingFast(client: TableClient): TableClient {
+  let downUntil = 0;
+  return new Proxy(client, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property);
+      if (typeof value !== 'function') return value;
+      if (!GUARDED_OPERATIONS.has(property)) return value.bind(target);
+      return async (...args: unknown[]): Promise<unknown> => {
+        if (performance.now() < downUntil) throw new StateStoreError('Table Storage: the account gave no response moments ago');
+        try {
+          return await value.apply(target, args);
+        } catch (error) {
+          const f = tableFailure(error);
+          if (f.status === undefined && !f.aborted) downUntil = performance.now() + FAIL_FAST_MS;
+          throw error;
+        }
+      };
+    },
+  });
 }
 
 async function readOrUndefined<T extends object>(client: TableClient, partitionKey: string, rowKey: string, operation: string): Promise<TableEntityResult<T> | undefined> {
@@ -158,6 +203,7 @@ function toAnswer(row: NonceRow): RecordedAnswer {
 interface AttemptsRow {
   username?: string;
   failures?: string;
+  reservations?: string;
 }
 
 class TableAttemptCounter implements FailedAttemptCounter {
@@ -168,62 +214,121 @@ class TableAttemptCounter implements FailedAttemptCounter {
     private readonly maxAttempts: number,
   ) {}
 
-  async count(username: string, now: Date): Promise<number> {
-    const keys = userKeys('attempts', username);
-    const row = await readOrUndefined<AttemptsRow>(this.client, keys.partitionKey, keys.rowKey, 'read failed attempts');
-    return inWindow(parseFailures(row?.failures), now.getTime(), this.windowMs).length;
-  }
-
-  /** Read, add, write back conditionally; a lost race re-reads, so concurrent increments are never lost. */
-  async increment(username: string, now: Date): Promise<number> {
+  /** Read, check, write back with If-Match (or insert, 409 on a race); a lost race re-reads and checks again. */
+  async reserve(username: string, now: Date, threshold: number): Promise<ReserveResult> {
     const keys = userKeys('attempts', username);
     const t = now.getTime();
+    const id = newReservationId();
+    let failures = 0;
     for (let round = 0; round < this.maxAttempts; round++) {
       if (round > 0) await backoff(round);
       const row = await readOrUndefined<AttemptsRow>(this.client, keys.partitionKey, keys.rowKey, 'read failed attempts');
-      const failures = addFailure(parseFailures(row?.failures), t, this.windowMs, this.maxTracked);
-      const entity = { ...keys, username, failures: JSON.stringify(failures) };
+      const step = reserveIn(parseEntries(row), t, this.windowMs, threshold, this.maxTracked, id);
+      if (!step.granted) return step;
+      failures = step.failures;
       try {
-        if (row) await this.client.updateEntity(entity, 'Replace', { etag: row.etag });
-        else await this.client.createEntity(entity);
-        return inWindow(failures, t, this.windowMs).length;
+        await this.write(keys, username, step.entries, row);
+        return { granted: true, failures, reservation: { id, at: t } };
       } catch (error) {
-        if (!isConflict(error) && !isEntityNotFound(error)) throw storeError(error, 'record a failed attempt');
+        if (!isConflict(error) && !isEntityNotFound(error)) throw storeError(error, 'reserve a sign-in attempt');
       }
     }
-    throw new StateStoreError(`Table Storage: could not record a failed attempt within ${this.maxAttempts} rounds (too much contention)`);
+    // That many concurrent attempts on one username is an attack: refuse rather than verify unguarded.
+    return { granted: false, failures };
+  }
+
+  async release(username: string, reservation: AttemptReservation): Promise<void> {
+    const keys = userKeys('attempts', username);
+    for (let round = 0; round < this.maxAttempts; round++) {
+      if (round > 0) await backoff(round);
+      const row = await readOrUndefined<AttemptsRow>(this.client, keys.partitionKey, keys.rowKey, 'read failed attempts');
+      const rest = row && releaseFrom(parseEntries(row), reservation.id);
+      if (!rest) return; // already gone: left the window or was capped away
+      try {
+        await this.write(keys, username, rest, row);
+        return;
+      } catch (error) {
+        if (!isConflict(error) && !isEntityNotFound(error)) throw storeError(error, 'release a sign-in attempt');
+      }
+    }
+    throw new StateStoreError(`Table Storage: could not release a sign-in attempt within ${this.maxAttempts} rounds (too much contention)`);
+  }
+
+  /** Replaces the row only if it is still the one read (its ETag), or inserts it if there was none. */
+  private async write(keys: { partitionKey: string; rowKey: string }, username: string, entries: readonly FailureEntry[], read: TableEntityResult<AttemptsRow> | undefined): Promise<void> {
+    const entity = { ...keys, username, ...toColumns(entries) };
+    if (read) await this.client.updateEntity(entity, 'Replace', { etag: read.etag });
+    else await this.client.createEntity(entity);
   }
 }
 
-/** Epoch-ms numbers from the stored JSON; anything unreadable counts as no failures rather than failing sign-in. */
-function parseFailures(text: string | undefined): number[] {
-  if (!text) return [];
+/**
+ * `failures` holds every entry's time, as rows did before reservations (so an older instance still
+ * counts them); `reservations` names the entries that may be released. Anything unreadable counts as
+ * no failures rather than failing sign-in.
+ */
+function parseEntries(row: AttemptsRow | undefined): FailureEntry[] {
+  const times = parseJson(row?.failures);
+  const entries: FailureEntry[] = Array.isArray(times) ? times.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)).map((at) => ({ at })) : [];
+  const reservations = parseJson(row?.reservations);
+  if (typeof reservations !== 'object' || reservations === null) return entries;
+  for (const [id, at] of Object.entries(reservations)) {
+    const index = entries.findIndex((e) => e.at === at && e.id === undefined);
+    if (index >= 0) entries[index] = { at: at as number, id };
+  }
+  return entries;
+}
+
+function toColumns(entries: readonly FailureEntry[]): { failures: string; reservations: string } {
+  return {
+    failures: JSON.stringify(entries.map((e) => e.at)),
+    reservations: JSON.stringify(Object.fromEntries(entries.flatMap((e) => (e.id ? [[e.id, e.at]] : [])))),
+  };
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (!text) return undefined;
   try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)) : [];
+    return JSON.parse(text);
   } catch {
-    return [];
+    return undefined;
   }
 }
 
 class TableMigrationMarks implements MigrationMarks {
   constructor(private readonly client: TableClient) {}
 
-  async markMigrated(username: string, at: Date): Promise<void> {
+  markMigrated(username: string, at: Date): Promise<void> {
+    return this.mark('migrated', username, { migratedAt: at.toISOString() });
+  }
+
+  isMigrated(username: string): Promise<boolean> {
+    return this.isMarked('migrated', username);
+  }
+
+  markSuperseded(username: string, at: Date): Promise<void> {
+    return this.mark('superseded', username, { supersededAt: at.toISOString() });
+  }
+
+  isSuperseded(username: string): Promise<boolean> {
+    return this.isMarked('superseded', username);
+  }
+
+  private async mark(kind: 'migrated' | 'superseded', username: string, fields: Record<string, string>): Promise<void> {
     try {
-      await this.client.upsertEntity({ ...userKeys('migrated', username), username, migratedAt: at.toISOString() }, 'Replace');
+      await this.client.upsertEntity({ ...userKeys(kind, username), username, ...fields }, 'Replace');
     } catch (error) {
-      throw storeError(error, 'mark the user migrated');
+      throw storeError(error, `mark the user ${kind}`);
     }
   }
 
-  async isMigrated(username: string): Promise<boolean> {
-    const keys = userKeys('migrated', username);
-    return (await readOrUndefined(this.client, keys.partitionKey, keys.rowKey, 'read the migration mark')) !== undefined;
+  private async isMarked(kind: 'migrated' | 'superseded', username: string): Promise<boolean> {
+    const keys = userKeys(kind, username);
+    return (await readOrUndefined(this.client, keys.partitionKey, keys.rowKey, `read the ${kind} mark`)) !== undefined;
   }
 }
 
-function userKeys(kind: 'attempts' | 'migrated', username: string): { partitionKey: string; rowKey: string } {
+function userKeys(kind: 'attempts' | 'migrated' | 'superseded', username: string): { partitionKey: string; rowKey: string } {
   return { partitionKey: `${kind}-${keyShard(username)}`, rowKey: encodeKey(username) };
 }
 
@@ -232,17 +337,60 @@ export class TableStateStore implements StateStore {
   readonly nonces: NonceLedger;
   readonly attempts: FailedAttemptCounter;
   readonly migrations: MigrationMarks;
+  private readonly auth: TableStateStoreOptions['auth'];
 
-  constructor(client: TableClient, options: TableStateStoreOptions) {
+  constructor(
+    private readonly client: TableClient,
+    options: TableStateStoreOptions,
+  ) {
     if (!(options.lockoutWindowMs > 0)) throw new RangeError('lockoutWindowMs must be positive');
+    this.auth = options.auth;
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    this.nonces = new TableNonceLedger(client, options.now ?? Date.now, maxAttempts);
-    this.attempts = new TableAttemptCounter(client, options.lockoutWindowMs, options.maxTrackedFailures ?? DEFAULT_MAX_TRACKED_FAILURES, maxAttempts);
-    this.migrations = new TableMigrationMarks(client);
+    const guarded = failingFast(client);
+    this.nonces = new TableNonceLedger(guarded, options.now ?? Date.now, maxAttempts);
+    this.attempts = new TableAttemptCounter(guarded, options.lockoutWindowMs, options.maxTrackedFailures ?? DEFAULT_MAX_TRACKED_FAILURES, maxAttempts);
+    this.migrations = new TableMigrationMarks(guarded);
+  }
+
+  /** Reads a row nobody writes: "no such entity" proves the account, the credential and the table. */
+  async probe(): Promise<void> {
+    try {
+      await this.client.getEntity(PROBE_KEYS.partitionKey, PROBE_KEYS.rowKey, { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    } catch (error) {
+      if (!isEntityNotFound(error)) throw probeFailure(error, this.auth);
+    }
   }
 
   /** The state table from settings (`StateTableEndpoint`/`StateTableConnectionString`, `StateTableName`). */
   static fromSettings(s: TableSettings & TableStateStoreOptions): TableStateStore {
-    return new TableStateStore(createTableClient(s), s);
+    // createTableClient prefers the endpoint (managed identity) when both are set.
+    return new TableStateStore(createTableClient(s), { ...s, auth: s.endpoint ? 'managed-identity' : 'connection-string' });
   }
+}
+
+/** A failed probe as a settings problem: the fault (table name or account) and its fix, never a value. */
+function probeFailure(error: unknown, auth: TableStateStoreOptions['auth']): StateStoreError {
+  const f = tableFailure(error);
+  const what = failureSummary(f);
+  if (f.code === 'TableNotFound') {
+    return new StateStoreError(`names a table that does not exist in the storage account (${what}): create it (the Pulumi program does) or correct StateTableName`, 'table-name');
+  }
+  if (f.status === 401 || f.status === 403) {
+    const fix =
+      auth === 'connection-string'
+        ? 'check the account name and key in the connection string'
+        : "give the function app's identity (ManagedIdentityClientId) the 'Storage Table Data Contributor' role on the storage account";
+    return new StateStoreError(`was refused by the storage account (${what}): ${fix}`, 'account');
+  }
+  const name = error instanceof Error ? error.name : '';
+  if (CREDENTIAL_ERRORS.has(name)) {
+    return new StateStoreError(`could not be used: no token for the managed identity (${name}): check ManagedIdentityClientId and that the identity is assigned to the function app`, 'account');
+  }
+  if (f.aborted) {
+    return new StateStoreError(`did not answer within ${PROBE_TIMEOUT_MS / 1000} s: check the endpoint and the network path to the storage account (firewall, private endpoint)`, 'account');
+  }
+  if (f.status === undefined) {
+    return new StateStoreError(`could not be reached (${what}): check the endpoint and the network path to the storage account (firewall, private endpoint)`, 'account');
+  }
+  return new StateStoreError(`could not be used: ${describeTableFailure(error, 'read the state table')}`, 'account');
 }

@@ -19,6 +19,10 @@ const ALLOWED_FIELDS = new Set([
   'scheme',
   'latencyMs',
   'verifyMs',
+  /** Time spent on the Entra password check (Graph read), when it ran. */
+  'entraMs',
+  /** The Entra object id of the user (jit.passwordChangedInEntra): an id, never the sign-in name. */
+  'userId',
   'correlationId',
   'invocationId',
   'keyLabel',
@@ -31,6 +35,7 @@ const ALLOWED_FIELDS = new Set([
   'detail',
   'problems',
   'recentFailures',
+  'failedClosed',
 ]);
 
 export type TelemetryFields = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;

@@ -159,8 +159,47 @@ describe('claims', () => {
     ['the common endpoint', 'https://login.microsoftonline.com/{tenantid}/v2.0'],
     ['an attacker', `https://evil.example/${TENANT}/v2.0`],
     ['a non-string', 42],
-  ])('refuses the issuer of %s', async (_name, iss) => {
+    ['another subdomain of ciamlogin.com', `https://evil.ciamlogin.com/${TENANT}/v2.0`],
+    ['the configured subdomain spelt otherwise', `https://contoso-eu.ciamlogin.com/${TENANT}/v2.0`],
+    ['our host with a suffix', `https://${TENANT}.ciamlogin.com.evil.net/${TENANT}/v2.0`],
+    ['our subdomain with a suffix', `https://contoso.ciamlogin.com.evil.net/${TENANT}/v2.0`],
+    ["another tenant's ids on login.microsoftonline.com", `https://login.microsoftonline.com/${OTHER_TENANT}/v2.0`],
+    ['the v1 issuer without the slash', `https://sts.windows.net/${TENANT}`],
+    ['a trailing slash on ciamlogin.com', `https://${TENANT}.ciamlogin.com/${TENANT}/v2.0/`],
+    ['the tenant id in upper case', `https://${TENANT.toUpperCase()}.ciamlogin.com/${TENANT.toUpperCase()}/v2.0`],
+    ['the host in another case', `https://Login.MicrosoftOnline.com/${TENANT}/v2.0`],
+    ['the scheme in upper case', `HTTPS://login.microsoftonline.com/${TENANT}/v2.0`],
+    ['the subdomain in upper case', `https://CONTOSO.ciamlogin.com/${TENANT}/v2.0`],
+    ['a port', `https://login.microsoftonline.com:443/${TENANT}/v2.0`],
+    ['a user-info part', `https://login.microsoftonline.com@evil.example/${TENANT}/v2.0`],
+  ])('refuses the issuer of %s, with the subdomain configured or not', async (_name, iss) => {
     await refuseToken(entra.mintAccessToken({ claims: { iss } }), /issuer|iss/);
+    await refuseToken(entra.mintAccessToken({ claims: { iss } }), /issuer|iss/, create({ tenantSubdomain: 'contoso' }));
+  });
+
+  describe('with the default metadata documents (not overridden)', () => {
+    // The two default documents are served from the fake tenant through a fetch that sees only those URLs, so
+    // their `issuer` (a loopback host) is a statement by a document the operator did not name.
+    let spy: jest.SpyInstance;
+    beforeAll(() => {
+      const realFetch = globalThis.fetch;
+      spy = jest.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        const defaults = [`https://${TENANT}.ciamlogin.com/${TENANT}/v2.0/.well-known/openid-configuration`, `https://login.microsoftonline.com/${TENANT}/v2.0/.well-known/openid-configuration`];
+        return realFetch(defaults.includes(url) ? entra.metadataUrl : input, init);
+      });
+    });
+    afterAll(() => spy.mockRestore());
+    const defaults = () => new CallerAuthenticator({ tenantId: TENANT, extensionAppId: APP, keyRing: ring });
+
+    it('accepts the allow-listed issuers', async () => {
+      const iss = `https://${TENANT}.ciamlogin.com/${TENANT}/v2.0`;
+      await expect(defaults().authenticate(`Bearer ${await entra.mintAccessToken({ claims: { iss } })}`)).resolves.toMatchObject({ issuer: iss });
+    });
+
+    it('does not trust an issuer that a default document states but the allow-list lacks', async () => {
+      await refuseToken(entra.mintAccessToken(), /issuer/, defaults());
+    });
   });
 
   it('refuses a token without issuer', async () => {

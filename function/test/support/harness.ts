@@ -45,6 +45,8 @@ export async function startHarness(): Promise<Harness> {
       ExternalIdTenantId: TENANT_ID,
       ExtensionAppId: EXTENSION_APP_ID,
       OpenIdMetadataUrl: entra.metadataUrl,
+      // The Entra password check has its own tests (passwordChangedInEntra.test.ts) against the Graph emulator.
+      PasswordChangeCheck: 'off',
     },
     stop: () => entra.stop(),
   };
@@ -55,13 +57,17 @@ export interface SignInOptions {
   readonly token?: string;
   readonly body?: string;
   readonly contentType?: string;
+  /** `authenticationContext.user` as Entra sends it (its `id` is the Entra object id). */
+  readonly user?: Record<string, unknown>;
 }
 
 /** Builds a request as Entra would send it: bearer token from the fake tenant, JWE as Entra encrypts it. */
 export async function passwordSubmitRequest(h: Harness, username: string, password: string, options: SignInOptions = {}): Promise<{ request: HttpRequest; nonce: string; body: string }> {
   const nonce = options.nonce ?? randomUUID();
   const token = options.token ?? (await h.entra.mintAccessToken());
-  const body = options.body ?? JSON.stringify(h.entra.passwordSubmitBody(await h.entra.encryptPasswordContext({ username, password, nonce }, h.certificate.certificatePem)));
+  const body = options.body ?? JSON.stringify(
+      h.entra.passwordSubmitBody(await h.entra.encryptPasswordContext({ username, password, nonce }, h.certificate.certificatePem), { user: options.user }),
+    );
   const request = new HttpRequest({
     method: 'POST',
     url: 'http://localhost/api/onPasswordSubmit',

@@ -44,6 +44,8 @@ export class Directory {
   readonly extensionOwners = new Map<string, string>();
   /** How long a just-created object answers 404 to GET by id. */
   replicationDelayMs = 0;
+  /** The directory's clock for the users' timestamps (createdDateTime, lastPasswordChangeDateTime). */
+  clock: () => Date = () => new Date();
   authenticationEventsServicePrincipalDeleted = false;
   private readonly createdAt = new Map<string, number>();
 

@@ -99,6 +99,21 @@ export class GraphEmulator {
     return this.directory.users;
   }
 
+  /** Sets the clock the directory stamps users with (a provisioning run "last month", then a reset "now"). */
+  setClock(clock: () => Date): void {
+    this.directory.clock = clock;
+  }
+
+  /**
+   * What a user's self-service password reset leaves in the directory: a later `lastPasswordChangeDateTime`
+   * (no Graph request does this for a user; the user does it at sign-in).
+   */
+  simulateSelfServicePasswordReset(userId: string, at: Date = this.directory.clock()): void {
+    const user = this.directory.users.get(userId);
+    if (!user) throw new Error(`simulateSelfServicePasswordReset: no user ${userId}`);
+    user.lastPasswordChangeDateTime = at.toISOString();
+  }
+
   get applications(): ReadonlyMap<string, Json> {
     return this.directory.applications;
   }
@@ -197,7 +212,8 @@ export class GraphEmulator {
   private async execute(request: EmulatedRequest): Promise<EmulatedResponse> {
     this.stats.requests++;
     const clientRequestId = request.headers['client-request-id'];
-    if (this.faults.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.faults.options.latencyMs));
+    // Unref'd: a response still held back when the test stops must not keep the process alive.
+    if (this.faults.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.faults.options.latencyMs).unref());
     try {
       const segments = this.resolveAlternateKey(request.segments);
       const { route, params } = matchRoute(ROUTES, request.method, segments);

@@ -29,7 +29,8 @@ const WRITABLE = new Set([
   'country', 'usageLocation', 'preferredLanguage', 'employeeId', 'userType', 'mobilePhone', 'businessPhones',
   'officeLocation', 'streetAddress', 'postalCode', 'state',
 ]);
-const READ_ONLY = ['id', 'createdDateTime'];
+/** `lastPasswordChangeDateTime`: set when the user is created and whenever a password is written (user resource). */
+const READ_ONLY = ['id', 'createdDateTime', 'lastPasswordChangeDateTime'];
 /** v1.0 default properties of a user (user resource "Properties" note). */
 const DEFAULT_SELECT = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
 const FILTERABLE = new Set(['id', 'displayname', 'accountenabled', 'userprincipalname', 'mail', 'mailnickname', 'givenname', 'surname', 'creationtype', 'identities', 'othermails', 'usertype', 'employeeid', 'createddatetime']);
@@ -58,6 +59,7 @@ function createUser(directory: Directory, request: EmulatedRequest) {
   const passwordPolicies = checkPasswordPolicies(body.passwordPolicies);
   const passwordProfile = checkPasswordProfile(requireValue(body, 'passwordProfile', 'User'), passwordPolicies, true);
   const id = randomUUID();
+  const now = directory.clock().toISOString();
   if (body.identities === undefined) {
     requireString(body, 'userPrincipalName', 'User');
     requireString(body, 'mailNickname', 'User', 64);
@@ -79,7 +81,8 @@ function createUser(directory: Directory, request: EmulatedRequest) {
     surname: null,
     creationType: identities.some(isLocalIdentity) ? 'LocalAccount' : null,
     userType: 'Member',
-    createdDateTime: new Date().toISOString(),
+    createdDateTime: now,
+    lastPasswordChangeDateTime: now,
     ...withoutExtensions(body),
     passwordProfile,
     userPrincipalName,
@@ -137,6 +140,7 @@ function updateUser(directory: Directory, request: EmulatedRequest, key: string)
 
   Object.assign(user, withoutExtensions(body), { userPrincipalName, identities: [...identities, upnIdentity(directory, userPrincipalName)] });
   if (passwordProfile) user.passwordProfile = { ...(user.passwordProfile as Json | undefined), ...passwordProfile };
+  if (passwordProfile?.password !== undefined) user.lastPasswordChangeDateTime = directory.clock().toISOString();
   applyExtensions(user, extensions);
   return noContent();
 }
