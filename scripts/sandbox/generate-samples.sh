@@ -27,5 +27,6 @@ line() { /usr/bin/python3 -c 'import json,sys; r={"username":sys.argv[1],"hash":
   line 'grace@contoso.com'  "$(ssha 'Grace-Hopper-1906')"      '{"status":"disabled"}'
   line 'heidi@contoso.com'  "$(bcrypt 'Heidi-Alps-42')"        '{"mustChangePassword":true}'
   line 'ivan@contoso.com'   "$(sha512crypt 'Ivan-Terrible-1')" '{}'
+  line 'judy@contoso.com'   "$(aspnet_v3 'Judy-Tulip-2017')"   '{}'
 } > "$out"
 echo "wrote $out"

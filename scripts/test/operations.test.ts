@@ -35,7 +35,8 @@ function capture(env: NodeJS.ProcessEnv, now: Date = new Date()): Captured {
 
 /**
  * One small migration: ada and fay migrated but their flags stuck at true (issue #25), bob's flag was cleared
- * but his legacy mark is missing, cy is genuinely pending, dee is done, eve was never provisioned.
+ * but his legacy mark is missing, cy is genuinely pending, eve was never provisioned. dee is done: she reset
+ * her password in Entra, the function refused her old legacy one (superseded) and reconcile marked her since.
  */
 function legacyUsers(now: Date): LegacyUserRecord[] {
   const base = { hash: '$2b$04$not.a.real.hash.only.for.operations.tests', status: 'active' as const, mustChangePassword: false };
@@ -44,7 +45,7 @@ function legacyUsers(now: Date): LegacyUserRecord[] {
     { ...base, username: 'ada@example.com', migrated: true, migratedAt: at(2 * HOUR) },
     { ...base, username: 'bob@example.com', migrated: false },
     { ...base, username: 'cy@example.com', migrated: false },
-    { ...base, username: 'dee@example.com', migrated: true, migratedAt: at(3 * DAY) },
+    { ...base, username: 'dee@example.com', migrated: true, migratedAt: at(3 * DAY), supersededAt: at(4 * DAY) },
     { ...base, username: 'eve@example.com', migrated: false },
     { ...base, username: 'fay@example.com', migrated: true, migratedAt: at(DAY + HOUR) },
   ];
@@ -175,7 +176,7 @@ describe.each(stores)('jitmigrate status with the %s store', (_kind, openStore) 
       migrationProperty: graph.flag,
       totals: { users: 6, migrated: 2, pending: 3, failed: 1, percentMigrated: 33.3, percentPending: 50, percentFailed: 16.7 },
       graph: { pending: 3, migrated: 2 },
-      legacy: { store: _kind, total: 6, migrated: 3, migratedWithoutTimestamp: 0, unreadable: 0, percentMigrated: 50 },
+      legacy: { store: _kind, total: 6, migrated: 3, migratedWithoutTimestamp: 0, unreadable: 0, percentMigrated: 50, superseded: 1 },
       drift: { legacyMinusGraphMigrated: 1, reconcileSuggested: true },
       provisionErrors: null,
       // ada (2 h ago), fay (25 h) and dee (3 days): 3 in 7 days, the first 3 days ago, so 1 a day.
@@ -191,6 +192,7 @@ describe.each(stores)('jitmigrate status with the %s store', (_kind, openStore) 
     expect(await runStatus(['--migration-property', graph.flag, ...store.args], run.io)).toBe(0);
     expect(run.stdout()).toMatch(/pending\s+3 \(50 %\)/);
     expect(run.stdout()).toMatch(/failed\s+1 \(16\.7 %\)/);
+    expect(run.stdout()).toContain('superseded         1 legacy record(s): a password set in Entra replaced the legacy one; jitmigrate reconcile clears their flags');
     expect(run.stdout()).toContain('run jitmigrate reconcile');
   });
 });
@@ -298,9 +300,10 @@ describe.each(stores)('jitmigrate reconcile with the %s store', (_kind, openStor
       schema: 'jitmigrate.reconcile/1',
       generatedAt: now.toISOString(),
       dryRun: false,
-      passwordChangesReadable: false,
+      // The emulator returns lastPasswordChangeDateTime; every user here kept the password it was created with.
+      passwordChangesReadable: true,
       scanned: { pending: 4, migrated: 2, legacyRecords: 6 },
-      flagsCleared: { legacyMigrated: 2, passwordChanged: 0 },
+      flagsCleared: { legacyMigrated: 2, legacySuperseded: 0, passwordChanged: 0 },
       legacyMarked: 1,
       failures: 0,
       skipped: { noLocalIdentity: 0, pendingNotInLegacyStore: 1, migratedNotInLegacyStore: 0 },
@@ -334,6 +337,44 @@ describe.each(stores)('jitmigrate reconcile with the %s store', (_kind, openStor
     expect(run.stdout()).toContain('dry run: nothing changed');
     expect(run.stdout()).toMatch(/flags would clear\s+2/);
     expect(run.stdout()).toContain('1 flagged user(s) have no legacy record');
+  });
+});
+
+describe.each(stores)('jitmigrate reconcile of a superseded record with the %s store', (_kind, openStore) => {
+  // gil reset her password in Entra, then signed in with the old legacy one: the function answered Retry and
+  // marked her record superseded. Her flag is still true, and Graph here shows no password change.
+  const supersededAt = '2026-03-04T08:15:00.000Z';
+  const gil: LegacyUserRecord = { username: 'gil@example.com', hash: '$2b$04$not.a.real.hash', status: 'active', mustChangePassword: false, migrated: false, supersededAt };
+  const scenario = useScenario(
+    (dir, records) => openStore(dir, [...records, gil]),
+    (graph) => graph.call('POST', '/users', { body: localUser('gil@example.com', { [graph.flag]: true }) }),
+  );
+
+  it.each([['both'], ['legacy']])('clears her flag on the legacy store\'s word (--evidence %s) and marks the record migrated', async (evidence) => {
+    const { graph, dir, store, now } = scenario;
+    const report = path.join(dir, 'superseded.jsonl');
+    const run = capture(graph.env, now);
+    expect(await runReconcile(['--migration-property', graph.flag, '--domain', DOMAIN, ...store.args, '--evidence', evidence, '--report', report, '--json'], run.io)).toBe(0);
+    expect(JSON.parse(run.stdout())).toMatchObject({ flagsCleared: { legacyMigrated: 2, legacySuperseded: 1, passwordChanged: 0 }, legacyMarked: 2, failures: 0 });
+    expect(flagOf(graph.emulator, graph.flag, 'gil@example.com')).toBe(false);
+    // Graph gave no later password change, so the mark takes the time the function found the Entra password.
+    expect(await store.migratedAt('gil@example.com')).toBe(supersededAt);
+    const gilRows = (await readJsonLines(report)).filter((row) => row.username === 'gil@example.com');
+    expect(gilRows.map((row) => [row.action, row.outcome, row.evidence])).toEqual([
+      ['clear-flag', 'fixed', 'legacy-superseded'],
+      ['mark-legacy', 'fixed', 'legacy-superseded'],
+    ]);
+
+    const again = capture(graph.env, now);
+    expect(await runReconcile(['--migration-property', graph.flag, '--domain', DOMAIN, ...store.args, '--evidence', evidence, '--json'], again.io)).toBe(0);
+    expect(JSON.parse(again.stdout())).toMatchObject({ flagsCleared: { legacyMigrated: 0, legacySuperseded: 0, passwordChanged: 0 }, legacyMarked: 0 });
+  });
+
+  it('says so in the readable summary', async () => {
+    const { graph, store, now } = scenario;
+    const run = capture(graph.env, now);
+    expect(await runReconcile(['--migration-property', graph.flag, ...store.args, '--dry-run'], run.io)).toBe(0);
+    expect(run.stdout()).toMatch(/flags would clear\s+3 \(2 marked migrated in the legacy store, 1 marked superseded there by a password set in Entra, 0 with/);
   });
 });
 

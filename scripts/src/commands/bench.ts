@@ -4,6 +4,8 @@
  *   - handler latency p50/p99 at concurrency 1, Entra-shaped requests through the real endpoint;
  *   - the floor: the hash verification alone;
  *   - throughput at concurrency 2×cores, handler against floor, and the event loop's longest stall;
+ * the price of the Entra password check (PasswordChangeCheck=graph: one Graph read before MigratePassword),
+ * against the Graph emulator on loopback and with a simulated Graph latency;
  * and the bundled CLI host's cold start, from process start to the first 200.
  * Requests (tokens, JWEs) are built before timing starts: Entra's side is not ours to measure.
  */
@@ -19,24 +21,38 @@ import { hash as argon2Hash } from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
 import { HttpRequest } from '@azure/functions';
 import { PasswordSubmitEndpoint } from '../../../function/src/app/httpEntry';
+import { DEFAULTS } from '../../../function/src/config/settings';
 import { generateEncryptionCertificate } from '../../../function/src/crypto/certificate';
 import { createHashRegistry } from '../../../function/src/hashing/registry';
 import type { LogSink } from '../../../function/src/telemetry/telemetry';
 import { FakeEntra } from '../../../function/test/support/fakeEntra';
+import { GraphClient, staticToken } from '../../../lib/graph';
+import { GraphEmulator } from '../../../test/emulators/graph';
+import { localUser } from '../../../test/emulators/graph/raw';
 import { integerOption, parseOptions } from './args';
 
 const HELP = `usage: jitmigrate bench [--iterations 200] [--cold-starts 5]`;
 const PASSWORD = 'Bench-Password-2026!';
 const TENANT = '0b5e7a8c-1d2e-4f30-9a4b-5c6d7e8f9a0b';
 const APP = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
+const GRAPH_TOKEN = 'bench-graph-token';
+/** A realistic Graph round trip from an Azure region (our assumption, not a measurement): the emulator adds it to every request. */
+const SIMULATED_GRAPH_LATENCY_MS = 60;
+const DAY_MS = 86_400_000;
 const silent: LogSink = { write: () => undefined };
 
-/** Keeps only the verifyMs of a request's jit.passwordSubmit event. */
-class VerifyTimeSink implements LogSink {
+/** Keeps the action and timings of a request's jit.passwordSubmit event. */
+class SubmitTimesSink implements LogSink {
+  action?: string;
   verifyMs = 0;
+  /** The handler's own timing of the Graph read; absent when the check did not run. */
+  entraMs?: number;
   write(_level: string, line: string): void {
-    const event = JSON.parse(line) as { event?: string; verifyMs?: number };
-    if (event.event === 'jit.passwordSubmit' && typeof event.verifyMs === 'number') this.verifyMs = event.verifyMs;
+    const event = JSON.parse(line) as { event?: string; action?: string; verifyMs?: number; entraMs?: number };
+    if (event.event !== 'jit.passwordSubmit') return;
+    this.action = event.action;
+    if (typeof event.verifyMs === 'number') this.verifyMs = event.verifyMs;
+    if (typeof event.entraMs === 'number') this.entraMs = event.entraMs;
   }
 }
 
@@ -131,17 +147,21 @@ export const benchCommand = {
       LegacyStore: 'file',
       LegacyUsersFile: usersFile,
       CalloutBudgetMs: '1900',
+      // The hash rows measure the function without Graph; the Entra check has its own rows below.
+      PasswordChangeCheck: 'off',
     };
     const endpoint = new PasswordSubmitEndpoint(env);
     const registry = createHashRegistry();
     const token = await entra.mintAccessToken();
-    const makeRequest = async (username: string, newToken = false): Promise<HttpRequest> => {
-      const body = JSON.stringify(entra.passwordSubmitBody(await entra.encryptPasswordContext({ username, password: PASSWORD, nonce: randomUUID() }, certificate.certificatePem)));
+    const makeRequest = async (username: string, newToken = false, userId?: string): Promise<HttpRequest> => {
+      const context = await entra.encryptPasswordContext({ username, password: PASSWORD, nonce: randomUUID() }, certificate.certificatePem);
+      const body = JSON.stringify(entra.passwordSubmitBody(context, userId === undefined ? {} : { user: { id: userId } }));
       const bearer = newToken ? await entra.mintAccessToken() : token;
       return new HttpRequest({ method: 'POST', url: 'http://localhost/api/onPasswordSubmit', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: { string: body } });
     };
 
     const rows: string[][] = [];
+    let entraRows: string[][] = [];
     let worstStall = 0;
     let worstOverhead = -Infinity;
     let worstRatio = Infinity;
@@ -162,15 +182,11 @@ export const benchCommand = {
         const requests = await Promise.all(Array.from({ length: iterations }, () => makeRequest(username, newTokenPerRequest)));
         const handlerSamples: number[] = [];
         const overheadSamples: number[] = [];
-        for (const request of requests) {
-          const sink = new VerifyTimeSink();
-          const t = performance.now();
-          const response = await endpoint.handle(request, sink);
-          const total = performance.now() - t;
-          handlerSamples.push(total);
+        for (const { ms, status, sink } of await timeEach(endpoint, requests)) {
+          handlerSamples.push(ms);
           // The same request's own look-up and verification, from its telemetry: what the handler adds to it.
-          overheadSamples.push(total - sink.verifyMs);
-          if (response.status !== 200) throw new Error(`bench: handler answered ${response.status}`);
+          overheadSamples.push(ms - sink.verifyMs);
+          if (status !== 200) throw new Error(`bench: handler answered ${status}`);
         }
         const overhead = percentiles(overheadSamples);
         const floor = percentiles(floorSamples);
@@ -212,6 +228,7 @@ export const benchCommand = {
           longestGc.toFixed(1),
         ]);
       }
+      entraRows = await measureEntraCheck(endpoint, env, iterations, (userId) => makeRequest('user0@bench.test', false, userId));
     } finally {
       await endpoint.close();
       await registry.close();
@@ -245,14 +262,17 @@ export const benchCommand = {
     await entra.stop();
 
     const header = ['legacy hash', 'handler p50 ms', 'handler p99 ms', 'floor p50 ms', 'floor p99 ms', 'overhead p50 ms', 'overhead p99 ms', `handler req/s (c=${concurrency})`, 'floor verifies/s', 'vs floor', 'max loop stall ms', 'longest GC ms'];
-    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    const line = (cells: string[]): string => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+    const budget = DEFAULTS.CalloutBudgetMs;
+    const entraHeader = ['Graph', 'handler p50 ms', 'handler p99 ms', 'Graph read p50 ms', 'Graph read p99 ms', 'added p50 ms', 'added p99 ms', `p99 read, share of ${budget} ms budget`];
     const out = [
       `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${iterations} iterations per measure`,
       '',
-      line(header),
-      `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
-      ...rows.map(line),
+      ...markdownTable(header, rows),
+      '',
+      `Entra password check (PasswordChangeCheck=graph: GET /users/{id} before MigratePassword), {SSHA} user, concurrency 1.`,
+      `"Graph read" is the handler's own entraMs; "added" is handler time minus the same percentile with the check off.`,
+      '',
+      ...markdownTable(entraHeader, entraRows),
       '',
       coldSamples.length ? `cold start of the bundled host (process start → first 200): median ${percentiles(coldSamples).p50.toFixed(0)} ms over ${coldSamples.length} runs (${coldSamples.map((s) => s.toFixed(0)).join(', ')} ms)` : 'cold start: skipped',
       '',
@@ -266,3 +286,72 @@ export const benchCommand = {
     return 0;
   },
 };
+
+/** Sends the requests one at a time (concurrency 1): each one's handler time and its own telemetry. */
+async function timeEach(endpoint: PasswordSubmitEndpoint, requests: readonly HttpRequest[]): Promise<Array<{ ms: number; status: number | undefined; sink: SubmitTimesSink }>> {
+  const results: Array<{ ms: number; status: number | undefined; sink: SubmitTimesSink }> = [];
+  for (const request of requests) {
+    const sink = new SubmitTimesSink();
+    const t = performance.now();
+    const response = await endpoint.handle(request, sink);
+    results.push({ ms: performance.now() - t, status: response.status, sink });
+  }
+  return results;
+}
+
+function markdownTable(header: readonly string[], rows: readonly string[][]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+}
+
+/**
+ * The Graph read on the success path, inside the callout's deadline: the same request with the check off
+ * (`off`, the hash rows' endpoint), then on against the Graph emulator on loopback (the function's own cost),
+ * then with a simulated Graph latency. The user was provisioned 30 days ago and never changed the password,
+ * so every answer is MigratePassword after one Graph read.
+ */
+async function measureEntraCheck(off: PasswordSubmitEndpoint, env: Record<string, string>, iterations: number, makeRequest: (userId: string) => Promise<HttpRequest>): Promise<string[][]> {
+  const graph = await GraphEmulator.start({ token: GRAPH_TOKEN });
+  graph.setClock(() => new Date(Date.now() - 30 * DAY_MS));
+  const user = await new GraphClient({ baseUrl: graph.url, token: staticToken(GRAPH_TOKEN) }).post<{ id: string }>('/users', localUser('user0@bench.test'));
+  graph.setClock(() => new Date());
+  const checked = new PasswordSubmitEndpoint({ ...env, PasswordChangeCheck: 'graph', JITMIGRATE_GRAPH_URL: graph.url, JITMIGRATE_GRAPH_TOKEN: GRAPH_TOKEN });
+  try {
+    const measure = async (endpoint: PasswordSubmitEndpoint, count: number): Promise<{ handler: Stats; entra?: Stats }> => {
+      const requests = await Promise.all(Array.from({ length: count }, () => makeRequest(user.id)));
+      const handler: number[] = [];
+      const entra: number[] = [];
+      for (const { ms, status, sink } of await timeEach(endpoint, requests)) {
+        handler.push(ms);
+        if (status !== 200 || sink.action !== 'MigratePassword') throw new Error(`bench: the Entra check row answered ${status} ${sink.action ?? ''}: see the function's log`);
+        if (sink.entraMs !== undefined) entra.push(sink.entraMs);
+      }
+      return { handler: percentiles(handler), ...(entra.length > 0 ? { entra: percentiles(entra) } : {}) };
+    };
+    await measure(checked, 20); // warm-up: start-up probe, connection pool, JIT
+    const base = await measure(off, iterations);
+    const loopback = await measure(checked, iterations);
+    graph.setFaults({ latencyMs: SIMULATED_GRAPH_LATENCY_MS });
+    await measure(checked, 3);
+    const slow = await measure(checked, iterations);
+    const row = (label: string, result: { handler: Stats; entra?: Stats }): string[] => {
+      const { handler, entra } = result;
+      const dash = (value: number | undefined, digits = 1) => (value === undefined ? '–' : value.toFixed(digits));
+      return [
+        label,
+        handler.p50.toFixed(1),
+        handler.p99.toFixed(1),
+        dash(entra?.p50),
+        dash(entra?.p99),
+        dash(entra && handler.p50 - base.handler.p50),
+        dash(entra && handler.p99 - base.handler.p99),
+        entra === undefined ? '–' : `${((100 * entra.p99) / DEFAULTS.CalloutBudgetMs).toFixed(1)} %`,
+      ];
+    };
+    return [row('check off', base), row('emulator on loopback', loopback), row(`emulator + ${SIMULATED_GRAPH_LATENCY_MS} ms (simulated)`, slow)];
+  } finally {
+    await checked.close();
+    await graph.stop();
+  }
+}

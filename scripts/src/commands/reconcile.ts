@@ -13,16 +13,18 @@ import { openReport, reportFormatFor, type ReportWriter } from '../operations/re
 const HELP = `usage: jitmigrate reconcile --migration-property extension_<appId>_<name> <legacy store options>
                            [--dry-run] [--report FILE] [--format jsonl|csv] [--evidence both|legacy] [--json]
 
-(a) Flag still true although the user migrated: the legacy store marks them migrated, or (--evidence both,
-    the default) Graph's lastPasswordChangeDateTime is later than the creation: the flag is set to false
-    (PATCH through $batch, 20 at a time).
+(a) Flag still true although the user migrated: the legacy store marks them migrated, or marks them
+    superseded (the function saw a password set in Entra after provisioning and refused the old legacy
+    one), or (--evidence both, the default) Graph's lastPasswordChangeDateTime is later than the creation:
+    the flag is set to false (PATCH through $batch, 20 at a time). Unless the legacy store said migrated,
+    the record is then marked migrated too.
 (b) Flag false but the legacy record is not marked: the record is marked migrated, at Graph's
     lastPasswordChangeDateTime when readable, else now.
 Users are matched by their local identity (issuerAssignedId; from --domain when given), normalized as the
 legacy store normalizes usernames.
   --dry-run                plan and report, change nothing
   --report FILE            one line per fix (and per skipped user); .csv or --format csv for CSV
-  --evidence legacy        clear flags only on the legacy store's word
+  --evidence legacy        clear flags only on the legacy store's word (migrated or superseded marks)
   --json                   print the summary as one JSON object (schema jitmigrate.reconcile/1)
 Exit code 1 when a fix failed (see the report); run it again, it only does what is still needed.
 
@@ -71,12 +73,16 @@ export async function runReconcile(argv: string[], io: CommandIo): Promise<numbe
 
 function formatSummary(summary: ReconcileSummary, reportFile: string | undefined): string {
   const verb = summary.dryRun ? 'would ' : '';
-  const cleared = summary.flagsCleared.legacyMigrated + summary.flagsCleared.passwordChanged;
+  const { legacyMigrated, legacySuperseded, passwordChanged } = summary.flagsCleared;
+  const cleared = legacyMigrated + legacySuperseded + passwordChanged;
   const row = (label: string, value: string) => `  ${label.padEnd(20)} ${value}`;
   const lines = [
     `reconcile${summary.dryRun ? ' (dry run: nothing changed)' : ''} at ${summary.generatedAt}`,
     row('scanned', `${summary.scanned.pending} flagged true, ${summary.scanned.migrated} flagged false, ${summary.scanned.legacyRecords} legacy records`),
-    row(`flags ${verb}clear`, `${cleared} (${summary.flagsCleared.legacyMigrated} marked migrated in the legacy store, ${summary.flagsCleared.passwordChanged} with a password set in Entra after creation)`),
+    row(
+      `flags ${verb}clear`,
+      `${cleared} (${legacyMigrated} marked migrated in the legacy store, ${legacySuperseded} marked superseded there by a password set in Entra, ${passwordChanged} with a password set in Entra after creation)`,
+    ),
     row(`legacy ${verb}mark`, String(summary.legacyMarked)),
     row('failures', `${summary.failures}${summary.failures > 0 ? ' (see the report; run reconcile again)' : ''}`),
   ];

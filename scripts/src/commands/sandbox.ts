@@ -1,12 +1,15 @@
 /**
  * `npm start` / `jitmigrate sandbox`: the whole flow on one machine, on embedded defaults.
- * Azurite holds the legacy users and the shared state, the function runs on loopback exactly as
- * `serve` runs it, and a fake Entra signs tokens and encrypts password contexts as Entra does.
- * It signs the sample users in with right, wrong, weak and blocked passwords and prints each answer.
+ * Azurite holds the legacy users and the shared state, the Graph emulator is the External ID directory
+ * (provisioned by `provision-users` as of 30 days ago), the function runs on loopback exactly as `serve`
+ * runs it, with the Entra password check on, and a fake Entra signs tokens and encrypts password contexts as
+ * Entra does. It signs the sample users in with right, wrong, weak and blocked passwords, and with an old
+ * legacy password after a reset in Entra, and prints each answer.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { generateEncryptionCertificate } from '../../../function/src/crypto/certificate';
@@ -15,18 +18,29 @@ import { ensureTable, fromUserEntity } from '../../../function/src/legacy/tableR
 import type { LogSink } from '../../../function/src/telemetry/telemetry';
 import { startAzurite } from '../../../function/test/support/azurite';
 import { FakeEntra } from '../../../function/test/support/fakeEntra';
+import { graphClientFromEnvironment } from '../../../lib/graph';
+import type { GraphEmulator } from '../../../test/emulators/graph';
 import { startLocalHost } from '../host/localHost';
+import { findUsersByIdentity } from '../operations/graphUsers';
+import { openLegacyStore } from '../operations/legacyStore';
+import { summarizeMarks, SUPERSEDED_MEANING } from '../operations/progress';
+import { EMULATOR_TOKEN, startTenant, TENANT_DOMAIN } from '../provisioning/testing/fixtures';
 import { parseOptions } from './args';
 import { importLegacy } from './importLegacy';
+import { runProvisionUsers } from './provisionUsers';
 
 const HELP = `usage: npm start [-- --serve]   (or: jitmigrate sandbox [--serve])
 
-Starts Azurite, loads the sample legacy users (several hash schemes), starts the function on loopback
-with a fresh key pair, plays Entra for a series of sign-ins, prints every answer and the migration
+Starts Azurite, loads the sample legacy users (several hash schemes), starts the Graph emulator and
+provisions the users into it as of 30 days ago, starts the function on loopback with a fresh key pair and
+PasswordChangeCheck=graph, plays Entra for a series of sign-ins, prints every answer and the migration
 progress, and exits 0 when every answer is the expected one. --serve keeps everything running.`;
 
 const TENANT_ID = '7d0e6a5c-4b3a-4f21-9e8d-1c2b3a4f5e6d';
 const EXTENSION_APP_ID = '3f2e1d0c-9b8a-4c7d-8e6f-5a4b3c2d1e0f';
+/** Far beyond the 10 minutes within which a password change counts as the provisioning write itself. */
+const PROVISIONED_DAYS_AGO = 30;
+const DAY_MS = 86_400_000;
 
 interface SampleSignIn {
   readonly username: string;
@@ -34,6 +48,36 @@ interface SampleSignIn {
   readonly expect: string;
   readonly note: string;
   readonly nonce?: string;
+  /** The user resets the password in Entra (self-service) just before this sign-in. */
+  readonly resetInEntra?: boolean;
+}
+
+/** A stream for a command run in-process: its output is shown only when it fails. */
+function capturedOutput(): { stream: NodeJS.WriteStream; text: () => string } {
+  const chunks: string[] = [];
+  const stream = { write: (chunk: string | Uint8Array) => (chunks.push(String(chunk)), true) } as unknown as NodeJS.WriteStream;
+  return { stream, text: () => chunks.join('') };
+}
+
+/**
+ * The sample export into the emulated directory exactly as an operator provisions it (`provision-users`),
+ * on a directory clock set back, so every sign-in comes long after its user was made. Returns each
+ * username's Entra object id (the id Entra sends as authenticationContext.user.id).
+ */
+async function provisionSampleUsers(graph: GraphEmulator, migrationProperty: string, usernames: readonly string[]): Promise<Map<string, string | undefined>> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jit-sandbox-'));
+  const env = { JITMIGRATE_GRAPH_URL: graph.url, JITMIGRATE_GRAPH_TOKEN: EMULATOR_TOKEN };
+  const output = capturedOutput();
+  graph.setClock(() => new Date(Date.now() - PROVISIONED_DAYS_AGO * DAY_MS));
+  try {
+    const args = ['--input', sampleFile('sample-users.jsonl'), '--preset', 'generic', '--migration-property', migrationProperty, '--domain', TENANT_DOMAIN, '--checkpoint', path.join(dir, 'checkpoint.jsonl')];
+    const code = await runProvisionUsers(args, { stdout: output.stream, stderr: output.stream, env });
+    if (code !== 0) throw new Error(`provisioning the sample users failed:\n${output.text()}`);
+  } finally {
+    graph.setClock(() => new Date());
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+  return findUsersByIdentity(graphClientFromEnvironment({ env }), usernames, TENANT_DOMAIN);
 }
 
 function sampleFile(name: string): string {
@@ -62,13 +106,12 @@ export const sandboxCommand = {
     const cleanups: (() => Promise<void>)[] = [() => azurite.stop()];
     try {
       // The sample export goes in exactly as an operator's would: through `jitmigrate import-legacy`.
-      const importOutput: string[] = [];
-      const capture = { write: (chunk: string | Uint8Array) => (importOutput.push(String(chunk)), true) } as unknown as NodeJS.WriteStream;
+      const importOutput = capturedOutput();
       const imported = await importLegacy(
         ['--input', sampleFile('sample-users.jsonl'), '--preset', 'generic', '--store', 'table', '--table-connection-string', azurite.connectionString, '--table-name', 'LegacyUsers'],
-        { stdout: capture, stderr: capture, env: {} },
+        { stdout: importOutput.stream, stderr: importOutput.stream, env: {} },
       );
-      if (imported !== 0) throw new Error(`importing the sample users failed:\n${importOutput.join('')}`);
+      if (imported !== 0) throw new Error(`importing the sample users failed:\n${importOutput.text()}`);
       const users = TableClient.fromConnectionString(azurite.connectionString, 'LegacyUsers', { allowInsecureConnection: true });
       await ensureTable(TableClient.fromConnectionString(azurite.connectionString, 'JitState', { allowInsecureConnection: true }));
       const registry = createHashRegistry();
@@ -81,6 +124,14 @@ export const sandboxCommand = {
       const records = [...schemes.keys()];
       say(`Imported ${records.length} legacy users into Azurite with import-legacy (schemes: ${[...new Set(schemes.values())].join(', ')}).`);
 
+      const { emulator: graph, migrationProperty } = await startTenant();
+      cleanups.push(() => graph.stop());
+      const entraIds = await provisionSampleUsers(graph, migrationProperty, records);
+      const provisioned = [...entraIds.values()].filter((id) => id !== undefined).length;
+      say(`Provisioned ${provisioned} External ID users in the Graph emulator with provision-users, created ${PROVISIONED_DAYS_AGO} days ago (flag ${migrationProperty}).`);
+      // Entra sends the signed-in user's object id; a username with no External ID user gets one nobody has.
+      const entraIdOf = (username: string): string => entraIds.get(username.trim().toLowerCase()) ?? randomUUID();
+
       const [entra, certificate] = await Promise.all([FakeEntra.start({ tenantId: TENANT_ID, extensionAppId: EXTENSION_APP_ID }), generateEncryptionCertificate()]);
       cleanups.push(() => entra.stop());
       const env = {
@@ -91,6 +142,10 @@ export const sandboxCommand = {
         LegacyStore: 'table',
         LegacyTableConnectionString: azurite.connectionString,
         LockoutThreshold: '3',
+        // The Graph read before MigratePassword/UpdatePassword, against the emulator through the loopback-only seams.
+        PasswordChangeCheck: 'graph',
+        JITMIGRATE_GRAPH_URL: graph.url,
+        JITMIGRATE_GRAPH_TOKEN: EMULATOR_TOKEN,
       };
       const host = await startLocalHost({ env, sink });
       cleanups.unshift(() => host.close());
@@ -100,13 +155,15 @@ export const sandboxCommand = {
       const rows: string[][] = [];
       let mismatches = 0;
       for (const attempt of signIns) {
+        const userId = entraIdOf(attempt.username);
+        if (attempt.resetInEntra) graph.simulateSelfServicePasswordReset(userId);
         const token = await entra.mintAccessToken();
         const context = await entra.encryptPasswordContext({ username: attempt.username, password: attempt.password, nonce: attempt.nonce ?? randomUUID() }, certificate.certificatePem);
         const started = performance.now();
         const response = await fetch(host.url, {
           method: 'POST',
           headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(entra.passwordSubmitBody(context)),
+          body: JSON.stringify(entra.passwordSubmitBody(context, { user: { id: userId } })),
         });
         const ms = performance.now() - started;
         const body = (await response.json().catch(() => undefined)) as { data?: { actions?: { '@odata.type'?: string }[] } } | undefined;
@@ -119,13 +176,17 @@ export const sandboxCommand = {
       if (runtime.ready) await runtime.background.drain();
       say(table(['username', 'legacy scheme', 'attempt', 'action', 'as expected', 'ms'], rows));
 
-      let migrated = 0;
-      let total = 0;
-      for await (const entity of users.listEntities<{ migrated?: boolean }>()) {
-        total++;
-        if (entity.migrated) migrated++;
-      }
+      // The marks as `jitmigrate status` reads them.
+      const store = await openLegacyStore({ store: 'table', tableConnectionString: azurite.connectionString, tableName: 'LegacyUsers' });
+      const { total, migrated, superseded } = await summarizeMarks(store.kind, store.marks(), new Date());
       say(`\nMigration progress: ${migrated} of ${total} legacy users migrated (${((migrated / Math.max(total, 1)) * 100).toFixed(0)} %), ${total - migrated} pending.`);
+      say(`Superseded: ${superseded} legacy record(s): ${SUPERSEDED_MEANING}.`);
+      // A Retry alone could be a wrong password: the marks prove the reset rows were refused for the Entra password.
+      const resetUsers = new Set(signIns.filter((s) => s.resetInEntra).map((s) => s.username.trim().toLowerCase())).size;
+      if (superseded !== resetUsers) {
+        mismatches++;
+        say(`Expected ${resetUsers} superseded record(s), one per user reset in Entra, found ${superseded}.`);
+      }
 
       if (values.serve) {
         const token = await entra.mintAccessToken();
@@ -133,7 +194,7 @@ export const sandboxCommand = {
         const context = await entra.encryptPasswordContext({ username: sample.username, password: sample.password, nonce: randomUUID() }, certificate.certificatePem);
         const dir = path.resolve('.sandbox');
         await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-        await fs.writeFile(path.join(dir, 'request.json'), JSON.stringify(entra.passwordSubmitBody(context), null, 2), { mode: 0o600 });
+        await fs.writeFile(path.join(dir, 'request.json'), JSON.stringify(entra.passwordSubmitBody(context, { user: { id: entraIdOf(sample.username) } }), null, 2), { mode: 0o600 });
         await fs.writeFile(path.join(dir, 'token'), token, { mode: 0o600 });
         say(`\nEverything keeps running (Ctrl-C to stop). Try a sign-in by hand (the token lasts 1 h, the context 10 min):\n`);
         say(`  curl -s -X POST ${host.url} -H "authorization: Bearer $(cat .sandbox/token)" -H 'content-type: application/json' -d @.sandbox/request.json`);
@@ -146,7 +207,7 @@ export const sandboxCommand = {
         return 0;
       }
       if (mismatches > 0) {
-        say(`\n${mismatches} answer(s) differed from the expected ones.`);
+        say(`\n${mismatches} answer(s) or mark(s) differed from the expected ones.`);
         return 1;
       }
       say('\nEvery answer was the expected one.');

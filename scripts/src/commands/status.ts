@@ -18,8 +18,10 @@ const HELP = `usage: jitmigrate status --migration-property extension_<appId>_<n
 
 Counts users with the flag true (pending) and false (migrated) in External ID, and the legacy store's
 records and migration marks. "failed" = legacy records without a flagged External ID user (never
-provisioned). Rate: migrations a day over the last 7 days (from the legacy migratedAt marks); the projected
-end divides the pending users by it.
+provisioned). "superseded" = legacy records the function marked (supersededAt) because a password set in
+Entra after provisioning (self-service reset) replaced the legacy one; jitmigrate reconcile clears their
+flags. Rate: migrations a day over the last 7 days (from the legacy migratedAt marks); the projected end
+divides the pending users by it.
   --json                   print one JSON object (schema jitmigrate.status/1, see docs/operations.md)
   --history FILE           append this snapshot to FILE (JSON lines) so progress accumulates
   --chart FILE.html        write a self-contained page with the burn-down chart (history + migratedAt)

@@ -11,6 +11,7 @@ function snapshot(at: Date, pending: number, changes: Partial<LegacySummary> = {
     migrated: 100 - pending,
     migratedWithoutTimestamp: 0,
     unreadable: 0,
+    superseded: 0,
     migratedPerDay: new Map(),
     last24Hours: 2,
     last7Days: 14,
@@ -23,7 +24,7 @@ function snapshot(at: Date, pending: number, changes: Partial<LegacySummary> = {
 describe('renderProgressPage', () => {
   it('draws one point per snapshot, the legacy burn-down, the projection and the per-day bars, all inline', () => {
     const history = [snapshot(new Date(NOW.getTime() - 2 * DAY), 60), snapshot(new Date(NOW.getTime() - DAY), 55)];
-    const current = snapshot(NOW, 50, {}, new Date(NOW.getTime() + 10 * DAY));
+    const current = snapshot(NOW, 50, { superseded: 4 }, new Date(NOW.getTime() + 10 * DAY));
     const perDay = new Map([
       ['2026-06-13', 5],
       ['2026-06-14', 3],
@@ -34,6 +35,7 @@ describe('renderProgressPage', () => {
     expect(html).toContain('data-value="50"');
     expect(html).toContain('class="line projection"');
     expect(html.match(/<rect class="bar"/g)).toHaveLength(2);
+    expect(html).toContain('<th>Superseded legacy records</th><td>4: a password set in Entra replaced the legacy one; jitmigrate reconcile clears their flags</td>');
     expect(html).toContain("Content-Security-Policy\" content=\"default-src 'none'");
     expect(html).not.toMatch(/https?:\/\/|<script|\bsrc=|\bhref=/i);
   });

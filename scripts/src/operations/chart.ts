@@ -6,7 +6,7 @@
  * (Graph's flag counts, one point per `status --history` run) and the legacy store's `migratedAt` marks
  * (one point per day, available from the first run on). A dashed line projects the current rate to the end.
  */
-import type { StatusSnapshot } from './progress';
+import { SUPERSEDED_MEANING, type StatusSnapshot } from './progress';
 
 export interface ProgressPageInput {
   readonly current: StatusSnapshot;
@@ -187,6 +187,7 @@ function page(current: StatusSnapshot, burnDown: string, bars: string, historyPo
     ['Pending (flag true)', `${NUMBER.format(t.pending)} (${t.percentPending} %)`],
     ['Failed (no flagged External ID user)', `${NUMBER.format(t.failed)} (${t.percentFailed} %)`],
     ['Legacy store marks', `${NUMBER.format(current.legacy.migrated)} of ${NUMBER.format(current.legacy.total)} (${current.legacy.percentMigrated} %)`],
+    ['Superseded legacy records', `${NUMBER.format(current.legacy.superseded ?? 0)}: ${SUPERSEDED_MEANING}`],
     ['Rate', `${current.rate.last24Hours} in the last 24 h; ${current.rate.perDay} a day over the last 7 days`],
     ['Projected end', current.eta.date === null ? 'no migrations in the last 7 days: no projection' : `${current.eta.date.slice(0, 10)} (${current.eta.days} days)`],
   ];

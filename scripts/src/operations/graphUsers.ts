@@ -10,16 +10,12 @@
  */
 import { GraphError, graphErrorForBatchItem, MAX_BATCH_REQUESTS, type GraphClient, type ObjectIdentity, type User } from '../../../lib/graph';
 import { normalizeUsername } from '../../../function/src/legacy/normalize';
+import { passwordChangedAfterCreation } from '../../../function/src/entra/passwordChange';
 import { explainUnknownProperty, type MigrationProperty } from './migrationProperty';
 
 /** Graph's largest page for users (learn.microsoft.com/graph/paging). */
 const USERS_PAGE_SIZE = '999';
-/**
- * Provisioning sets a random password when it creates the user, so `lastPasswordChangeDateTime` starts at
- * about `createdDateTime`. Only a change later than this after creation means someone set a password since:
- * MigratePassword or self-service password reset.
- */
-export const PASSWORD_SET_AT_CREATION_TOLERANCE_MS = 10 * 60_000;
+export { PASSWORD_SET_AT_CREATION_TOLERANCE_MS, passwordChangedAfterCreation } from '../../../function/src/entra/passwordChange';
 
 export interface DirectoryUser {
   readonly id: string;
@@ -103,13 +99,6 @@ export function localUsername(identities: readonly ObjectIdentity[] | undefined,
       (domain === undefined || String(identity.issuer).toLowerCase() === domain.toLowerCase()),
   );
   return local === undefined ? undefined : normalizeUsername(local.issuerAssignedId);
-}
-
-export function passwordChangedAfterCreation(created: string | undefined, changed: string | undefined): string | undefined {
-  if (created === undefined || changed === undefined) return undefined;
-  const [createdAt, changedAt] = [Date.parse(created), Date.parse(changed)];
-  if (Number.isNaN(createdAt) || Number.isNaN(changedAt)) return undefined;
-  return changedAt - createdAt > PASSWORD_SET_AT_CREATION_TOLERANCE_MS ? new Date(changedAt).toISOString() : undefined;
 }
 
 /** OData string literals double their single quotes (learn.microsoft.com/graph/query-parameters, "Escaping"). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { appendSnapshot, readHistory } from './history';
 import { buildSnapshot } from './progress';
 
-const legacy = { store: 'file' as const, total: 10, migrated: 4, migratedWithoutTimestamp: 0, unreadable: 0, migratedPerDay: new Map(), last24Hours: 0, last7Days: 0 };
+const legacy = { store: 'file' as const, total: 10, migrated: 4, migratedWithoutTimestamp: 0, unreadable: 0, superseded: 0, migratedPerDay: new Map(), last24Hours: 0, last7Days: 0 };
 const snapshotAt = (iso: string) => buildSnapshot({ now: new Date(iso), migrationProperty: 'p', graph: { pending: 6, migrated: 4 }, legacy });
 
 describe('history', () => {

@@ -18,13 +18,15 @@ export interface LegacyStoreOptions {
   readonly usersFile?: string;
 }
 
-/** What the operations need of a legacy record: who, and whether (and when) the function marked them migrated. */
+/** What the operations need of a legacy record: who, and whether (and when) the function marked them migrated or superseded. */
 export interface MigrationMark {
   /** Normalized as the store keys it (normalize.ts). */
   readonly username: string;
   readonly migrated: boolean;
   /** ISO 8601, when the mark carries a readable timestamp. */
   readonly migratedAt?: string;
+  /** ISO 8601: the function found a password set in Entra after provisioning, so this record's password is stale. */
+  readonly supersededAt?: string;
 }
 
 export interface LegacyStore {
@@ -67,7 +69,7 @@ function openTableStore(options: LegacyStoreOptions): LegacyStore {
     unreadable: 0,
     async *marks(): AsyncIterable<MigrationMark> {
       store.unreadable = 0;
-      const entities = client.listEntities<Record<string, unknown>>({ queryOptions: { select: ['username', 'migrated', 'migratedAt'] } });
+      const entities = client.listEntities<Record<string, unknown>>({ queryOptions: { select: ['username', 'migrated', 'migratedAt', 'supersededAt'] } });
       const iterator = entities[Symbol.asyncIterator]();
       for (;;) {
         let next: IteratorResult<Record<string, unknown>>;
@@ -87,17 +89,25 @@ function openTableStore(options: LegacyStoreOptions): LegacyStore {
   return store;
 }
 
-function markOf(record: { username: string; migrated: boolean; migratedAt?: string }): MigrationMark {
-  return record.migratedAt === undefined ? { username: record.username, migrated: record.migrated } : { username: record.username, migrated: record.migrated, migratedAt: record.migratedAt };
+function markOf(record: { username: string; migrated: boolean; migratedAt?: string; supersededAt?: string }): MigrationMark {
+  return {
+    username: record.username,
+    migrated: record.migrated,
+    ...(record.migratedAt === undefined ? {} : { migratedAt: record.migratedAt }),
+    ...(record.supersededAt === undefined ? {} : { supersededAt: record.supersededAt }),
+  };
 }
 
-/** Only the three selected properties are read; anything malformed counts as unreadable, never as a user. */
+/** Only the selected properties are read; anything malformed counts as unreadable, never as a user. */
 function markFromEntity(entity: Record<string, unknown>): MigrationMark | undefined {
   if (typeof entity.username !== 'string' || entity.username.trim() === '') return undefined;
   const migrated = entity.migrated === true;
-  const at = entity.migratedAt instanceof Date ? entity.migratedAt.toISOString() : entity.migratedAt;
-  const migratedAt = typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? at : undefined;
-  return markOf({ username: normalizeUsername(entity.username), migrated, migratedAt });
+  return markOf({ username: normalizeUsername(entity.username), migrated, migratedAt: readableTime(entity.migratedAt), supersededAt: readableTime(entity.supersededAt) });
+}
+
+function readableTime(value: unknown): string | undefined {
+  const at = value instanceof Date ? value.toISOString() : value;
+  return typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? at : undefined;
 }
 
 /** Every mark by username, for joins with Graph. Holds names and marks only (about 100 bytes a user). */

@@ -19,14 +19,18 @@ describe('summarizeMarks', () => {
         { username: 'c', migrated: true, migratedAt: ago(10 * DAY) },
         { username: 'd', migrated: true },
         { username: 'e', migrated: false },
+        // Superseded: a password set in Entra replaced the legacy one, whether or not reconcile marked it since.
+        { username: 'g', migrated: false, supersededAt: ago(DAY) },
+        { username: 'h', migrated: true, migratedAt: ago(8 * DAY), supersededAt: ago(9 * DAY) },
         // A clock ahead of ours must not count as recent.
         { username: 'f', migrated: true, migratedAt: new Date(NOW.getTime() + DAY).toISOString() },
       ]),
       NOW,
     );
-    expect(summary).toMatchObject({ store: 'file', total: 6, migrated: 5, migratedWithoutTimestamp: 1, last24Hours: 1, last7Days: 2, firstMigratedAt: ago(10 * DAY) });
+    expect(summary).toMatchObject({ store: 'file', total: 8, migrated: 6, migratedWithoutTimestamp: 1, superseded: 2, last24Hours: 1, last7Days: 2, firstMigratedAt: ago(10 * DAY) });
     expect([...summary.migratedPerDay]).toEqual([
       ['2026-06-05', 1],
+      ['2026-06-07', 1],
       ['2026-06-13', 1],
       ['2026-06-15', 1],
       ['2026-06-16', 1],
@@ -56,6 +60,7 @@ describe('buildSnapshot', () => {
     migrated: 420,
     migratedWithoutTimestamp: 0,
     unreadable: 0,
+    superseded: 3,
     migratedPerDay: new Map(),
     last24Hours: 12,
     last7Days: 70,
@@ -66,6 +71,7 @@ describe('buildSnapshot', () => {
     const snapshot = buildSnapshot({ now: NOW, migrationProperty: 'extension_x_y', graph: { pending: 570, migrated: 400 }, legacy, deadline: new Date(NOW.getTime() + 30 * DAY) });
     expect(snapshot.totals).toEqual({ users: 1000, migrated: 400, pending: 570, failed: 30, percentMigrated: 40, percentPending: 57, percentFailed: 3 });
     expect(snapshot.drift).toEqual({ legacyMinusGraphMigrated: 20, reconcileSuggested: true });
+    expect(snapshot.legacy).toEqual({ store: 'table', total: 1000, migrated: 420, migratedWithoutTimestamp: 0, unreadable: 0, percentMigrated: 42, superseded: 3 });
     expect(snapshot.eta).toEqual({ remaining: 570, perDay: 10, days: 57, date: new Date(NOW.getTime() + 57 * DAY).toISOString() });
     expect(snapshot.deadline).toEqual({ date: new Date(NOW.getTime() + 30 * DAY).toISOString(), daysLeft: 30, projectedRemaining: 270, requiredPerDay: 19, onTrack: false });
   });

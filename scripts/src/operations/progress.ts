@@ -10,6 +10,8 @@ import type { MigrationMark } from './legacyStore';
 import type { FlagCounts } from './graphUsers';
 
 export const STATUS_SCHEMA = 'jitmigrate.status/1';
+/** What `legacy.superseded` means, for every place that prints it. */
+export const SUPERSEDED_MEANING = 'a password set in Entra replaced the legacy one; jitmigrate reconcile clears their flags';
 const DAY_MS = 86_400_000;
 
 export interface LegacySummary {
@@ -19,6 +21,8 @@ export interface LegacySummary {
   /** Marked migrated without a readable `migratedAt` (not in the rate). */
   readonly migratedWithoutTimestamp: number;
   readonly unreadable: number;
+  /** Records with `supersededAt`: a password set in Entra replaced the legacy one (the function refused the old one). */
+  readonly superseded: number;
   /** Migrations per UTC day (`YYYY-MM-DD`), for the chart. */
   readonly migratedPerDay: ReadonlyMap<string, number>;
   readonly last24Hours: number;
@@ -30,6 +34,7 @@ export async function summarizeMarks(store: 'table' | 'file', marks: AsyncIterab
   let total = 0;
   let migrated = 0;
   let migratedWithoutTimestamp = 0;
+  let superseded = 0;
   let last24Hours = 0;
   let last7Days = 0;
   let first: number | undefined;
@@ -37,6 +42,7 @@ export async function summarizeMarks(store: 'table' | 'file', marks: AsyncIterab
   const nowMs = now.getTime();
   for await (const mark of marks) {
     total++;
+    if (mark.supersededAt !== undefined) superseded++;
     if (!mark.migrated) continue;
     migrated++;
     const at = mark.migratedAt === undefined ? Number.NaN : Date.parse(mark.migratedAt);
@@ -56,6 +62,7 @@ export async function summarizeMarks(store: 'table' | 'file', marks: AsyncIterab
     migrated,
     migratedWithoutTimestamp,
     unreadable: unreadable(),
+    superseded,
     migratedPerDay: new Map([...perDay].sort(([a], [b]) => a.localeCompare(b))),
     last24Hours,
     last7Days,
@@ -93,6 +100,8 @@ export interface StatusSnapshot {
     readonly migratedWithoutTimestamp: number;
     readonly unreadable: number;
     readonly percentMigrated: number;
+    /** Records marked superseded (SUPERSEDED_MEANING). Added within schema /1, so older history lines lack it. */
+    readonly superseded?: number;
   };
   readonly drift: { readonly legacyMinusGraphMigrated: number; readonly reconcileSuggested: boolean };
   readonly provisionErrors: ProvisionErrorCounts | null;
@@ -146,6 +155,7 @@ export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
       migratedWithoutTimestamp: legacy.migratedWithoutTimestamp,
       unreadable: legacy.unreadable,
       percentMigrated: percent(legacy.migrated, legacy.total),
+      superseded: legacy.superseded,
     },
     drift: { legacyMinusGraphMigrated: drift, reconcileSuggested: drift !== 0 },
     provisionErrors: input.provisionErrors ?? null,

@@ -50,8 +50,8 @@ export interface ReconcileSummary {
   /** Whether Graph returned lastPasswordChangeDateTime (then it is evidence and the legacy timestamp). */
   readonly passwordChangesReadable: boolean;
   readonly scanned: { readonly pending: number; readonly migrated: number; readonly legacyRecords: number };
-  /** Fixed, or planned in a dry run. */
-  readonly flagsCleared: { readonly legacyMigrated: number; readonly passwordChanged: number };
+  /** Fixed, or planned in a dry run. `legacySuperseded`: the function marked the record superseded (reconcilePlan.ts). */
+  readonly flagsCleared: { readonly legacyMigrated: number; readonly legacySuperseded: number; readonly passwordChanged: number };
   readonly legacyMarked: number;
   readonly failures: number;
   readonly skipped: {
@@ -166,6 +166,7 @@ function reportRow(step: Step, outcome: ReconcileReportRow['outcome'], at: Date,
 
 class Tally {
   private legacyMigrated = 0;
+  private legacySuperseded = 0;
   private passwordChanged = 0;
   private legacyMarked = 0;
   private failures = 0;
@@ -180,6 +181,7 @@ class Tally {
     }
     if (step.kind === 'clear-flag') {
       if (step.evidence === 'legacy-migrated') this.legacyMigrated++;
+      else if (step.evidence === 'legacy-superseded') this.legacySuperseded++;
       else this.passwordChanged++;
     } else if (step.kind === 'mark-legacy') {
       this.legacyMarked++;
@@ -194,7 +196,7 @@ class Tally {
 
   summary(): Pick<ReconcileSummary, 'flagsCleared' | 'legacyMarked' | 'failures' | 'skipped'> {
     return {
-      flagsCleared: { legacyMigrated: this.legacyMigrated, passwordChanged: this.passwordChanged },
+      flagsCleared: { legacyMigrated: this.legacyMigrated, legacySuperseded: this.legacySuperseded, passwordChanged: this.passwordChanged },
       legacyMarked: this.legacyMarked,
       failures: this.failures,
       skipped: { noLocalIdentity: this.noLocalIdentity, pendingNotInLegacyStore: this.pendingNotInLegacyStore, migratedNotInLegacyStore: this.migratedNotInLegacyStore },

@@ -21,6 +21,21 @@ describe('planPendingUser (flag still true)', () => {
     expect(planPendingUser(changed, undefined, both)).toEqual([{ kind: 'clear-flag', user: changed, evidence: 'password-changed' }]);
   });
 
+  it('clears the flag and marks the legacy record when the function marked it superseded, with either evidence', () => {
+    const superseded: MigrationMark = { username: 'ada@example.com', migrated: false, supersededAt: '2026-03-06T12:00:00.000Z' };
+    for (const options of [both, legacyOnly]) {
+      expect(planPendingUser(user(), superseded, options)).toEqual([
+        { kind: 'clear-flag', user: user(), evidence: 'legacy-superseded' },
+        { kind: 'mark-legacy', user: user(), username: 'ada@example.com', evidence: 'legacy-superseded', migratedAt: '2026-03-06T12:00:00.000Z', afterFlagCleared: true },
+      ]);
+    }
+    // Graph's change time, when it gave one, is when the password really moved to Entra.
+    const changed = user({ passwordChangedAt: '2026-03-05T09:00:00.000Z' });
+    expect(planPendingUser(changed, superseded, both)[1]).toMatchObject({ evidence: 'legacy-superseded', migratedAt: '2026-03-05T09:00:00.000Z' });
+    // Marked migrated as well: the flag alone is stuck, nothing to mark.
+    expect(planPendingUser(user(), { ...superseded, migrated: true }, both)).toEqual([{ kind: 'clear-flag', user: user(), evidence: 'legacy-migrated' }]);
+  });
+
   it('ignores password changes with --evidence legacy', () => {
     expect(planPendingUser(user({ passwordChangedAt: '2026-03-05T09:00:00.000Z' }), mark(false), legacyOnly)).toEqual([]);
   });

@@ -5,7 +5,9 @@
  * Flag true but migrated: Entra is documented to clear the flag after MigratePassword, yet
  * b2c-to-meeid-migration-tool issue #25 shows it staying true (fact sheet section 7). The legacy mark (the
  * function writes it after MigratePassword) or a password set in Entra after creation (migration or
- * self-service reset; fact sheet 12.5) proves the password now lives in Entra, so the flag is cleared.
+ * self-service reset; fact sheet 12.5) proves the password now lives in Entra, so the flag is cleared. So
+ * does a legacy record the function marked superseded (`supersededAt`): it saw such a password at sign-in and
+ * refused the old legacy one, which can never migrate now.
  * Flag false but not marked: Entra cleared the flag after a migration whose legacy mark was lost (the
  * function marks in the background), so the legacy record is marked.
  */
@@ -13,9 +15,9 @@ import type { DirectoryUser } from './graphUsers';
 import type { MigrationMark } from './legacyStore';
 
 export type Step =
-  | { readonly kind: 'clear-flag'; readonly user: DirectoryUser; readonly evidence: 'legacy-migrated' | 'password-changed' }
+  | { readonly kind: 'clear-flag'; readonly user: DirectoryUser; readonly evidence: 'legacy-migrated' | 'legacy-superseded' | 'password-changed' }
   /** `migratedAt` undefined: mark with the time of the run. `afterFlagCleared`: only once the flag PATCH succeeded. */
-  | { readonly kind: 'mark-legacy'; readonly user: DirectoryUser; readonly username: string; readonly evidence: 'graph-flag-false' | 'password-changed'; readonly migratedAt?: string; readonly afterFlagCleared: boolean }
+  | { readonly kind: 'mark-legacy'; readonly user: DirectoryUser; readonly username: string; readonly evidence: 'graph-flag-false' | 'legacy-superseded' | 'password-changed'; readonly migratedAt?: string; readonly afterFlagCleared: boolean }
   | { readonly kind: 'skip'; readonly user: DirectoryUser; readonly flag: boolean; readonly reason: 'no-local-identity' | 'not-in-legacy-store' };
 
 export interface PlanOptions {
@@ -26,6 +28,13 @@ export interface PlanOptions {
 /** A user whose flag is still true. */
 export function planPendingUser(user: DirectoryUser, mark: MigrationMark | undefined, options: PlanOptions): Step[] {
   if (mark?.migrated) return [{ kind: 'clear-flag', user, evidence: 'legacy-migrated' }];
+  // The legacy store's own word, so it counts with --evidence legacy too; marked as Graph's evidence is.
+  if (mark?.supersededAt !== undefined) {
+    return [
+      { kind: 'clear-flag', user, evidence: 'legacy-superseded' },
+      { kind: 'mark-legacy', user, username: mark.username, evidence: 'legacy-superseded', migratedAt: user.passwordChangedAt ?? mark.supersededAt, afterFlagCleared: true },
+    ];
+  }
   const passwordChanged = options.usePasswordChanges ? user.passwordChangedAt : undefined;
   if (passwordChanged !== undefined) {
     const clear: Step = { kind: 'clear-flag', user, evidence: 'password-changed' };

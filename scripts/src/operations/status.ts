@@ -6,7 +6,7 @@ import type { GraphClient } from '../../../lib/graph';
 import { countByFlag, findUsersByIdentity } from './graphUsers';
 import type { LegacyStore } from './legacyStore';
 import type { MigrationProperty } from './migrationProperty';
-import { buildSnapshot, summarizeMarks, type ProvisionErrorCounts, type StatusSnapshot } from './progress';
+import { buildSnapshot, summarizeMarks, SUPERSEDED_MEANING, type ProvisionErrorCounts, type StatusSnapshot } from './progress';
 import { readProvisionErrors } from './provisionErrors';
 
 export interface StatusOptions {
@@ -60,6 +60,7 @@ export function formatStatus(snapshot: StatusSnapshot, notes: readonly string[] 
     `  pending            ${n(t.pending)} (${t.percentPending} %)   flag true: the next sign-in migrates them`,
     `  failed             ${n(t.failed)} (${t.percentFailed} %)   legacy records without a flagged External ID user (not provisioned)`,
     `  legacy store       ${n(snapshot.legacy.migrated)} of ${n(snapshot.legacy.total)} marked migrated (${snapshot.legacy.percentMigrated} %, ${snapshot.legacy.store})`,
+    `  superseded         ${n(snapshot.legacy.superseded ?? 0)} legacy record(s): ${SUPERSEDED_MEANING}`,
     `  rate               ${n(snapshot.rate.last24Hours)} in the last 24 h, ${snapshot.rate.perDay} a day over the last 7 days`,
     `  projected end      ${projection(snapshot)}`,
   ];
