@@ -31,8 +31,8 @@ export const CONFIG_SCHEMA = {
   certificateName: { type: 'string', description: 'Key Vault certificate holding the RSA key pair Entra encrypts to (1-127 letters, digits, hyphens).', default: 'jit-password-decryption' },
   certificateSubject: { type: 'string', description: 'Subject of the self-signed certificate.', default: 'CN=JitMigration' },
   certificateKeySize: { type: 'integer', description: 'RSA key size: 2048 or 4096 (what Entra accepts for the encryption certificate).', default: 2048 },
-  certificateValidityMonths: { type: 'integer', description: 'Certificate validity in months (1-120).', default: 12 },
-  certificateRenewDaysBeforeExpiry: { type: 'integer', description: 'Key Vault auto-renews the certificate this many days before expiry (1 to 27 x certificateValidityMonths). Run pulumi up --refresh within this window so Entra and the app move to the new key together.', default: 30 },
+  certificateValidityMonths: { type: 'integer', description: 'Certificate validity in months (1-120); also the Graph reader certificate\'s.', default: 12 },
+  certificateRenewDaysBeforeExpiry: { type: 'integer', description: 'Key Vault auto-renews the certificate this many days before expiry (1 to 27 x certificateValidityMonths). Run pulumi up --refresh within this window so Entra and the app move to the new key together. Also applies to the Graph reader certificate.', default: 30 },
   previousCertificateName: { type: 'string', description: 'Key rotation override: the certificate whose key stays live as DecryptionPrivateKeyPrevious (e.g. the old one after moving to a new certificateName). Unset: the current certificate\'s previous version, when it has one. Defaults to certificateName when previousCertificateVersion is set.' },
   previousCertificateVersion: { type: 'string', description: 'Key rotation override: the version (32 hex characters) of the previous certificate to pin; unset with previousCertificateName means its latest version.' },
   alwaysReadyInstances: { type: 'integer', description: 'Flex Consumption always-ready instances for the http group (0 disables; each one is billed while idle).', default: 1 },
@@ -47,6 +47,8 @@ export const CONFIG_SCHEMA = {
   legacyServiceApiKey: { type: 'string', secret: true, description: 'API key of the legacy web service; stored in Key Vault and referenced by the app, never in an app setting.' },
   assignDeployerCertificatesOfficer: { type: 'boolean', description: 'Assign Key Vault Certificates Officer on the vault to the deploying principal (needed to create the certificate). Set false if it is granted another way.', default: true },
   deployerPrincipalType: { type: 'string', description: 'Kind of the deploying principal, for its role assignment: User (pulumi up from a workstation) or ServicePrincipal (CI with workload identity). ARM rejects a mismatch.', default: 'User' },
+  passwordChangeCheck: { type: 'string', description: 'Before migrating a password, the function reads the user\'s createdDateTime and lastPasswordChangeDateTime from the External ID tenant\'s Microsoft Graph and answers Retry when the password changed after the account was created: graph (an app registration with User.Read.All, admin-consented) or off (no Graph reader is created).', default: 'graph' },
+  graphAuthentication: { type: 'string', description: 'How the function signs in to the External ID tenant\'s Graph (passwordChangeCheck=graph): certificate (an app registration in the External ID tenant whose certificate is generated inside Key Vault and read through a Key Vault reference) or managedIdentity (a multitenant app in the subscription\'s tenant that trusts the function\'s managed identity, provisioned into the External ID tenant; global cloud only; UNVERIFIED: External ID does not document apps from another tenant).', default: 'certificate' },
 } as const satisfies Record<string, ConfigKeySchema>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;
@@ -54,6 +56,15 @@ export type ConfigKey = keyof typeof CONFIG_SCHEMA;
 export type LegacyStoreConfig =
   | { readonly kind: 'table'; readonly tableName: string }
   | { readonly kind: 'http'; readonly serviceUrl: string; readonly apiKey?: pulumi.Output<string> };
+
+/** The Graph reader behind the function's password-change check (components/graphReader.ts). */
+export type PasswordChangeCheckConfig =
+  | { readonly mode: 'off' }
+  | { readonly mode: 'graph'; readonly authentication: 'certificate'; readonly certificate: CertificateConfig }
+  | { readonly mode: 'graph'; readonly authentication: 'managedIdentity' };
+
+/** The Graph client certificate's Key Vault name and subject: fixed, so a stack never renames (replaces) it. */
+export const GRAPH_CLIENT_CERTIFICATE = { name: 'jit-graph-client', subject: 'CN=JitMigrationGraphReader', keySize: 2048 } as const;
 
 export interface CertificateConfig {
   readonly name: string;
@@ -96,6 +107,7 @@ export interface InfraConfig {
   readonly stateTableName: string;
   readonly assignDeployerCertificatesOfficer: boolean;
   readonly deployerPrincipalType: 'User' | 'ServicePrincipal';
+  readonly passwordChangeCheck: PasswordChangeCheckConfig;
 }
 
 /** What the parser reads; `pulumiConfigSource()` in a program, a plain object in tests. */
@@ -336,6 +348,33 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   const assignDeployerCertificatesOfficer = r.boolean('assignDeployerCertificatesOfficer');
   const deployerPrincipalType = r.choice('deployerPrincipalType', ['User', 'ServicePrincipal'] as const);
 
+  const checkMode = r.choice('passwordChangeCheck', ['graph', 'off'] as const);
+  const graphAuthentication = r.choice('graphAuthentication', ['certificate', 'managedIdentity'] as const);
+  let passwordChangeCheck: PasswordChangeCheckConfig = { mode: 'off' };
+  if (checkMode === 'graph' && graphAuthentication === 'certificate') {
+    // Signing key of the reader app: validity and renewal follow the decryption certificate's, so one
+    // scheduled `pulumi up --refresh` picks up both renewals.
+    passwordChangeCheck = {
+      mode: 'graph',
+      authentication: 'certificate',
+      certificate: { ...GRAPH_CLIENT_CERTIFICATE, validityInMonths, renewDaysBeforeExpiry: certificate.renewDaysBeforeExpiry },
+    };
+    for (const key of ['certificateName', 'previousCertificateName'] as const) {
+      const taken = key === 'certificateName' ? certificate.name : previousCertificate?.name;
+      if (taken?.toLowerCase() === GRAPH_CLIENT_CERTIFICATE.name) {
+        r.problem(key, `is '${taken}', the Key Vault name of the Graph client certificate: choose another name`);
+      }
+    }
+  } else if (checkMode === 'graph') {
+    // The function asks its identity for audience api://AzureADTokenExchange and presents it to
+    // login.microsoftonline.com: the global cloud's values (learn entra/workload-id "Configure an application
+    // to trust a managed identity"); other clouds use other audiences and issuers.
+    if (graphBaseUrl !== 'https://graph.microsoft.com') {
+      r.problem('graphAuthentication', `is managedIdentity while graphBaseUrl is ${graphBaseUrl}: that route is set up for the global cloud only; use certificate`);
+    }
+    passwordChangeCheck = { mode: 'graph', authentication: 'managedIdentity' };
+  }
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   return deepFreeze<InfraConfig>({
@@ -356,6 +395,7 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     stateTableName,
     assignDeployerCertificatesOfficer,
     deployerPrincipalType,
+    passwordChangeCheck,
   });
 }
 

@@ -4,12 +4,14 @@
  * real program (no violations) and on a mutated copy (a violation), so none can pass vacuously.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { CONFIG_SCHEMA, ConfigError, parseConfig, type ConfigKey, type ConfigSource, type InfraConfig } from './config';
+import { CONFIG_SCHEMA, ConfigError, GRAPH_CLIENT_CERTIFICATE, parseConfig, type ConfigKey, type ConfigSource, type InfraConfig } from './config';
 import { FLEX_FORBIDDEN_SETTINGS, FUNCTION_ROUTE } from './components/functionHosting';
+import { TOKEN_EXCHANGE_AUDIENCE } from './components/graphReader';
 import { keyVaultReference } from './components/keyVault';
+import { keyIdFor } from './providers/graph/applicationEncryptionKey';
 import { NAME_RULES, resourceNames, stableSuffix } from './naming';
 import { BUILT_IN_ROLES, roleAssignmentName, roleDefinitionId, uuidV5 } from './roles';
-import { loadStackConfig, MOCK, PROJECT, readYaml, runProgram, STACK, type ProgramRun, type RecordedCall, type RecordedResource } from './test/mocks';
+import { fakeGuid, loadStackConfig, MOCK, PROJECT, readYaml, runProgram, STACK, type ProgramRun, type RecordedCall, type RecordedResource } from './test/mocks';
 
 // ---------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -35,6 +37,12 @@ const ROTATION_OVERRIDES = {
   [`${PROJECT}:previousCertificateName`]: 'jit-password-decryption',
   [`${PROJECT}:previousCertificateVersion`]: '0123456789abcdef0123456789abcdef',
 };
+
+/** The password-change check through the managed-identity route; and switched off. */
+const MANAGED_IDENTITY_OVERRIDES = { [`${PROJECT}:graphAuthentication`]: 'managedIdentity', [`${PROJECT}:externalIdTenantDomain`]: 'fabrikam-ciam' };
+const CHECK_OFF_OVERRIDES = { [`${PROJECT}:passwordChangeCheck`]: 'off' };
+/** Microsoft Graph's User.Read.All app role id, as the mocked Graph principal reports it. */
+const USER_READ_ALL_ROLE_ID = 'df021288-bdef-4463-88db-98f22de89214';
 
 /** A ConfigSource over a flat record of fully qualified keys, as the CLI stores them. */
 function sourceOf(values: Record<string, string | undefined>): ConfigSource {
@@ -81,6 +89,11 @@ const T = {
   diag: 'azure-native:monitor:DiagnosticSetting',
   plan: 'azure-native:web:AppServicePlan',
   app: 'azure-native:web:WebApp',
+  aadApp: 'azuread:index/application:Application',
+  aadPrincipal: 'azuread:index/servicePrincipal:ServicePrincipal',
+  aadConsent: 'azuread:index/appRoleAssignment:AppRoleAssignment',
+  aadCertificate: 'azuread:index/applicationCertificate:ApplicationCertificate',
+  aadFederated: 'azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential',
   ftp: 'azure-native:web:WebAppFtpAllowed',
   scm: 'azure-native:web:WebAppScmAllowed',
   workspace: 'azure-native:operationalinsights:Workspace',
@@ -88,11 +101,17 @@ const T = {
   role: 'azure-native:authorization:RoleAssignment',
 } as const;
 
+const vaultCertificates = (s: Snapshot): RecordedResource[] => s.resources.filter((r) => r.type.endsWith(':KeyVaultCertificate'));
+/** The decryption certificate (the Graph reader's, when there is one, has its own name). */
 const certificateOf = (s: Snapshot): RecordedResource => {
-  const found = s.resources.filter((r) => r.type.endsWith(':KeyVaultCertificate'));
-  if (found.length !== 1) throw new Error(`expected one KeyVaultCertificate, found ${found.length}`);
+  const found = vaultCertificates(s).filter((r) => r.inputs.certificateName === s.cfg.certificate.name);
+  if (found.length !== 1) throw new Error(`expected one KeyVaultCertificate named ${s.cfg.certificate.name}, found ${found.length}`);
   return found[0]!;
 };
+const graphCertificateOf = (s: Snapshot): RecordedResource | undefined => vaultCertificates(s).find((r) => r.inputs.certificateName === GRAPH_CLIENT_CERTIFICATE.name);
+/** The Graph reader's resources: every one is a child of the GraphReader component or its vault certificate. */
+const graphReaderResources = (s: Snapshot): RecordedResource[] =>
+  s.resources.filter((r) => r.name.startsWith('graph-reader') || r.name === 'keys-graph-client-certificate' || r.name === `hosting-secrets-user-${GRAPH_CLIENT_CERTIFICATE.name}`);
 
 const settingsOf = (app: RecordedResource): Map<string, string> =>
   new Map((app.inputs.siteConfig?.appSettings ?? []).map((s: { name: string; value: string }) => [s.name, s.value]));
@@ -231,6 +250,14 @@ function checkAppSettings(s: Snapshot): string[] {
   } else {
     expect('LegacyServiceUrl', s.cfg.legacy.serviceUrl);
   }
+  // The password-change check: the tenant subdomain always; the Graph reader's settings only when it is on.
+  const check = s.cfg.passwordChangeCheck;
+  expect('ExternalIdTenantSubdomain', s.cfg.externalId.tenantDomain);
+  expect('PasswordChangeCheck', check.mode);
+  expect('GraphAuthentication', check.mode === 'graph' ? check.authentication : undefined);
+  expect('GraphBaseUrl', check.mode === 'graph' ? s.cfg.externalId.graphBaseUrl : undefined);
+  const readerApp = ofType(s, T.aadApp).find((a) => a.name === 'graph-reader-app' || a.name === 'graph-reader-home-app');
+  expect('GraphClientId', check.mode === 'graph' ? (readerApp?.state.clientId ?? 'the Graph reader app client id') : undefined);
   // Secret-bearing settings hold Key Vault references into the stack vault, and nothing else:
   // [setting, secret name, version (undefined = versionless/latest)].
   const cert = certificateOf(s);
@@ -238,6 +265,9 @@ function checkAppSettings(s: Snapshot): string[] {
   if (s.cfg.previousCertificate) expected.push(['DecryptionPrivateKeyPrevious', s.cfg.previousCertificate.name, s.cfg.previousCertificate.version]);
   else if (cert.state.previousVersion) expected.push(['DecryptionPrivateKeyPrevious', s.cfg.certificate.name, cert.state.previousVersion]);
   if (s.cfg.legacy.kind === 'http' && s.cfg.legacy.apiKey) expected.push(['LegacyServiceApiKey', 'legacy-service-api-key', undefined]);
+  // Pinned like the decryption key: the app moves to a renewed key together with the reader app's credential.
+  const graphCertificate = graphCertificateOf(s);
+  if (check.mode === 'graph' && check.authentication === 'certificate') expected.push(['GraphClientCertificate', GRAPH_CLIENT_CERTIFICATE.name, graphCertificate?.state.version ?? 'the Graph client certificate version']);
   for (const [name, secretName, version] of expected) {
     const m = KV_REFERENCE.exec(settings.get(name) ?? '');
     if (!m) v.push(`setting ${name} must be a Key Vault reference`);
@@ -247,7 +277,7 @@ function checkAppSettings(s: Snapshot): string[] {
       if (m[3] !== (version ? `/${version}` : undefined)) v.push(`setting ${name} must reference version ${version ?? '(latest)'}`);
     }
   }
-  for (const name of ['DecryptionPrivateKeyPrevious', 'LegacyServiceApiKey']) {
+  for (const name of ['DecryptionPrivateKeyPrevious', 'LegacyServiceApiKey', 'GraphClientCertificate']) {
     if (settings.has(name) && !expected.some(([e]) => e === name)) v.push(`setting ${name} must be absent here`);
   }
   return v;
@@ -267,6 +297,8 @@ function checkNoSecretsInInputs(s: Snapshot): string[] {
     const text = JSON.stringify(inputs);
     if (/-----BEGIN|PRIVATE KEY|MII[A-Za-z0-9+/]{60,}/.test(text)) v.push(`${r.type} ${r.name}: key or certificate material in inputs`);
     for (const secret of s.secrets) if (text.includes(secret)) v.push(`${r.type} ${r.name}: a secret value in inputs`);
+    // Outputs too: what a provider stores in state (the vault certificates report public facts only).
+    if (/-----BEGIN|PRIVATE KEY/.test(JSON.stringify(r.state))) v.push(`${r.type} ${r.name}: key material in outputs (state)`);
   }
   return v;
 }
@@ -288,6 +320,9 @@ function checkRoleAssignments(s: Snapshot): string[] {
     `KeyVaultSecretsUser ${vault.id}/secrets/${s.cfg.certificate.name}`,
     ...(s.cfg.previousCertificate && s.cfg.previousCertificate.name !== s.cfg.certificate.name ? [`KeyVaultSecretsUser ${vault.id}/secrets/${s.cfg.previousCertificate.name}`] : []),
     ...(s.cfg.legacy.kind === 'http' && s.cfg.legacy.apiKey ? [`KeyVaultSecretsUser ${vault.id}/secrets/legacy-service-api-key`] : []),
+    ...(s.cfg.passwordChangeCheck.mode === 'graph' && s.cfg.passwordChangeCheck.authentication === 'certificate'
+      ? [`KeyVaultSecretsUser ${vault.id}/secrets/${GRAPH_CLIENT_CERTIFICATE.name}`]
+      : []),
   ]);
   const roleByGuid = new Map<string, string>(Object.entries(BUILT_IN_ROLES).map(([name, guid]) => [guid, name]));
   const actual = new Set<string>();
@@ -321,18 +356,25 @@ function checkRoleAssignments(s: Snapshot): string[] {
 function checkExternalTenantIsolation(s: Snapshot): string[] {
   const v: string[] = [];
   const tenant = s.cfg.externalId.tenantId;
+  // The one exception: the managed-identity route's home app and its federated credential live in the
+  // subscription's tenant, through a provider pinned to that tenant.
+  const check = s.cfg.passwordChangeCheck;
+  const homeRoute = check.mode === 'graph' && check.authentication === 'managedIdentity';
+  const tenantOf = (name: string) => (homeRoute && ['graph-reader-azure-tenant', 'graph-reader-home-app', 'graph-reader-managed-identity'].includes(name) ? MOCK.azureTenantId : tenant);
   const providers = new Map<string, RecordedResource>();
   for (const p of ofType(s, 'pulumi:providers:azuread')) providers.set(`urn:pulumi:${STACK}::${PROJECT}::pulumi:providers:azuread::${p.name}::${p.id}`, p);
   if (providers.size === 0) v.push('no explicit azuread provider');
-  for (const p of providers.values()) if (p.inputs.tenantId !== tenant) v.push(`azuread provider ${p.name}: tenantId must be the External ID tenant`);
-  const pinned = (ref: string | undefined) => {
+  for (const p of providers.values()) if (p.inputs.tenantId !== tenantOf(p.name)) v.push(`azuread provider ${p.name}: tenantId must be the External ID tenant`);
+  const pinned = (ref: string | undefined, expected: string) => {
     if (!ref) return false;
     const name = ref.split('::')[3];
     const p = [...providers.values()].find((x) => x.name === name && ref.endsWith(`::${x.id}`));
-    return p !== undefined && p.inputs.tenantId === tenant;
+    return p !== undefined && p.inputs.tenantId === expected;
   };
-  for (const r of s.resources.filter((x) => x.type.startsWith('azuread:'))) if (!pinned(r.provider)) v.push(`${r.type} ${r.name}: must use the External ID azuread provider`);
-  for (const c of s.calls.filter((x) => x.token.startsWith('azuread:'))) if (!pinned(c.provider)) v.push(`invoke ${c.token}: must use the External ID azuread provider`);
+  for (const r of s.resources.filter((x) => x.type.startsWith('azuread:'))) {
+    if (!pinned(r.provider, tenantOf(r.name))) v.push(`${r.type} ${r.name}: must use the ${tenantOf(r.name) === tenant ? 'External ID' : "subscription tenant's"} azuread provider`);
+  }
+  for (const c of s.calls.filter((x) => x.token.startsWith('azuread:'))) if (!pinned(c.provider, tenant)) v.push(`invoke ${c.token}: must use the External ID azuread provider`);
   // Graph dynamic resources carry their tenant as an input.
   for (const r of s.resources.filter((x) => x.type.startsWith('pulumi-nodejs:dynamic') && 'tenantId' in x.inputs)) {
     if (r.inputs.tenantId !== tenant) v.push(`${r.name}: Graph resource must target the External ID tenant`);
@@ -341,7 +383,74 @@ function checkExternalTenantIsolation(s: Snapshot): string[] {
   return v;
 }
 
-const CHECKS = { checkStorage, checkKeyVault, checkMonitoring, checkWebApp, checkBasicAuth, checkAppSettings, checkNoSecretsInInputs, checkRoleAssignments, checkExternalTenantIsolation };
+/**
+ * The password-change check's Graph reader: one app holding Microsoft Graph User.Read.All and nothing else,
+ * admin-consented in the External ID tenant, signed in with the vault certificate's public half (certificate
+ * route) or a federated credential for the function's identity (managed-identity route); nothing when off.
+ */
+function checkGraphReader(s: Snapshot): string[] {
+  const v: string[] = [];
+  const check = s.cfg.passwordChangeCheck;
+  const graphCertificate = graphCertificateOf(s);
+  if (check.mode === 'off') {
+    for (const r of graphReaderResources(s)) v.push(`${r.type} ${r.name}: no Graph reader with passwordChangeCheck=off`);
+    if (graphCertificate) v.push('no Graph client certificate with passwordChangeCheck=off');
+    return v;
+  }
+  const certificateRoute = check.authentication === 'certificate';
+  const apps = ofType(s, T.aadApp).filter((a) => a.name.startsWith('graph-reader'));
+  if (apps.length !== 1) return [`expected one Graph reader app, found ${apps.length}`];
+  const app = apps[0]!;
+  const requested = (app.inputs.requiredResourceAccesses ?? []).flatMap((r: { resourceAppId: string; resourceAccesses: { id: string; type: string }[] }) =>
+    r.resourceAccesses.map((a) => `${r.resourceAppId} ${a.type} ${a.id}`),
+  );
+  if (JSON.stringify(requested) !== JSON.stringify([`${MOCK.graphAppId} Role ${USER_READ_ALL_ROLE_ID}`])) v.push(`${app.name}: must request Microsoft Graph User.Read.All (application) and nothing else`);
+  if (app.inputs.signInAudience !== (certificateRoute ? 'AzureADMyOrg' : 'AzureADMultipleOrgs')) v.push(`${app.name}: single-tenant on the certificate route, multitenant on the managed-identity route`);
+  if (!String(app.inputs.displayName).startsWith('JIT password migration Graph reader')) v.push(`${app.name}: display name must say what it is`);
+  const principals = ofType(s, T.aadPrincipal).filter((p) => p.inputs.clientId === app.state.clientId);
+  if (principals.length !== 1) v.push(`${app.name}: needs exactly one service principal (in the External ID tenant)`);
+  const consents = ofType(s, T.aadConsent).filter((c) => principals.some((p) => p.state.objectId === c.inputs.principalObjectId));
+  const consented = consents.map((c) => `${c.inputs.appRoleId} on ${c.inputs.resourceObjectId}`);
+  if (JSON.stringify(consented) !== JSON.stringify([`${USER_READ_ALL_ROLE_ID} on ${fakeGuid(`sp:${MOCK.graphAppId}`)}`])) v.push(`${app.name}: its principal must hold exactly User.Read.All on Microsoft Graph (admin consent), got ${consented.join(', ') || 'none'}`);
+  const certificates = ofType(s, T.aadCertificate).filter((c) => c.inputs.applicationId === app.id);
+  const federated = ofType(s, T.aadFederated).filter((c) => c.inputs.applicationId === app.id);
+  if (s.resources.some((r) => r.type.startsWith('azuread:index/applicationPassword') || r.type.startsWith('azuread:index/servicePrincipalPassword'))) v.push('no client secret anywhere');
+  if (certificateRoute) {
+    const vault = single(s, T.vault);
+    if (!graphCertificate) v.push('certificate route: the Graph client certificate must be generated inside Key Vault');
+    else if (graphCertificate.inputs.vaultUri !== `https://${vault.inputs.vaultName}.vault.azure.net/` || graphCertificate.inputs.keySize !== 2048) v.push('the Graph client certificate: RSA 2048 in the stack vault');
+    if (federated.length > 0) v.push('certificate route: no federated credential');
+    if (certificates.length !== 1) v.push(`certificate route: expected one certificate credential on ${app.name}, found ${certificates.length}`);
+    else {
+      const c = certificates[0]!.inputs;
+      const facts = graphCertificate?.state ?? {};
+      if (c.type !== 'AsymmetricX509Cert' || c.encoding !== 'base64' || c.value !== facts.certificateBase64Der) v.push('the credential must be the vault certificate\'s public DER');
+      const seconds = (iso: unknown) => String(iso).replace(/\.000Z$/, 'Z');
+      if (c.startDate !== seconds(facts.notBefore) || c.endDate !== seconds(facts.expiresOn)) v.push('the credential\'s dates must be the certificate\'s, in whole seconds (as azuread reads them back)');
+      if (c.keyId !== keyIdFor(String(facts.thumbprintHex))) v.push('the credential\'s keyId must derive from the certificate thumbprint');
+    }
+  } else {
+    if (graphCertificate) v.push('managed-identity route: no Graph client certificate');
+    if (certificates.length > 0) v.push('managed-identity route: no certificate credential');
+    const expected = { audiences: [TOKEN_EXCHANGE_AUDIENCE], issuer: `https://login.microsoftonline.com/${MOCK.azureTenantId}/v2.0`, subject: single(s, T.uami).state.principalId };
+    const actual = federated.map((f) => ({ audiences: f.inputs.audiences, issuer: f.inputs.issuer, subject: f.inputs.subject }));
+    if (JSON.stringify(actual) !== JSON.stringify([expected])) v.push(`managed-identity route: one federated credential for the function's identity: ${JSON.stringify(expected)}`);
+  }
+  return v;
+}
+
+const CHECKS = {
+  checkStorage,
+  checkKeyVault,
+  checkMonitoring,
+  checkWebApp,
+  checkBasicAuth,
+  checkAppSettings,
+  checkNoSecretsInInputs,
+  checkRoleAssignments,
+  checkExternalTenantIsolation,
+  checkGraphReader,
+};
 
 // ---------------------------------------------------------------------------------------------------------
 // Runs
@@ -351,9 +460,13 @@ let dev: ProgramRun;
 let again: ProgramRun;
 let http: ProgramRun;
 let rotated: ProgramRun;
+let mi: ProgramRun;
+let off: ProgramRun;
 let devCfg: InfraConfig;
 let httpCfg: InfraConfig;
 let rotatedCfg: InfraConfig;
+let miCfg: InfraConfig;
+let offCfg: InfraConfig;
 const savedTenant = process.env.ARM_TENANT_ID;
 
 beforeAll(async () => {
@@ -361,11 +474,15 @@ beforeAll(async () => {
   devCfg = configOf();
   httpCfg = configOf(HTTP_OVERRIDES);
   rotatedCfg = configOf(ROTATION_OVERRIDES);
+  miCfg = configOf(MANAGED_IDENTITY_OVERRIDES);
+  offCfg = configOf(CHECK_OFF_OVERRIDES);
   dev = await runProgram();
   again = await runProgram();
   http = await runProgram({ overrides: HTTP_OVERRIDES, certificatePreviousVersion: RENEWED_FROM });
   rotated = await runProgram({ overrides: ROTATION_OVERRIDES, certificatePreviousVersion: RENEWED_FROM });
-}, 180_000);
+  mi = await runProgram({ overrides: MANAGED_IDENTITY_OVERRIDES });
+  off = await runProgram({ overrides: CHECK_OFF_OVERRIDES });
+}, 240_000);
 
 afterAll(() => {
   if (savedTenant === undefined) delete process.env.ARM_TENANT_ID;
@@ -383,11 +500,22 @@ describe('security properties, resource by resource', () => {
     test(`${name}: rotation to a new certificate name complies`, () => {
       expect(check(snap(rotated, rotatedCfg))).toEqual([]);
     });
+    test(`${name}: Graph reader through the managed identity complies`, () => {
+      expect(check(snap(mi, miCfg))).toEqual([]);
+    });
+    test(`${name}: password-change check off complies`, () => {
+      expect(check(snap(off, offCfg))).toEqual([]);
+    });
   }
 });
 
-/** [check, what is broken, mutation]: each must produce at least one violation. */
-const MUTATIONS: [keyof typeof CHECKS, string, (s: Snapshot) => void][] = [
+type Base = 'http' | 'mi' | 'off';
+const baseOf = (which: Base): Snapshot => (which === 'mi' ? snap(mi, miCfg) : which === 'off' ? snap(off, offCfg) : snap(http, httpCfg, [API_KEY_SENTINEL]));
+const setting = (s: Snapshot, name: string): { name: string; value: string } => single(s, T.app).inputs.siteConfig.appSettings.find((x: { name: string }) => x.name === name);
+const named = (s: Snapshot, type: string, name: string): RecordedResource => s.resources.find((r) => r.type === type && r.name === name)!;
+
+/** [check, what is broken, mutation, base run (default http)]: each must produce at least one violation. */
+const MUTATIONS: [keyof typeof CHECKS, string, (s: Snapshot) => void, Base?][] = [
   ['checkStorage', 'shared keys on', (s) => void (single(s, T.storage).inputs.allowSharedKeyAccess = true)],
   ['checkStorage', 'TLS 1.0', (s) => void (single(s, T.storage).inputs.minimumTlsVersion = 'TLS1_0')],
   ['checkStorage', 'public blobs', (s) => void (single(s, T.storage).inputs.allowBlobPublicAccess = true)],
@@ -450,11 +578,32 @@ const MUTATIONS: [keyof typeof CHECKS, string, (s: Snapshot) => void][] = [
   ['checkExternalTenantIsolation', 'default azuread provider', (s) => void delete (s.resources.find((r) => r.type.startsWith('azuread:')) as { provider?: string }).provider],
   ['checkExternalTenantIsolation', 'provider on the workforce tenant', (s) => void (ofType(s, 'pulumi:providers:azuread')[0]!.inputs.tenantId = WORKFORCE_TENANT)],
   ['checkExternalTenantIsolation', 'invoke without provider', (s) => void s.calls.push({ token: 'azuread:index/getClientConfig:getClientConfig', inputs: {} })],
+  ['checkAppSettings', 'no tenant subdomain', (s) => void (single(s, T.app).inputs.siteConfig.appSettings = single(s, T.app).inputs.siteConfig.appSettings.filter((x: { name: string }) => x.name !== 'ExternalIdTenantSubdomain'))],
+  ['checkAppSettings', 'Graph client key as a PEM', (s) => void (setting(s, 'GraphClientCertificate').value = '-----BEGIN PRIVATE KEY-----')],
+  ['checkAppSettings', 'Graph client key not pinned', (s) => void (setting(s, 'GraphClientCertificate').value = setting(s, 'GraphClientCertificate').value.replace(/\/[0-9a-f]{32}\)$/, ')'))],
+  ['checkAppSettings', 'GraphClientId not the reader app', (s) => void (setting(s, 'GraphClientId').value = fakeGuid('another app'))],
+  ['checkAppSettings', 'Graph settings with the check off', (s) => void single(s, T.app).inputs.siteConfig.appSettings.push({ name: 'GraphClientId', value: fakeGuid('x') }), 'off'],
+  ['checkRoleAssignments', 'Graph client key unreadable', (s) => void (s.resources = s.resources.filter((r) => !(r.type === T.role && String(r.inputs.scope).endsWith(`/secrets/${GRAPH_CLIENT_CERTIFICATE.name}`))))],
+  ['checkGraphReader', 'a second Graph permission', (s) => void named(s, T.aadApp, 'graph-reader-app').inputs.requiredResourceAccesses[0].resourceAccesses.push({ id: MOCK.receivePayloadRoleId, type: 'Role' })],
+  ['checkGraphReader', 'a delegated permission instead', (s) => void (named(s, T.aadApp, 'graph-reader-app').inputs.requiredResourceAccesses[0].resourceAccesses[0].type = 'Scope')],
+  ['checkGraphReader', 'Directory.Read.All consented', (s) => void (named(s, T.aadConsent, 'graph-reader-user-read-all').inputs.appRoleId = '7ab1d382-f21e-4acd-a863-ba3e13f7da61')],
+  ['checkGraphReader', 'no admin consent', (s) => void (s.resources = s.resources.filter((r) => r.name !== 'graph-reader-user-read-all'))],
+  ['checkGraphReader', 'multitenant app on the certificate route', (s) => void (named(s, T.aadApp, 'graph-reader-app').inputs.signInAudience = 'AzureADMultipleOrgs')],
+  ['checkGraphReader', 'credential from another certificate', (s) => void (named(s, T.aadCertificate, 'graph-reader-certificate').inputs.value = Buffer.from('another').toString('base64'))],
+  ['checkGraphReader', 'credential dates with milliseconds (perpetual replacement)', (s) => void (named(s, T.aadCertificate, 'graph-reader-certificate').inputs.startDate = '2026-01-01T00:00:00.000Z')],
+  ['checkGraphReader', 'no vault certificate', (s) => void (s.resources = s.resources.filter((r) => r.name !== 'keys-graph-client-certificate'))],
+  ['checkGraphReader', 'a client secret', (s) => void s.resources.push({ ...named(s, T.aadCertificate, 'graph-reader-certificate'), type: 'azuread:index/applicationPassword:ApplicationPassword', name: 'graph-reader-secret' })],
+  ['checkGraphReader', 'federated credential for another identity', (s) => void (named(s, T.aadFederated, 'graph-reader-managed-identity').inputs.subject = fakeGuid('someone else')), 'mi'],
+  ['checkGraphReader', 'federated credential for another audience', (s) => void (named(s, T.aadFederated, 'graph-reader-managed-identity').inputs.audiences = ['api://AzureADTokenExchangeUSGov']), 'mi'],
+  ['checkGraphReader', 'single-tenant home app', (s) => void (named(s, T.aadApp, 'graph-reader-home-app').inputs.signInAudience = 'AzureADMyOrg'), 'mi'],
+  ['checkGraphReader', 'a reader app with the check off', (s) => void s.resources.push({ ...single(s, T.uami), type: T.aadApp, name: 'graph-reader-app' }), 'off'],
+  ['checkExternalTenantIsolation', 'home app through the External ID provider', (s) => void ((named(s, T.aadApp, 'graph-reader-home-app') as { provider?: string }).provider = named(s, T.aadPrincipal, 'graph-reader-app').provider), 'mi'],
+  ['checkExternalTenantIsolation', 'reader principal in the subscription tenant', (s) => void ((named(s, T.aadPrincipal, 'graph-reader-app') as { provider?: string }).provider = named(s, T.aadApp, 'graph-reader-home-app').provider), 'mi'],
 ];
 
 describe('each check can fail', () => {
-  test.each(MUTATIONS.map(([check, what, mutate]) => [check, what, mutate] as const))('%s detects: %s', (check, _what, mutate) => {
-    const base = snap(http, httpCfg, [API_KEY_SENTINEL]);
+  test.each(MUTATIONS.map(([check, what, mutate, which]) => [check, what, mutate, which ?? 'http'] as const))('%s detects: %s', (check, _what, mutate, which) => {
+    const base = baseOf(which);
     const copy = clone(base);
     mutate(copy);
     expect(CHECKS[check](copy).length).toBeGreaterThan(0);
@@ -528,7 +677,7 @@ describe('rotation order within one up (docs/key-rotation.md)', () => {
 
 describe('stack outputs', () => {
   test('all present', () => {
-    for (const key of ['functionUrl', 'extensionAppId', 'identifierUri', 'customExtensionId', 'listenerId', 'migrationPropertyFullName', 'keyVaultName', 'certificateThumbprint', 'certificateExpiresOn', 'testSignInUrl']) {
+    for (const key of ['functionUrl', 'extensionAppId', 'identifierUri', 'customExtensionId', 'listenerId', 'migrationPropertyFullName', 'keyVaultName', 'certificateThumbprint', 'certificateExpiresOn', 'testSignInUrl', 'graphReaderAppId']) {
       expect(Object.keys(dev.outputs)).toContain(key);
     }
     const app = single(snap(dev, devCfg), T.app);
@@ -632,6 +781,9 @@ describe('config validation', () => {
     ['previousCertificateVersion', 'v1', /32-hex/],
     ['createTestClient', 'yes', /true or false/],
     ['migrationPropertyName', 'requires_migration', /letters and digits/],
+    ['passwordChangeCheck', 'sometimes', /passwordChangeCheck is 'sometimes': set it to one of graph, off/],
+    ['graphAuthentication', 'secret', /graphAuthentication is 'secret': set it to one of certificate, managedIdentity/],
+    ['certificateName', 'jit-graph-client', /certificateName is 'jit-graph-client', the Key Vault name of the Graph client certificate: choose another name/],
   ] as [ConfigKey, string | undefined, RegExp][])('%s = %s is rejected with a fix', (k, value, message) => {
     const found = problems({ [key(k)]: value });
     expect(found.join('\n')).toMatch(message);
@@ -665,10 +817,84 @@ describe('config validation', () => {
     expect(problems({ [key('clientAppIds')]: '[]', [key('createTestClient')]: 'false' }).join('\n')).toMatch(/no application/);
   });
 
+  test('password-change check: graph through a Key Vault certificate by default, its validity and renewal the decryption certificate\'s', () => {
+    const defaults = configOf({ [key('passwordChangeCheck')]: undefined, [key('graphAuthentication')]: undefined, [key('certificateValidityMonths')]: '24', [key('certificateRenewDaysBeforeExpiry')]: '45' });
+    expect(defaults.passwordChangeCheck).toEqual({
+      mode: 'graph',
+      authentication: 'certificate',
+      certificate: { name: 'jit-graph-client', subject: 'CN=JitMigrationGraphReader', keySize: 2048, validityInMonths: 24, renewDaysBeforeExpiry: 45 },
+    });
+    expect(miCfg.passwordChangeCheck).toEqual({ mode: 'graph', authentication: 'managedIdentity' });
+    expect(configOf({ [key('passwordChangeCheck')]: 'OFF' }).passwordChangeCheck).toEqual({ mode: 'off' });
+    // Without the reader certificate its name is free.
+    expect(configOf({ ...CHECK_OFF_OVERRIDES, [key('certificateName')]: 'jit-graph-client' }).certificate.name).toBe('jit-graph-client');
+  });
+
+  test('the managed-identity route is refused outside the global cloud, with the alternative', () => {
+    expect(problems({ ...MANAGED_IDENTITY_OVERRIDES, [key('graphBaseUrl')]: 'https://graph.microsoft.us' }).join('\n')).toMatch(/graphAuthentication is managedIdentity while graphBaseUrl is https:\/\/graph.microsoft.us: .*global cloud only; use certificate/);
+    expect(problems({ [key('graphBaseUrl')]: 'https://graph.microsoft.us' })).toEqual([]);
+  });
+
   test('rotation override: previousCertificateVersion alone pins the current name', () => {
     expect(configOf({ [key('previousCertificateVersion')]: RENEWED_FROM }).previousCertificate).toEqual({ name: devCfg.certificate.name, version: RENEWED_FROM });
     expect(rotatedCfg.previousCertificate).toEqual({ name: 'jit-password-decryption', version: '0123456789abcdef0123456789abcdef' });
     expect(devCfg.previousCertificate).toBeUndefined();
+  });
+});
+
+describe('password-change check (Graph reader)', () => {
+  const names = (run: ProgramRun, cfg: InfraConfig) => graphReaderResources(snap(run, cfg)).map((r) => `${r.type} ${r.name}`).sort();
+
+  test('certificate route: stable names, the same on a second run', () => {
+    expect(names(dev, devCfg)).toEqual(
+      [
+        'azure-native:authorization:RoleAssignment hosting-secrets-user-jit-graph-client',
+        'azuread:index/appRoleAssignment:AppRoleAssignment graph-reader-user-read-all',
+        'azuread:index/application:Application graph-reader-app',
+        'azuread:index/applicationCertificate:ApplicationCertificate graph-reader-certificate',
+        'azuread:index/servicePrincipal:ServicePrincipal graph-reader-app',
+        'jitmigration:entra:GraphReader graph-reader',
+        'pulumi-nodejs:dynamic/azure:KeyVaultCertificate keys-graph-client-certificate',
+      ].sort(),
+    );
+    expect(names(again, devCfg)).toEqual(names(dev, devCfg));
+    expect(graphCertificateOf(snap(dev, devCfg))?.inputs).toMatchObject({ certificateName: 'jit-graph-client', subject: 'CN=JitMigrationGraphReader', keySize: 2048, validityInMonths: 12, renewDaysBeforeExpiry: 30 });
+  });
+
+  test('managed-identity route: a home app with a federated credential, no certificate, no secret to read', () => {
+    expect(names(mi, miCfg)).toEqual(
+      [
+        'azuread:index/appRoleAssignment:AppRoleAssignment graph-reader-user-read-all',
+        'azuread:index/application:Application graph-reader-home-app',
+        'azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential graph-reader-managed-identity',
+        'azuread:index/servicePrincipal:ServicePrincipal graph-reader-app',
+        'jitmigration:entra:GraphReader graph-reader',
+        'pulumi:providers:azuread graph-reader-azure-tenant',
+      ].sort(),
+    );
+    expect(settingsOf(single(snap(mi, miCfg), T.app)).has('GraphClientCertificate')).toBe(false);
+  });
+
+  test('the stack output is the GraphClientId the function gets', () => {
+    for (const [run, cfg] of [[dev, devCfg], [mi, miCfg]] as const) {
+      expect(run.outputs.graphReaderAppId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(settingsOf(single(snap(run, cfg), T.app)).get('GraphClientId')).toBe(run.outputs.graphReaderAppId);
+    }
+  });
+
+  test('off: nothing of the reader, PasswordChangeCheck=off and the subdomain only', () => {
+    expect(names(off, offCfg)).toEqual([]);
+    expect(off.outputs.graphReaderAppId ?? undefined).toBeUndefined();
+    const settings = settingsOf(single(snap(off, offCfg), T.app));
+    expect(settings.get('PasswordChangeCheck')).toBe('off');
+    expect(settings.get('ExternalIdTenantSubdomain')).toBe('contosodev');
+    expect([...settings.keys()].filter((name) => name.startsWith('Graph'))).toEqual([]);
+    expect(vaultCertificates(snap(off, offCfg))).toHaveLength(1);
+  });
+
+  test('ExternalIdTenantSubdomain follows externalIdTenantDomain', () => {
+    expect(settingsOf(single(snap(dev, devCfg), T.app)).get('ExternalIdTenantSubdomain')).toBe('contosodev');
+    expect(settingsOf(single(snap(mi, miCfg), T.app)).get('ExternalIdTenantSubdomain')).toBe('fabrikam-ciam');
   });
 });
 

@@ -2,13 +2,15 @@
  * Composition root: config -> components -> stack outputs. No resource logic lives here.
  * Order avoids cycles: the function's host name is fixed by naming before anything exists, so the Entra
  * apps (whose identifier URI embeds it) come before the function app, which takes their ids as settings;
- * the JIT policies come last and point at the deployed function.
+ * the JIT policies come last and point at the deployed function. The Graph reader (password-change check)
+ * sits between the Entra apps, whose tenant provider it uses, and the function app, which takes its client id.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as authorization from '@pulumi/azure-native/authorization';
 import * as resources from '@pulumi/azure-native/resources';
 import { FunctionHosting } from './components/functionHosting';
 import { EntraApplications } from './components/entraApplications';
+import { GraphReader } from './components/graphReader';
 import { JitPolicies } from './components/jitPolicies';
 import { KeyMaterial } from './components/keyVault';
 import { Monitoring } from './components/monitoring';
@@ -16,6 +18,7 @@ import { loadConfig } from './config';
 import { resourceGroupName, resourceNames } from './naming';
 
 const cfg = loadConfig();
+const check = cfg.passwordChangeCheck;
 const azure = authorization.getClientConfigOutput();
 const names = azure.subscriptionId.apply((subscriptionId) =>
   resourceNames({ prefix: cfg.prefix, environment: cfg.environment, stack: cfg.stack, subscriptionId, nameSeed: cfg.nameSeed }),
@@ -48,6 +51,7 @@ const keys = new KeyMaterial('keys', {
   previousCertificate: cfg.previousCertificate,
   legacyServiceApiKey: cfg.legacy.kind === 'http' ? cfg.legacy.apiKey : undefined,
   deployer: cfg.assignDeployerCertificatesOfficer ? { objectId: azure.objectId, principalType: cfg.deployerPrincipalType } : undefined,
+  graphClientCertificate: check.mode === 'graph' && check.authentication === 'certificate' ? check.certificate : undefined,
 });
 
 // The function must hold a new key before Entra encrypts to it (docs/key-rotation.md "Order within one up"),
@@ -73,6 +77,21 @@ const entra = new EntraApplications('entra', {
   createTestClient: cfg.externalId.createTestClient,
 });
 
+// The managed-identity route's federated credential names the function's identity, which FunctionHosting
+// creates after it has taken the reader's client id: handed over through a promise, like the app above.
+let functionIdentityBuilt!: (principalId: pulumi.Output<string>) => void;
+const functionPrincipalId = pulumi.output(new Promise<pulumi.Output<string>>((resolve) => (functionIdentityBuilt = resolve)));
+
+const graphReader =
+  check.mode === 'off'
+    ? undefined
+    : new GraphReader(
+        'graph-reader',
+        check.authentication === 'certificate'
+          ? { authentication: 'certificate', externalIdProvider: entra.provider, graphBaseUrl: cfg.externalId.graphBaseUrl, certificate: keys.graphClientCertificate }
+          : { authentication: 'managedIdentity', externalIdProvider: entra.provider, graphBaseUrl: cfg.externalId.graphBaseUrl, azureTenantId: azure.tenantId, functionPrincipalId },
+      );
+
 const hosting = new FunctionHosting('hosting', {
   ...rg,
   subscriptionId: azure.subscriptionId,
@@ -86,8 +105,10 @@ const hosting = new FunctionHosting('hosting', {
     scmHostName: names.scmHostName,
   },
   monitoring: { appInsightsId: monitoring.appInsightsId, connectionString: monitoring.appInsightsConnectionString },
-  secrets: keys.appSecrets,
+  secrets: [...keys.appSecrets, ...(graphReader?.appSecrets ?? [])],
   externalIdTenantId: cfg.externalId.tenantId,
+  externalIdTenantSubdomain: entra.tenantSubdomain,
+  passwordChangeCheck: graphReader?.settings ?? { mode: 'off' },
   extensionAppId: entra.extensionAppId,
   extensionAppIdentifierUri: entra.identifierUri,
   legacy: cfg.legacy.kind === 'table' ? cfg.legacy : { kind: 'http', serviceUrl: cfg.legacy.serviceUrl },
@@ -95,6 +116,7 @@ const hosting = new FunctionHosting('hosting', {
   scale: cfg.hosting,
 });
 functionAppBuilt(hosting.app.id);
+functionIdentityBuilt(hosting.identity.principalId);
 
 const jit = new JitPolicies(
   'jit',
@@ -126,3 +148,5 @@ export const keyVaultName = keys.vaultName;
 export const certificateThumbprint = keys.certificate.thumbprintHex;
 export const certificateExpiresOn = keys.certificate.expiresOn;
 export const testSignInUrl = entra.testSignInUrl;
+/** Client id of the app the function reads users with (`GraphClientId`); undefined with passwordChangeCheck=off. */
+export const graphReaderAppId = graphReader?.clientId;

@@ -52,6 +52,8 @@ const CLOUDS: Readonly<Record<string, string>> = {
 export class EntraApplications extends pulumi.ComponentResource {
   /** The explicit azuread provider for the External ID tenant; pass it to any other azuread resource. */
   readonly provider: azuread.Provider;
+  /** `contoso` of contoso.ciamlogin.com, normalised from `tenantDomain`. */
+  readonly tenantSubdomain: string;
   readonly extensionAppId: pulumi.Output<string>;
   readonly extensionAppObjectId: pulumi.Output<string>;
   /** `api://{function host}/{extension appId}`, available once the Authentication Events principal and the consent exist. */
@@ -64,6 +66,7 @@ export class EntraApplications extends pulumi.ComponentResource {
     super('jitmigration:entra:EntraApplications', name, {}, opts);
     const tenantId = tenantGuid(args.tenantId);
     const tenantSubdomain = subdomainOf(args.tenantDomain);
+    this.tenantSubdomain = tenantSubdomain;
     const stack = pulumi.getStack();
 
     // tenantId wins over ARM_TENANT_ID; useMsi: false because the SDK defaults it from ARM_USE_MSI, and a managed
@@ -219,7 +222,8 @@ function subdomainOf(value: string): string {
   return subdomain;
 }
 
-function cloudOf(graphBaseUrl: string): string {
+/** azuread's `environment` for a Graph base URL; throws, naming the fix, for anything else. */
+export function cloudOf(graphBaseUrl: string): string {
   let url: URL;
   try {
     url = new URL(graphBaseUrl);

@@ -11,6 +11,7 @@ import * as web from '@pulumi/azure-native/web';
 import { buildFunctionPackage, type FunctionPackage } from '../bundle/functionPackage';
 import { FunctionCodeDeployment } from '../providers/functionCodeDeployment';
 import { assignRole } from '../roles';
+import type { PasswordChangeCheckSettings } from './graphReader';
 import type { AppSecret } from './keyVault';
 
 /** The function's route (function/src/functions/onPasswordSubmit.ts). */
@@ -51,9 +52,13 @@ export interface FunctionHostingArgs {
   names: FunctionHostingNames;
   tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
   monitoring: { appInsightsId: pulumi.Input<string>; connectionString: pulumi.Input<string> };
-  /** From KeyMaterial: Key Vault references and the secret scopes the UAMI may read. */
+  /** From KeyMaterial (and GraphReader): Key Vault references and the secret scopes the UAMI may read. */
   secrets: readonly AppSecret[];
   externalIdTenantId: string;
+  /** `contoso` of contoso.ciamlogin.com (EntraApplications.tenantSubdomain): the function trusts that issuer host too. */
+  externalIdTenantSubdomain: string;
+  /** GraphReader.settings, or `{ mode: 'off' }`. */
+  passwordChangeCheck: PasswordChangeCheckSettings;
   /** From EntraApplications; they depend on the host name only, so there is no cycle. */
   extensionAppId: pulumi.Input<string>;
   extensionAppIdentifierUri: pulumi.Input<string>;
@@ -186,6 +191,24 @@ export class FunctionHosting extends pulumi.ComponentResource {
           ]
         : [{ name: 'LegacyServiceUrl', value: args.legacy.serviceUrl }]),
     ];
+    const check = args.passwordChangeCheck;
+    settings.push({ name: 'ExternalIdTenantSubdomain', value: args.externalIdTenantSubdomain }, { name: 'PasswordChangeCheck', value: check.mode });
+    if (check.mode === 'graph') {
+      settings.push(
+        { name: 'GraphAuthentication', value: check.authentication },
+        { name: 'GraphClientId', value: check.clientId },
+        { name: 'GraphBaseUrl', value: check.graphBaseUrl },
+      );
+    }
+    // The certificate route's key arrives as a secret (GraphReader.appSecrets); without it the function would
+    // report GraphClientCertificate missing at every start.
+    const hasGraphCertificate = args.secrets.some((s) => s.setting === 'GraphClientCertificate');
+    if (hasGraphCertificate !== (check.mode === 'graph' && check.authentication === 'certificate')) {
+      throw new Error(
+        `FunctionHosting: the GraphClientCertificate secret is ${hasGraphCertificate ? 'passed' : 'missing'} while PasswordChangeCheck=${check.mode}` +
+          `${check.mode === 'graph' ? ` with GraphAuthentication=${check.authentication}` : ''}: pass GraphReader.appSecrets in secrets exactly for the certificate route`,
+      );
+    }
     for (const name of [...settings.map((s) => s.name), ...args.secrets.map((s) => s.setting)]) {
       if ((FLEX_FORBIDDEN_SETTINGS as readonly string[]).includes(name)) throw new Error(`FunctionHosting: app setting ${name} must not be set on Flex Consumption`);
     }

@@ -4,6 +4,10 @@
  * PEM certificate (JIT tutorial 2.1.3; entra sheet 3). The private key never leaves Key Vault through this
  * program: the function reads it through a Key Vault reference, Entra gets only the public certificate.
  *
+ * With the password-change check's certificate route, a second self-signed certificate is generated the same
+ * way: the key the function signs its Graph client assertions with (GraphReader puts its public half on the
+ * reader app). Both vault certificates live here, behind the one deployer role assignment.
+ *
  * The app's read access (Key Vault Secrets User) is granted by FunctionHosting, which owns the identity,
  * at the narrowest scope ARM supports: each secret (`{vaultId}/secrets/{name}`), listed in `appSecrets`.
  */
@@ -15,7 +19,7 @@ import { KeyVaultCertificate } from '../providers/keyVaultCertificate';
 import { assignRole } from '../roles';
 
 /** App settings that hold Key Vault references (README "Configuration reference"). */
-export type SecretSetting = 'DecryptionPrivateKey' | 'DecryptionPrivateKeyPrevious' | 'LegacyServiceApiKey';
+export type SecretSetting = 'DecryptionPrivateKey' | 'DecryptionPrivateKeyPrevious' | 'LegacyServiceApiKey' | 'GraphClientCertificate';
 
 export interface AppSecret {
   readonly setting: SecretSetting;
@@ -43,6 +47,8 @@ export interface KeyMaterialArgs {
   previousCertificate?: { readonly name: string; readonly version?: string };
   /** A secret Output; stored as a Key Vault secret and referenced, never put in an app setting. */
   legacyServiceApiKey?: pulumi.Output<string>;
+  /** The Graph reader's signing certificate (passwordChangeCheck=graph, graphAuthentication=certificate). */
+  graphClientCertificate?: CertificateConfig;
   /**
    * Object id of the deploying principal: gets Key Vault Certificates Officer on the vault so the
    * certificate provider can create the certificate (RBAC vaults grant no data-plane access by default).
@@ -59,7 +65,8 @@ export function keyVaultReference(secretUri: string): string {
   return `@Microsoft.KeyVault(SecretUri=${secretUri})`;
 }
 
-export interface EncryptionCertificate {
+/** The public half of a vault certificate: what Entra gets. */
+export interface PublicCertificate {
   base64Der: pulumi.Output<string>;
   notBefore: pulumi.Output<string>;
   expiresOn: pulumi.Output<string>;
@@ -73,6 +80,13 @@ export interface PlainCertificate {
   thumbprintHex: string;
 }
 
+/** The Graph reader's certificate: its public half for the app's credential, its key for the function. */
+export interface GraphClientCertificate {
+  readonly certificate: PublicCertificate;
+  /** `GraphClientCertificate`, pinned to the version whose public half the app's credential holds. */
+  readonly secret: AppSecret;
+}
+
 const LEGACY_API_KEY_SECRET = 'legacy-service-api-key';
 
 export class KeyMaterial extends pulumi.ComponentResource {
@@ -83,10 +97,12 @@ export class KeyMaterial extends pulumi.ComponentResource {
   readonly vaultUri: pulumi.Output<string>;
   readonly certificate: KeyVaultCertificate;
   /** Public half for Entra's key credential. */
-  readonly encryptionCertificate: EncryptionCertificate;
+  readonly encryptionCertificate: PublicCertificate;
   /** The version before the current one (after a renewal or rotation), kept listed in Entra during the switch. */
   readonly previousEncryptionCertificate: pulumi.Output<PlainCertificate | undefined>;
   readonly appSecrets: readonly AppSecret[];
+  /** Undefined unless `graphClientCertificate` was asked for; its secret is not in `appSecrets` (GraphReader orders it). */
+  readonly graphClientCertificate: GraphClientCertificate | undefined;
 
   constructor(name: string, args: KeyMaterialArgs, opts?: pulumi.ComponentResourceOptions) {
     super('jitmigration:azure:KeyMaterial', name, {}, opts);
@@ -234,6 +250,42 @@ export class KeyMaterial extends pulumi.ComponentResource {
       });
     }
     this.appSecrets = secrets;
+
+    if (args.graphClientCertificate) {
+      const config = args.graphClientCertificate;
+      // Same provider and policy as the decryption certificate (exportable PEM, AutoRenew, a new key per
+      // version). The policy names no keyUsage, so Key Vault's default applies, as for that certificate.
+      const graphCertificate = new KeyVaultCertificate(
+        `${name}-graph-client-certificate`,
+        {
+          vaultUri: this.vaultUri,
+          certificateName: config.name,
+          subject: config.subject,
+          keySize: config.keySize,
+          validityInMonths: config.validityInMonths,
+          renewDaysBeforeExpiry: config.renewDaysBeforeExpiry,
+        },
+        { parent: this, dependsOn: certificateDependsOn },
+      );
+      this.graphClientCertificate = {
+        certificate: {
+          base64Der: graphCertificate.certificateBase64Der,
+          notBefore: graphCertificate.notBefore,
+          expiresOn: graphCertificate.expiresOn,
+          thumbprintHex: graphCertificate.thumbprintHex,
+        },
+        // Pinned like DecryptionPrivateKey: after an AutoRenew the app moves to the new key only on the
+        // `pulumi up --refresh` that also puts the new certificate on the reader app.
+        secret: {
+          setting: 'GraphClientCertificate',
+          secretName: config.name,
+          reference: graphCertificate.versionedSecretId.apply(keyVaultReference),
+          scope: secretScope(config.name),
+        },
+      };
+    } else {
+      this.graphClientCertificate = undefined;
+    }
 
     this.registerOutputs({ vaultId: this.vaultId, vaultUri: this.vaultUri, certificateSecretId: this.certificate.secretId });
   }
