@@ -4,17 +4,33 @@
  * suffices. `CONFIG_SCHEMA` is the source the project schema in Pulumi.yaml mirrors (a test compares them).
  */
 import * as pulumi from '@pulumi/pulumi';
+import { cloudOf } from './clouds';
+import { AZURE_PUBLIC_REGIONS, FLEX_CONSUMPTION_REGIONS, regionKey } from './regions';
+import { nearest } from './suggest';
+import { ENCRYPTION_KEY_SIZES } from '../function/src/crypto/keySizes';
+import { GRAPH_API_VERSIONS, JIT_OBJECTS_API_VERSION, type GraphApiVersion } from '../lib/graph/types';
+import { PRINCIPAL_TYPES, type PrincipalType } from './roles';
 
 export type ConfigType = 'string' | 'integer' | 'boolean' | 'array';
 
 export interface ConfigKeySchema {
   readonly type: ConfigType;
   readonly description: string;
-  readonly secret?: true;
+  /**
+   * Must be stored encrypted (`pulumi config set --secret`); the program refuses a plain-text value. Not the
+   * CLI's `secret: true`: the CLI requires such a key in every stack and refuses a default for it, so an
+   * optional secret could not exist (`mergeConfig`/`validateStackConfigValue` in sdk/go/common/workspace/config.go).
+   */
+  readonly sensitive?: true;
+  /**
+   * What the CLI hands the program when the stack does not set the key. Every key the stack may omit has
+   * one: the CLI stops a key without a default before the program runs ("Stack 'dev' is missing
+   * configuration value ..."). Empty string = not set.
+   */
   readonly default?: string | number | boolean | readonly string[];
 }
 
-/** Every project config key (Pulumi.yaml `config:`; sheet 9: types string | integer | boolean | array). */
+/** Every project config key (Pulumi.yaml `config:`, whose types are string | integer | boolean | array). */
 export const CONFIG_SCHEMA = {
   environment: { type: 'string', description: 'Environment name used in resource names and tags: 1-8 lower-case letters and digits, starting with a letter (dev, test, prod).' },
   prefix: { type: 'string', description: 'Naming prefix of every resource: 2-10 lower-case letters, digits and single hyphens, starting with a letter.', default: 'jitmig' },
@@ -27,28 +43,33 @@ export const CONFIG_SCHEMA = {
   migrationPropertyName: { type: 'string', description: 'Name of the Boolean directory extension property that flags users still to migrate (becomes extension_<b2c-extensions-app id>_<name>).', default: 'requiresMigration' },
   customExtensionTimeoutMs: { type: 'integer', description: 'Custom authentication extension timeout in milliseconds (Graph allows 200-2000).', default: 2000 },
   customExtensionMaximumRetries: { type: 'integer', description: 'Custom authentication extension retries (Graph allows 0 or 1).', default: 1 },
-  createTestClient: { type: 'boolean', description: 'Create a test client app (redirect https://jwt.ms) and output a ready sign-in URL. Defaults to true when environment is dev, else false.' },
+  createTestClient: { type: 'boolean', description: 'Create a test client app (redirect https://jwt.ms) and output a ready sign-in URL. The committed dev stack sets it to true; keep it false in production.', default: false },
   certificateName: { type: 'string', description: 'Key Vault certificate holding the RSA key pair Entra encrypts to (1-127 letters, digits, hyphens).', default: 'jit-password-decryption' },
   certificateSubject: { type: 'string', description: 'Subject of the self-signed certificate.', default: 'CN=JitMigration' },
   certificateKeySize: { type: 'integer', description: 'RSA key size: 2048 or 4096 (what Entra accepts for the encryption certificate).', default: 2048 },
   certificateValidityMonths: { type: 'integer', description: 'Certificate validity in months (1-120); also the Graph reader certificate\'s.', default: 12 },
   certificateRenewDaysBeforeExpiry: { type: 'integer', description: 'Key Vault auto-renews the certificate this many days before expiry (1 to 27 x certificateValidityMonths). Run pulumi up --refresh within this window so Entra and the app move to the new key together. Also applies to the Graph reader certificate.', default: 30 },
-  previousCertificateName: { type: 'string', description: 'Key rotation override: the certificate whose key stays live as DecryptionPrivateKeyPrevious (e.g. the old one after moving to a new certificateName). Unset: the current certificate\'s previous version, when it has one. Defaults to certificateName when previousCertificateVersion is set.' },
-  previousCertificateVersion: { type: 'string', description: 'Key rotation override: the version (32 hex characters) of the previous certificate to pin; unset with previousCertificateName means its latest version.' },
+  previousCertificateName: { type: 'string', description: 'Key rotation override: the certificate whose key stays live as DecryptionPrivateKeyPrevious (e.g. the old one after moving to a new certificateName). Unset: the current certificate\'s previous version, when it has one. Defaults to certificateName when previousCertificateVersion is set. Empty = unset.', default: '' },
+  previousCertificateVersion: { type: 'string', description: 'Key rotation override: the version (32 hex characters) of the previous certificate to pin; unset with previousCertificateName means its latest version. Empty = unset.', default: '' },
   alwaysReadyInstances: { type: 'integer', description: 'Flex Consumption always-ready instances for the http group (0 disables; each one is billed while idle).', default: 1 },
   maximumInstanceCount: { type: 'integer', description: 'Flex Consumption maximum instance count (1-1000).', default: 100 },
   instanceMemoryMB: { type: 'integer', description: 'Flex Consumption instance memory: 512, 2048 or 4096.', default: 2048 },
-  keyVaultPublicNetworkAccess: { type: 'string', description: 'Key Vault public network access: Enabled or Disabled (Disabled needs private networking for the function and the deployer).', default: 'Enabled' },
+  keyVaultPublicNetworkAccess: { type: 'string', description: 'Key Vault public network access: Enabled (access stays RBAC-only). Disabled is refused: this program deploys no private endpoint or virtual network integration, so neither the function nor the deployer could reach the vault.', default: 'Enabled' },
+  checkFlexConsumptionRegion: { type: 'boolean', description: 'Refuse an azure-native:location that is not known to offer the Flex Consumption plan (list in infra/regions.ts). Set false for a region Microsoft opened after this release.', default: true },
   logRetentionDays: { type: 'integer', description: 'Log Analytics retention in days (30-730).', default: 30 },
   legacyStore: { type: 'string', description: 'Where legacy credentials live: table (Azure Table Storage in the function storage account) or http (legacy web service).', default: 'table' },
   legacyTableName: { type: 'string', description: 'Azure table of legacy users (legacyStore=table).', default: 'LegacyUsers' },
   stateTableName: { type: 'string', description: 'Azure table of shared state: lockout counters, per-nonce answers.', default: 'JitState' },
-  legacyServiceUrl: { type: 'string', description: 'https URL of the legacy web service (required when legacyStore=http).' },
-  legacyServiceApiKey: { type: 'string', secret: true, description: 'API key of the legacy web service; stored in Key Vault and referenced by the app, never in an app setting.' },
+  legacyServiceUrl: { type: 'string', description: 'https URL of the legacy web service (required when legacyStore=http). Empty = unset.', default: '' },
+  legacyServiceApiKey: { type: 'string', sensitive: true, description: 'API key of the legacy web service; stored in Key Vault and referenced by the app, never in an app setting. Set it with pulumi config set --secret legacyServiceApiKey: a plain-text value is refused. Empty = unset.', default: '' },
   assignDeployerCertificatesOfficer: { type: 'boolean', description: 'Assign Key Vault Certificates Officer on the vault to the deploying principal (needed to create the certificate). Set false if it is granted another way.', default: true },
   deployerPrincipalType: { type: 'string', description: 'Kind of the deploying principal, for its role assignment: User (pulumi up from a workstation) or ServicePrincipal (CI with workload identity). ARM rejects a mismatch.', default: 'User' },
   passwordChangeCheck: { type: 'string', description: 'Before migrating a password, the function reads the user\'s createdDateTime and lastPasswordChangeDateTime from the External ID tenant\'s Microsoft Graph and answers Retry when the password changed after the account was created: graph (an app registration with User.Read.All, admin-consented) or off (no Graph reader is created).', default: 'graph' },
   graphAuthentication: { type: 'string', description: 'How the function signs in to the External ID tenant\'s Graph (passwordChangeCheck=graph): certificate (an app registration in the External ID tenant whose certificate is generated inside Key Vault and read through a Key Vault reference) or managedIdentity (a multitenant app in the subscription\'s tenant that trusts the function\'s managed identity, provisioned into the External ID tenant; global cloud only; UNVERIFIED: External ID does not document apps from another tenant).', default: 'certificate' },
+  graphApiVersion: { type: 'string', description: 'Microsoft Graph version the custom authentication extension and the listener are managed through: v1.0 (their types are in v1.0 since March 2026) or beta (as the JIT guide\'s examples). Switching an existing stack changes nothing in the tenant: the same objects keep their ids.', default: JIT_OBJECTS_API_VERSION },
+  resourceLocks: { type: 'boolean', description: 'Put a CanNotDelete lock on the Key Vault and on the storage account (legacy users, shared state), so neither can be deleted outside pulumi destroy, e.g. with the resource group. Locks need Microsoft.Authorization/locks/* (Owner or User Access Administrator). Set false to deploy without that permission, or before a change that removes something inside them (a role assignment, table or diagnostic setting).', default: true },
+  operatorPrincipalId: { type: 'string', description: 'Object id (GUID) of the user, group or service principal that runs jitmigrate import-legacy, status and reconcile: it gets Storage Table Data Contributor on the legacy table only (legacyStore=table). Empty = nobody.', default: '' },
+  operatorPrincipalType: { type: 'string', description: 'Kind of operatorPrincipalId, for its role assignment: User, Group or ServicePrincipal. ARM rejects a mismatch.', default: 'User' },
 } as const satisfies Record<string, ConfigKeySchema>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;
@@ -97,6 +118,8 @@ export interface InfraConfig {
   /** Rotation override; unset = the current certificate's previous version (when one exists). */
   readonly previousCertificate?: { readonly name: string; readonly version?: string };
   readonly hosting: {
+    /** The function's own deadline (app setting CalloutBudgetMs), derived from the extension's timeout. */
+    readonly calloutBudgetMs: number;
     readonly alwaysReadyInstances: number;
     readonly maximumInstanceCount: number;
     readonly instanceMemoryMB: 512 | 2048 | 4096;
@@ -108,16 +131,28 @@ export interface InfraConfig {
   readonly assignDeployerCertificatesOfficer: boolean;
   readonly deployerPrincipalType: 'User' | 'ServicePrincipal';
   readonly passwordChangeCheck: PasswordChangeCheckConfig;
+  /** Graph version the custom extension and the listener are managed through. */
+  readonly graphApiVersion: GraphApiVersion;
+  /** CanNotDelete locks on the vault and the storage account. */
+  readonly resourceLocks: boolean;
+  /** Who runs the CLI against the legacy table (Storage Table Data Contributor on it); undefined = nobody. */
+  readonly operator?: { readonly principalId: string; readonly principalType: PrincipalType };
+  /** Accepted but doubtful settings, printed at preview (`pulumi.log.warn`). */
+  readonly warnings: readonly string[];
 }
 
 /** What the parser reads; `pulumiConfigSource()` in a program, a plain object in tests. */
 export interface ConfigSource {
   readonly project: string;
   readonly stack: string;
-  /** Raw string as the CLI stores it (arrays as JSON). */
+  /** Raw string as the CLI stores it (arrays as JSON); undefined for a sensitive key. */
   get(key: ConfigKey): string | undefined;
-  /** Secret keys only; the value stays inside a secret Output. */
+  /** Sensitive keys only; the value stays inside a secret Output. Undefined when unset or empty. */
   getSecret(key: ConfigKey): pulumi.Output<string> | undefined;
+  /** Whether the stack stores the key encrypted (`pulumi config set --secret`). */
+  isSecret(key: ConfigKey): boolean;
+  /** Every fully qualified key the stack sets (`pulumi.runtime.allConfig()`), to refuse misspelt ones. */
+  keys(): readonly string[];
   readonly location: string | undefined;
 }
 
@@ -159,7 +194,8 @@ class Reader {
     const raw = this.source.get(key);
     if (raw === undefined || raw === '') {
       const value = this.fallback<string>(key);
-      if (value === undefined && required) this.problem(key, `is not set: ${fix}`);
+      // An empty default is the CLI's way of handing over an unset optional key.
+      if ((value === undefined || value === '') && required) this.problem(key, `is not set: ${fix}`);
       return value;
     }
     return raw.trim();
@@ -254,6 +290,18 @@ class Reader {
 /** Parses and validates; throws `ConfigError` listing every problem. Pure apart from reading `source`. */
 export function parseConfig(source: ConfigSource): InfraConfig {
   const r = new Reader(source);
+  const warnings: string[] = [];
+
+  // A misspelt key would otherwise be ignored and its default used without a word.
+  const known = Object.keys(CONFIG_SCHEMA);
+  for (const fullKey of source.keys()) {
+    const [namespace, key] = fullKey.includes(':') ? (fullKey.split(/:(.*)/s) as [string, string]) : [source.project, fullKey];
+    if (namespace !== source.project || known.includes(key)) continue;
+    const suggestion = nearest(key, known);
+    r.problems.push(
+      `${source.project}:${key} is not a setting of this project${suggestion ? `: did you mean ${suggestion}?` : ''} Remove it (pulumi config rm ${key})${suggestion ? ` and set ${suggestion} instead` : ''}; the settings are listed in Pulumi.yaml`,
+    );
+  }
 
   const location = source.location?.trim();
   if (!location) r.problems.push(`azure-native:location is not set: pulumi config set azure-native:location <region>, e.g. westeurope (a region that offers Flex Consumption)`);
@@ -281,20 +329,55 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     if (/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(domainRaw)) tenantDomain = domainRaw.toLowerCase();
     else r.problem('externalIdTenantDomain', `is '${domainRaw}': set only the subdomain, e.g. contoso for contoso.onmicrosoft.com or contoso.ciamlogin.com`);
   }
-  const graphBaseUrl = r.httpsUrl('graphBaseUrl', true, true) ?? 'https://graph.microsoft.com';
+  let graphBaseUrl = r.httpsUrl('graphBaseUrl', true, true) ?? 'https://graph.microsoft.com';
+  let cloud = 'global';
+  try {
+    cloud = cloudOf(graphBaseUrl);
+  } catch (error) {
+    r.problem('graphBaseUrl', `is '${graphBaseUrl}': ${(error as Error).message.replace(/^graphBaseUrl "[^"]*" /, '')}`);
+    graphBaseUrl = 'https://graph.microsoft.com';
+  }
+
+  // Region lists hold for the public cloud only (regions.ts).
+  const checkRegion = r.boolean('checkFlexConsumptionRegion');
+  if (location && cloud === 'global') {
+    const region = regionKey(location);
+    if (!AZURE_PUBLIC_REGIONS.includes(region)) {
+      const suggestion = nearest(region, AZURE_PUBLIC_REGIONS);
+      r.problems.push(`azure-native:location is '${location}', which is not an Azure region${suggestion ? `: did you mean ${suggestion}?` : ''} Set it with pulumi config set azure-native:location <region> (az account list-locations -o table)`);
+    } else if (checkRegion && !FLEX_CONSUMPTION_REGIONS.includes(region)) {
+      r.problems.push(
+        `azure-native:location is '${location}', a region without the Flex Consumption plan the function runs on: choose one of ${FLEX_CONSUMPTION_REGIONS.filter((x) => !x.endsWith('euap')).join(', ')}; if Microsoft has since opened Flex Consumption there (az functionapp list-flexconsumption-locations), set checkFlexConsumptionRegion to false`,
+      );
+    }
+  }
 
   const clientAppIds = r.stringArray('clientAppIds').map((id) => id.toLowerCase());
   clientAppIds.forEach((id, i) => {
     if (!GUID.test(id)) r.problem('clientAppIds', `entry ${i} '${id}' is not a GUID: set each entry to an application (client) ID`);
   });
-  if (new Set(clientAppIds).size !== clientAppIds.length) r.problem('clientAppIds', 'lists an application twice: remove the duplicate');
+  const duplicates = [...new Set(clientAppIds.filter((id, i) => clientAppIds.indexOf(id) !== i))];
+  if (duplicates.length > 0) r.problem('clientAppIds', `lists ${duplicates.join(', ')} more than once: remove the duplicate entr${duplicates.length === 1 ? 'y' : 'ies'}`);
 
   // Graph: extension_<32 hex>_<name>; letters and digits keep the name valid everywhere it appears.
   const migrationPropertyName = r.matching('migrationPropertyName', /^[A-Za-z][A-Za-z0-9]{0,63}$/, 'use 1-64 letters and digits, starting with a letter') ?? 'requiresMigration';
-  // Graph customExtensionClientConfiguration: timeout 200-2000 ms, retries 0-1 (entra sheet 2.1).
+  // Graph customExtensionClientConfiguration: timeout 200-2000 ms, retries 0-1 (docs/entra-contracts.md#custom-extension). The function
+  // must answer inside it: its own deadline is the timeout less the network margin, and at least its minimum.
   const timeoutInMilliseconds = r.integer('customExtensionTimeoutMs', 200, 2000);
+  const calloutBudgetMs = timeoutInMilliseconds - CALLOUT_NETWORK_MARGIN_MS;
+  if (calloutBudgetMs < MIN_CALLOUT_BUDGET_MS) {
+    r.problem(
+      'customExtensionTimeoutMs',
+      `is ${timeoutInMilliseconds}: Entra would give up before the function could answer (it keeps ${CALLOUT_NETWORK_MARGIN_MS} ms for the network and needs at least ${MIN_CALLOUT_BUDGET_MS} ms itself); set it to ${MIN_CALLOUT_BUDGET_MS + CALLOUT_NETWORK_MARGIN_MS}-2000, default 2000`,
+    );
+  }
   const maximumRetries = r.integer('customExtensionMaximumRetries', 0, 1);
-  const createTestClient = r.boolean('createTestClient', environment === 'dev');
+  const createTestClient = r.boolean('createTestClient');
+  if (createTestClient && environment !== 'dev') {
+    warnings.push(
+      `${source.project}:createTestClient is true in environment '${environment}': it creates a test app with tenant-wide consent and a public sign-in URL. Set it to false (pulumi config set createTestClient false) unless this stack is for testing`,
+    );
+  }
   if (clientAppIds.length === 0 && !createTestClient) {
     r.problem('clientAppIds', 'is empty and createTestClient is false: the migration listener would apply to no application; list the client IDs of your sign-in apps');
   }
@@ -303,7 +386,7 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   const certificate: CertificateConfig = {
     name: r.matching('certificateName', KEY_VAULT_OBJECT, 'use 1-127 letters, digits and hyphens (Key Vault object name)') ?? 'invalid',
     subject: r.matching('certificateSubject', /^CN=[^,;]{1,64}$/, 'use CN=<name>, e.g. CN=JitMigration') ?? 'CN=JitMigration',
-    keySize: r.integer('certificateKeySize', 2048, 4096, [2048, 4096]),
+    keySize: r.integer('certificateKeySize', Math.min(...ENCRYPTION_KEY_SIZES), Math.max(...ENCRYPTION_KEY_SIZES), ENCRYPTION_KEY_SIZES),
     validityInMonths,
     // Key Vault's limit for lifetime-action days: validity in months x 27.
     renewDaysBeforeExpiry: r.integer('certificateRenewDaysBeforeExpiry', 1, validityInMonths * 27),
@@ -326,6 +409,12 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   const instanceMemoryMB = r.integer('instanceMemoryMB', 512, 4096, [512, 2048, 4096]) as 512 | 2048 | 4096;
 
   const keyVaultPublicNetworkAccess = r.choice('keyVaultPublicNetworkAccess', ['Enabled', 'Disabled'] as const);
+  if (keyVaultPublicNetworkAccess === 'Disabled') {
+    r.problem(
+      'keyVaultPublicNetworkAccess',
+      'is Disabled, but this program deploys no private endpoint or virtual network integration: the function could not read its keys and pulumi up could not create the certificate. Keep Enabled (access stays RBAC-only: only the function identity and the deployer hold roles)',
+    );
+  }
   const logRetentionDays = r.integer('logRetentionDays', 30, 730);
 
   const tableFix = 'use 3-63 letters and digits starting with a letter (Azure Table naming)';
@@ -337,8 +426,11 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   }
   let legacy: LegacyStoreConfig;
   const apiKey = source.getSecret('legacyServiceApiKey');
+  if (apiKey && !source.isSecret('legacyServiceApiKey')) {
+    r.problem('legacyServiceApiKey', 'is stored in plain text in the stack file: set it again with pulumi config set --secret legacyServiceApiKey <key>, and rotate the key, since the plain value may already be in version control');
+  }
   if (legacyStore === 'http') {
-    const serviceUrl = r.httpsUrl('legacyServiceUrl', true, false) ?? '';
+    const serviceUrl = credentialFree(r, r.httpsUrl('legacyServiceUrl', true, false)) ?? '';
     legacy = apiKey ? { kind: 'http', serviceUrl, apiKey } : { kind: 'http', serviceUrl };
   } else {
     if (source.get('legacyServiceUrl')) r.problem('legacyServiceUrl', 'is set while legacyStore=table: remove it or set legacyStore=http');
@@ -375,6 +467,17 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     passwordChangeCheck = { mode: 'graph', authentication: 'managedIdentity' };
   }
 
+  const graphApiVersion = r.choice('graphApiVersion', GRAPH_API_VERSIONS);
+  const resourceLocks = r.boolean('resourceLocks');
+  const operatorPrincipalId = r.matching('operatorPrincipalId', GUID, "set it to the operator's object id (a GUID): az ad signed-in-user show --query id -o tsv, or a group's id")?.toLowerCase();
+  const operatorPrincipalType = r.choice('operatorPrincipalType', PRINCIPAL_TYPES);
+  let operator: InfraConfig['operator'];
+  if (operatorPrincipalId && legacy.kind === 'http') {
+    r.problem('operatorPrincipalId', 'is set while legacyStore=http: there is no legacy table to grant access to; remove it (pulumi config rm operatorPrincipalId) or set legacyStore=table');
+  } else if (operatorPrincipalId) {
+    operator = { principalId: operatorPrincipalId, principalType: operatorPrincipalType };
+  }
+
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
   return deepFreeze<InfraConfig>({
@@ -388,7 +491,7 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     externalId: { tenantId, tenantDomain, graphBaseUrl, clientAppIds, migrationPropertyName, timeoutInMilliseconds, maximumRetries, createTestClient },
     certificate,
     ...(previousCertificate ? { previousCertificate } : {}),
-    hosting: { alwaysReadyInstances, maximumInstanceCount, instanceMemoryMB },
+    hosting: { calloutBudgetMs, alwaysReadyInstances, maximumInstanceCount, instanceMemoryMB },
     keyVaultPublicNetworkAccess,
     logRetentionDays,
     legacy,
@@ -396,7 +499,50 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     assignDeployerCertificatesOfficer,
     deployerPrincipalType,
     passwordChangeCheck,
+    warnings,
+    graphApiVersion,
+    resourceLocks,
+    ...(operator ? { operator } : {}),
   });
+}
+
+/** What the Entra callout keeps for the network round trip and TLS: the default 2000 ms timeout leaves the
+ *  function its default 1500 ms deadline. */
+export const CALLOUT_NETWORK_MARGIN_MS = 500;
+/** The function's smallest deadline (CalloutBudgetMs, function/src/config/settings.ts: 200-1900). */
+export const MIN_CALLOUT_BUDGET_MS = 200;
+
+/** Query parameters that carry a credential; the URL lands in a plain app setting. */
+const CREDENTIAL_PARAMETER = /^(api[-_]?key|key|code|token|access[-_]?token|sig|signature|secret|client[-_]?secret|password|pwd|auth)$/i;
+
+/** Refuses a legacy service URL with a user:password@ part or a key in its query: it would sit in clear text. */
+function credentialFree(r: { problem(key: ConfigKey, text: string): void }, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const url = new URL(value);
+  const fix = 'put the key in legacyServiceApiKey instead (pulumi config set --secret legacyServiceApiKey <key>): the URL is stored in a plain app setting, the key in Key Vault';
+  if (url.username || url.password) {
+    r.problem('legacyServiceUrl', `carries a user name or password (user:password@): remove it and ${fix}`);
+    return undefined;
+  }
+  const named = [...url.searchParams.keys()].filter((name) => CREDENTIAL_PARAMETER.test(name));
+  if (named.length > 0) {
+    r.problem('legacyServiceUrl', `carries a credential in its query (${named.join(', ')}): remove it and ${fix}`);
+    return undefined;
+  }
+  return value;
+}
+
+/**
+ * The External ID tenant must not be the subscription's (workforce) tenant: the JIT objects and the sign-in
+ * apps would land in the wrong directory. The Azure tenant is known only once the provider has signed in, so
+ * index.ts calls this at preview, before any name depending on the subscription resolves.
+ */
+export function checkDistinctTenants(cfg: Pick<InfraConfig, 'project' | 'externalId'>, azureTenantId: string): void {
+  if (azureTenantId.toLowerCase() === cfg.externalId.tenantId) {
+    throw new ConfigError([
+      `${cfg.project}:externalIdTenantId is ${cfg.externalId.tenantId}, the tenant of the Azure subscription you are signed in to: set it to the External ID tenant's id (Entra admin center of the external tenant > Overview), not the workforce tenant's`,
+    ]);
+  }
 }
 
 /** Freezes plain objects and arrays; leaves Outputs (secrets) alone. */
@@ -411,13 +557,26 @@ function deepFreeze<T>(value: T): T {
 /** The program's source: the project's config bag, read once, plus `azure-native:location`. */
 export function pulumiConfigSource(): ConfigSource {
   const config = new pulumi.Config();
+  const project = pulumi.getProject();
+  const sensitive = (key: ConfigKey): boolean => (CONFIG_SCHEMA[key] as ConfigKeySchema).sensitive === true;
   return {
-    project: pulumi.getProject(),
+    project,
     stack: pulumi.getStack(),
-    get: (key) => (CONFIG_SCHEMA[key] as ConfigKeySchema).secret ? undefined : config.get(key),
-    getSecret: (key) => ((CONFIG_SCHEMA[key] as ConfigKeySchema).secret ? config.getSecret(key) : undefined),
+    get: (key) => (sensitive(key) ? undefined : config.get(key)),
+    // The CLI hands an unset optional key over as its default, '': that is "not set", not an empty secret.
+    getSecret: (key) => (sensitive(key) && (config.get(key) ?? '').trim() !== '' ? config.getSecret(key) : undefined),
+    // The language host lists the encrypted keys in PULUMI_CONFIG_SECRET_KEYS; the SDK reads them here.
+    isSecret: (key) => runtimeIsConfigSecret(`${project}:${key}`),
+    keys: () => Object.keys(pulumi.runtime.allConfig()),
     location: new pulumi.Config('azure-native').get('location'),
   };
+}
+
+/** `isConfigSecret` is exported by @pulumi/pulumi's runtime but not typed. Without it nothing can be verified,
+ *  so a missing function fails the check (the operator sees the plain-text refusal) rather than passing it. */
+function runtimeIsConfigSecret(fullKey: string): boolean {
+  const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret;
+  return typeof isConfigSecret === 'function' ? isConfigSecret(fullKey) : false;
 }
 
 export function loadConfig(source: ConfigSource = pulumiConfigSource()): InfraConfig {

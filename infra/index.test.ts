@@ -4,10 +4,10 @@
  * real program (no violations) and on a mutated copy (a violation), so none can pass vacuously.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { CONFIG_SCHEMA, ConfigError, GRAPH_CLIENT_CERTIFICATE, parseConfig, type ConfigKey, type ConfigSource, type InfraConfig } from './config';
+import { CALLOUT_NETWORK_MARGIN_MS, checkDistinctTenants, CONFIG_SCHEMA, ConfigError, GRAPH_CLIENT_CERTIFICATE, parseConfig, type ConfigKey, type ConfigSource, type InfraConfig } from './config';
 import { FLEX_FORBIDDEN_SETTINGS, FUNCTION_ROUTE } from './components/functionHosting';
 import { TOKEN_EXCHANGE_AUDIENCE } from './components/graphReader';
-import { keyVaultReference } from './components/keyVault';
+import { keyVaultReference } from './components/keyMaterial';
 import { keyIdFor } from './providers/graph/applicationEncryptionKey';
 import { NAME_RULES, resourceNames, stableSuffix } from './naming';
 import { BUILT_IN_ROLES, roleAssignmentName, roleDefinitionId, uuidV5 } from './roles';
@@ -22,13 +22,12 @@ const WORKFORCE_TENANT = 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee';
 const API_KEY_SENTINEL = 'SENTINEL-legacy-api-key-7f3c9b';
 /** A renewal happened: the certificate reports this previous version (mocks). */
 const RENEWED_FROM = 'fedcba9876543210fedcba9876543210';
-/** Legacy web service with an API key, no always-ready instances, a private vault, no test client. */
+/** Legacy web service with an API key, no always-ready instances, no test client. */
 const HTTP_OVERRIDES = {
   [`${PROJECT}:legacyStore`]: 'http',
   [`${PROJECT}:legacyServiceUrl`]: 'https://legacy.example.com/verify',
   [`${PROJECT}:legacyServiceApiKey`]: API_KEY_SENTINEL,
   [`${PROJECT}:alwaysReadyInstances`]: '0',
-  [`${PROJECT}:keyVaultPublicNetworkAccess`]: 'Disabled',
   [`${PROJECT}:createTestClient`]: 'false',
 };
 /** Rotation to a new certificate name, the old one kept live (explicit override). */
@@ -45,15 +44,18 @@ const CHECK_OFF_OVERRIDES = { [`${PROJECT}:passwordChangeCheck`]: 'off' };
 const USER_READ_ALL_ROLE_ID = 'df021288-bdef-4463-88db-98f22de89214';
 
 /** A ConfigSource over a flat record of fully qualified keys, as the CLI stores them. */
-function sourceOf(values: Record<string, string | undefined>): ConfigSource {
+function sourceOf(values: Record<string, string | undefined>, storedInPlainText: readonly ConfigKey[] = []): ConfigSource {
+  const sensitive = (key: ConfigKey): boolean => (CONFIG_SCHEMA[key] as { sensitive?: true }).sensitive === true;
   return {
     project: PROJECT,
     stack: STACK,
-    get: (key) => ((CONFIG_SCHEMA[key] as { secret?: true }).secret ? undefined : values[`${PROJECT}:${key}`]),
+    get: (key) => (sensitive(key) ? undefined : values[`${PROJECT}:${key}`]),
     getSecret: (key) => {
-      const value = (CONFIG_SCHEMA[key] as { secret?: true }).secret ? values[`${PROJECT}:${key}`] : undefined;
-      return value === undefined ? undefined : pulumi.secret(value);
+      const value = sensitive(key) ? values[`${PROJECT}:${key}`] : undefined;
+      return value === undefined || value.trim() === '' ? undefined : pulumi.secret(value);
     },
+    isSecret: (key) => sensitive(key) && !storedInPlainText.includes(key),
+    keys: () => Object.keys(values).filter((k) => values[k] !== undefined),
     location: values['azure-native:location'],
   };
 }
@@ -146,7 +148,6 @@ function checkKeyVault(s: Snapshot): string[] {
   if (p.enableSoftDelete !== true) v.push('vault: enableSoftDelete must be true');
   if (p.softDeleteRetentionInDays !== 90) v.push('vault: softDeleteRetentionInDays must be 90');
   if (p.publicNetworkAccess !== s.cfg.keyVaultPublicNetworkAccess) v.push(`vault: publicNetworkAccess must follow config (${s.cfg.keyVaultPublicNetworkAccess})`);
-  if (s.cfg.keyVaultPublicNetworkAccess === 'Disabled' && p.networkAcls?.defaultAction !== 'Deny') v.push('vault: a disabled vault must deny by default');
   if (p.tenantId !== MOCK.azureTenantId) v.push('vault: tenantId must be the subscription tenant, not the External ID tenant');
   if (Array.isArray(p.accessPolicies) && p.accessPolicies.length > 0) v.push('vault: no access policies with RBAC');
   const workspace = single(s, T.workspace);
@@ -524,9 +525,8 @@ const MUTATIONS: [keyof typeof CHECKS, string, (s: Snapshot) => void, Base?][] =
   ['checkKeyVault', 'no purge protection', (s) => void delete single(s, T.vault).inputs.properties.enablePurgeProtection],
   ['checkKeyVault', 'soft delete 7 days', (s) => void (single(s, T.vault).inputs.properties.softDeleteRetentionInDays = 7)],
   ['checkKeyVault', 'no diagnostics', (s) => void (s.resources = s.resources.filter((r) => r.type !== T.diag))],
-  ['checkKeyVault', 'metrics only', (s) => void (single(s, T.diag).inputs.logs = [])],
+  ['checkKeyVault', 'metrics only', (s) => void (ofType(s, T.diag).find((d) => d.inputs.resourceUri === single(s, T.vault).id)!.inputs.logs = [])],
   ['checkKeyVault', 'public access ignores config', (s) => void (single(s, T.vault).inputs.properties.publicNetworkAccess = s.cfg.keyVaultPublicNetworkAccess === 'Enabled' ? 'Disabled' : 'Enabled')],
-  ['checkKeyVault', 'disabled vault that allows by default', (s) => void (single(s, T.vault).inputs.properties.networkAcls.defaultAction = 'Allow')],
   ['checkKeyVault', 'External ID tenant on the vault', (s) => void (single(s, T.vault).inputs.properties.tenantId = s.cfg.externalId.tenantId)],
   ['checkMonitoring', 'App Insights local auth', (s) => void (single(s, T.insights).inputs.disableLocalAuth = false)],
   ['checkMonitoring', 'classic App Insights', (s) => void delete single(s, T.insights).inputs.workspaceResourceId],
@@ -709,12 +709,12 @@ describe('Pulumi.yaml and Pulumi.dev.yaml', () => {
 
   test('the config schema mirrors CONFIG_SCHEMA: every key, type, secret flag, default, description', () => {
     expect(Object.keys(project.config).sort()).toEqual(Object.keys(CONFIG_SCHEMA).sort());
-    for (const [key, schema] of Object.entries(CONFIG_SCHEMA) as [ConfigKey, { type: string; description: string; secret?: true; default?: unknown }][]) {
+    for (const [key, schema] of Object.entries(CONFIG_SCHEMA) as [ConfigKey, { type: string; description: string; default?: unknown }][]) {
       const declared = project.config[key];
       expect({ key, type: declared.type, secret: declared.secret, default: declared.default, description: declared.description }).toEqual({
         key,
         type: schema.type,
-        secret: schema.secret,
+        secret: undefined,
         default: schema.default,
         description: schema.description,
       });
@@ -784,10 +784,85 @@ describe('config validation', () => {
     ['passwordChangeCheck', 'sometimes', /passwordChangeCheck is 'sometimes': set it to one of graph, off/],
     ['graphAuthentication', 'secret', /graphAuthentication is 'secret': set it to one of certificate, managedIdentity/],
     ['certificateName', 'jit-graph-client', /certificateName is 'jit-graph-client', the Key Vault name of the Graph client certificate: choose another name/],
+    ['graphApiVersion', 'v2', /graphApiVersion is 'v2': set it to one of v1.0, beta/],
+    ['resourceLocks', 'yes', /resourceLocks is 'yes': set it to true or false/],
+    ['operatorPrincipalId', 'me@contoso.com', /operatorPrincipalId is 'me@contoso.com': set it to the operator's object id \(a GUID\)/],
+    ['operatorPrincipalType', 'Application', /operatorPrincipalType is 'Application': set it to one of User, Group, ServicePrincipal/],
   ] as [ConfigKey, string | undefined, RegExp][])('%s = %s is rejected with a fix', (k, value, message) => {
     const found = problems({ [key(k)]: value });
     expect(found.join('\n')).toMatch(message);
     expect(found.join('\n')).toContain(`${PROJECT}:`);
+  });
+
+  test.each([
+    ['clientAppId', 'clientAppIds'],
+    ['customExtensionTimeoutMS', 'customExtensionTimeoutMs'],
+    ['legacyServiceApikey', 'legacyServiceApiKey'],
+  ])('a misspelt key (%s) is refused, naming the real key (%s)', (misspelt, real) => {
+    const found = problems({ [`${PROJECT}:${misspelt}`]: '1' }).join('\n');
+    expect(found).toContain(`${PROJECT}:${misspelt} is not a setting of this project: did you mean ${real}?`);
+    expect(found).toContain(`pulumi config rm ${misspelt}`);
+  });
+
+  test('an unknown key with no near match is refused too; other namespaces are left alone', () => {
+    expect(problems({ [`${PROJECT}:somethingElseEntirely`]: 'x' }).join('\n')).toMatch(/somethingElseEntirely is not a setting of this project Remove it/);
+    expect(problems({ 'azuread:tenantId': 'x', 'azure-native:subscriptionId': 'y' })).toEqual([]);
+  });
+
+  test.each([
+    ['francesouth', /'francesouth', a region without the Flex Consumption plan.*checkFlexConsumptionRegion to false/],
+    ['westeruope', /'westeruope', which is not an Azure region: did you mean westeurope\?/],
+    ['moon-base-1', /'moon-base-1', which is not an Azure region/],
+  ])('azure-native:location %s is refused', (location, message) => {
+    expect(problems({ 'azure-native:location': location }).join('\n')).toMatch(message);
+  });
+
+  test('a region is accepted in display form, and a newer Flex region through checkFlexConsumptionRegion', () => {
+    expect(configOf({ 'azure-native:location': 'West Europe' }).location).toBe('West Europe');
+    expect(problems({ 'azure-native:location': 'francesouth', [key('checkFlexConsumptionRegion')]: 'false' })).toEqual([]);
+    expect(problems({ 'azure-native:location': 'usgovvirginia', [key('graphBaseUrl')]: 'https://graph.microsoft.us' })).toEqual([]);
+  });
+
+  test('the function deadline (CalloutBudgetMs) is derived from the extension timeout, and too short a timeout is refused', () => {
+    expect(devCfg.hosting.calloutBudgetMs).toBe(2000 - CALLOUT_NETWORK_MARGIN_MS);
+    expect(configOf({ [key('customExtensionTimeoutMs')]: '1200' }).hosting.calloutBudgetMs).toBe(1200 - CALLOUT_NETWORK_MARGIN_MS);
+    expect(problems({ [key('customExtensionTimeoutMs')]: '600' }).join('\n')).toMatch(/customExtensionTimeoutMs is 600: Entra would give up before the function could answer.*set it to 700-2000/);
+    expect(settingsOf(single(snap(dev, devCfg), T.app)).get('CalloutBudgetMs')).toBe(String(2000 - CALLOUT_NETWORK_MARGIN_MS));
+  });
+
+  test.each([
+    ['https://svc:hunter2@legacy.example.com/verify', /user name or password/],
+    ['https://legacy.example.com/verify?apikey=abc123', /credential in its query \(apikey\)/],
+    ['https://legacy.example.com/api/verify?code=abc123&x=1', /credential in its query \(code\)/],
+  ])('a legacy service URL carrying a credential is refused without echoing it: %s', (url, message) => {
+    const found = problems({ [key('legacyStore')]: 'http', [key('legacyServiceUrl')]: url }).join('\n');
+    expect(found).toMatch(message);
+    expect(found).toMatch(/pulumi config set --secret legacyServiceApiKey/);
+    expect(found).not.toMatch(/hunter2|abc123/);
+  });
+
+  test('createTestClient outside dev is accepted with a warning printed at preview', () => {
+    expect(configOf({ [key('environment')]: 'prod' }).warnings.join('\n')).toMatch(/createTestClient is true in environment 'prod'.*pulumi config set createTestClient false/);
+    expect(devCfg.warnings).toEqual([]);
+    expect(configOf({ [key('environment')]: 'prod', [key('createTestClient')]: 'false' }).warnings).toEqual([]);
+  });
+
+  test('graphBaseUrl is checked with the config, before any resource: only Microsoft Graph endpoints', () => {
+    expect(problems({ [key('graphBaseUrl')]: 'https://graph.example.com' }).join('\n')).toMatch(/graphBaseUrl is 'https:\/\/graph.example.com': is not a Microsoft Graph endpoint: use one of https:\/\/graph.microsoft.com/);
+  });
+
+  test('a duplicate client app id is named', () => {
+    const id = '00000000-0000-0000-0000-00000000c001';
+    expect(problems({ [key('clientAppIds')]: JSON.stringify([id, id.toUpperCase()]) }).join('\n')).toContain(`clientAppIds lists ${id} more than once`);
+  });
+
+  test('a private Key Vault is refused while no private network mode exists, saying why', () => {
+    expect(problems({ [key('keyVaultPublicNetworkAccess')]: 'Disabled' }).join('\n')).toMatch(/keyVaultPublicNetworkAccess is Disabled, but this program deploys no private endpoint/);
+  });
+
+  test('the External ID tenant must not be the subscription\'s tenant', () => {
+    expect(() => checkDistinctTenants(devCfg, devCfg.externalId.tenantId.toUpperCase())).toThrow(/externalIdTenantId is 0+-0+-0+-0+-0+1, the tenant of the Azure subscription/);
+    expect(() => checkDistinctTenants(devCfg, MOCK.azureTenantId)).not.toThrow();
   });
 
   test('every problem is reported at once', () => {
@@ -808,9 +883,23 @@ describe('config validation', () => {
     return expect(pulumi.isSecret(apiKey as pulumi.Output<string>)).resolves.toBe(true);
   });
 
-  test('createTestClient defaults to the dev environment only', () => {
-    expect(configOf({ [key('createTestClient')]: undefined }).externalId.createTestClient).toBe(true);
+  test('createTestClient is off unless the stack sets it (the committed dev stack does)', () => {
+    expect(devCfg.externalId.createTestClient).toBe(true);
+    expect(configOf({ [key('createTestClient')]: undefined }).externalId.createTestClient).toBe(false);
     expect(configOf({ [key('createTestClient')]: undefined, [key('environment')]: 'prod' }).externalId.createTestClient).toBe(false);
+  });
+
+  test('the operator gets the legacy table only: refused without one, lower-cased, typed as configured', () => {
+    const operator = 'AB12CD34-0000-4000-8000-00000000E001';
+    expect(problems({ [key('operatorPrincipalId')]: operator, ...HTTP_OVERRIDES }).join('\n')).toMatch(/operatorPrincipalId is set while legacyStore=http: there is no legacy table/);
+    expect(configOf({ [key('operatorPrincipalId')]: operator }).operator).toEqual({ principalId: operator.toLowerCase(), principalType: 'User' });
+    expect(configOf({ [key('operatorPrincipalId')]: operator, [key('operatorPrincipalType')]: 'servicePrincipal' }).operator?.principalType).toBe('ServicePrincipal');
+    expect(devCfg.operator).toBeUndefined();
+  });
+
+  test('JIT objects through Graph v1.0 and resource locks on, unless set otherwise', () => {
+    expect(configOf({ [key('graphApiVersion')]: undefined, [key('resourceLocks')]: undefined })).toMatchObject({ graphApiVersion: 'v1.0', resourceLocks: true });
+    expect(configOf({ [key('graphApiVersion')]: 'BETA', [key('resourceLocks')]: 'false' })).toMatchObject({ graphApiVersion: 'beta', resourceLocks: false });
   });
 
   test('a listener with no application is rejected', () => {
@@ -924,6 +1013,21 @@ describe('naming', () => {
     expect(n.storageAccount.length).toBeLessThanOrEqual(24);
     expect(n.keyVault).toMatch(NAME_RULES.keyVault.pattern);
     expect(n.functionApp).toMatch(NAME_RULES.functionApp.pattern);
+  });
+
+  test('two stacks with the same environment never share a name; a stack named after its environment keeps the plain names', () => {
+    const devNames = resourceNames(base);
+    expect(devNames.resourceGroup).toBe('rg-jitmig-dev');
+    expect(devNames.userAssignedIdentity).toBe('id-jitmig-dev');
+    for (const other of ['dev2', 'Feature_Branch.1']) {
+      const copy = resourceNames({ ...base, stack: other });
+      for (const name of Object.keys(devNames) as (keyof typeof devNames)[]) {
+        if (name === 'suffix') continue;
+        expect({ name, value: copy[name] }).not.toEqual({ name, value: devNames[name] });
+      }
+    }
+    expect(resourceNames({ ...base, stack: 'dev2' }).resourceGroup).toBe('rg-jitmig-dev-dev2');
+    expect(resourceNames({ ...base, stack: 'Feature_Branch.1' }).resourceGroup).toMatch(/^rg-jitmig-dev-s[0-9a-z]{6}$/);
   });
 
   test('the program uses these names', () => {

@@ -12,22 +12,26 @@ import { FunctionHosting } from './components/functionHosting';
 import { EntraApplications } from './components/entraApplications';
 import { GraphReader } from './components/graphReader';
 import { JitPolicies } from './components/jitPolicies';
-import { KeyMaterial } from './components/keyVault';
+import { KeyMaterial } from './components/keyMaterial';
 import { Monitoring } from './components/monitoring';
-import { loadConfig } from './config';
+import { checkDistinctTenants, loadConfig } from './config';
+import { lockAgainstDeletion } from './locks';
 import { resourceGroupName, resourceNames } from './naming';
 
 const cfg = loadConfig();
+for (const warning of cfg.warnings) void pulumi.log.warn(warning);
 const check = cfg.passwordChangeCheck;
 const azure = authorization.getClientConfigOutput();
-const names = azure.subscriptionId.apply((subscriptionId) =>
-  resourceNames({ prefix: cfg.prefix, environment: cfg.environment, stack: cfg.stack, subscriptionId, nameSeed: cfg.nameSeed }),
-);
+// Every subscription-dependent name waits for the tenant check, so a wrong tenant id fails the preview.
+const names = pulumi.all([azure.subscriptionId, azure.tenantId]).apply(([subscriptionId, azureTenantId]) => {
+  checkDistinctTenants(cfg, azureTenantId);
+  return resourceNames({ prefix: cfg.prefix, environment: cfg.environment, stack: cfg.stack, subscriptionId, nameSeed: cfg.nameSeed });
+});
 const tags = cfg.tags;
 
 // The container of everything below; its name needs no subscription id, so it is known at preview.
 const group = new resources.ResourceGroup('resource-group', {
-  resourceGroupName: resourceGroupName(cfg.prefix, cfg.environment),
+  resourceGroupName: resourceGroupName(cfg.prefix, cfg.environment, cfg.stack),
   location: cfg.location,
   tags,
 });
@@ -113,7 +117,10 @@ const hosting = new FunctionHosting('hosting', {
   extensionAppIdentifierUri: entra.identifierUri,
   legacy: cfg.legacy.kind === 'table' ? cfg.legacy : { kind: 'http', serviceUrl: cfg.legacy.serviceUrl },
   stateTableName: cfg.stateTableName,
+  logAnalyticsWorkspaceId: monitoring.workspaceId,
+  operator: cfg.operator,
   scale: cfg.hosting,
+  calloutBudgetMs: cfg.hosting.calloutBudgetMs,
 });
 functionAppBuilt(hosting.app.id);
 functionIdentityBuilt(hosting.identity.principalId);
@@ -130,10 +137,27 @@ const jit = new JitPolicies(
     migrationPropertyName: cfg.externalId.migrationPropertyName,
     timeoutInMilliseconds: cfg.externalId.timeoutInMilliseconds,
     maximumRetries: cfg.externalId.maximumRetries,
+    graphApiVersion: cfg.graphApiVersion,
   },
   // The extension must not go live before the code that answers it.
   { dependsOn: [hosting] },
 );
+
+// CanNotDelete locks (resourceLocks; README "Resource locks"). Each waits for everything the program puts under
+// its scope, so it is created last and removed first by pulumi destroy.
+if (cfg.resourceLocks) {
+  const removal = 'Managed by Pulumi: to remove it, pulumi config set resourceLocks false, then pulumi up.';
+  lockAgainstDeletion('keys-vault-delete-lock', {
+    scope: keys.vaultId,
+    notes: `JIT password migration (stack ${cfg.stack}): this vault holds the key every migrating sign-in is decrypted with. ${removal}`,
+    dependsOn: [keys, hosting],
+  });
+  lockAgainstDeletion('hosting-storage-delete-lock', {
+    scope: hosting.storageAccount.id,
+    notes: `JIT password migration (stack ${cfg.stack}): this account holds the legacy password hashes of every user not yet migrated. ${removal}`,
+    dependsOn: [hosting],
+  });
+}
 
 export const resourceGroup = group.name;
 export const functionAppName = hosting.functionAppName;
@@ -145,6 +169,13 @@ export const customExtensionId = jit.customExtensionId;
 export const listenerId = jit.listenerId;
 export const migrationPropertyFullName = jit.migrationPropertyFullName;
 export const keyVaultName = keys.vaultName;
+/** The storage account of the legacy users and the shared state. */
+export const storageAccountName = hosting.storageAccount.name;
+export const storageAccountId = hosting.storageAccount.id;
+/** `https://{account}.table.core.windows.net/`: `jitmigrate ... --table-endpoint`. */
+export const tableEndpoint = hosting.tableEndpoint;
+/** The legacy users table (`--table-name`); undefined with legacyStore=http. */
+export const legacyTableName = cfg.legacy.kind === 'table' ? cfg.legacy.tableName : undefined;
 export const certificateThumbprint = keys.certificate.thumbprintHex;
 export const certificateExpiresOn = keys.certificate.expiresOn;
 export const testSignInUrl = entra.testSignInUrl;

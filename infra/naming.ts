@@ -2,6 +2,8 @@
  * Deterministic Azure resource names. Globally unique names (storage, Key Vault, function app host name)
  * carry a suffix hashed from subscription + resource group + stack (+ an optional seed), never a random
  * value: the same stack always gets the same names, so a re-run never renames (= replaces) anything.
+ * Names within the resource group carry the stack too, unless the stack is named after its environment (dev
+ * stack, environment dev): two stacks with the same `environment` (after `pulumi config cp`) never collide.
  * Rules: learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules.
  */
 import { createHash } from 'node:crypto';
@@ -70,26 +72,43 @@ function check(kind: keyof typeof NAME_RULES, name: string): string {
   return name;
 }
 
-export function resourceGroupName(prefix: string, environment: string): string {
-  return check('resourceGroup', `rg-${prefix}-${environment}`);
+/**
+ * The stack's part of a name: none when the stack is named after its environment (the usual layout, and the
+ * names of every earlier release); its own name when short and plain; otherwise a hash of it.
+ */
+export function stackQualifier(environment: string, stack: string): string {
+  if (stack === environment) return '';
+  return /^[a-z0-9]{1,12}$/.test(stack) ? stack : `s${stableSuffix([stack], 6)}`;
+}
+
+/** `{prefix}-{environment}[-{stack qualifier}]`: the stem of every name within the resource group. */
+function stem(prefix: string, environment: string, stack: string): string {
+  const qualifier = stackQualifier(environment, stack);
+  return qualifier ? `${prefix}-${environment}-${qualifier}` : `${prefix}-${environment}`;
+}
+
+export function resourceGroupName(prefix: string, environment: string, stack: string): string {
+  return check('resourceGroup', `rg-${stem(prefix, environment, stack)}`);
 }
 
 export function resourceNames(input: NamingInput): ResourceNames {
   const { prefix, environment } = input;
-  const resourceGroup = resourceGroupName(prefix, environment);
+  const resourceGroup = resourceGroupName(prefix, environment, input.stack);
   const suffix = stableSuffix([input.subscriptionId, resourceGroup, input.stack, input.nameSeed ?? '']);
+  // Globally unique names keep prefix-environment: their hashed suffix already depends on the stack.
   const base = `${prefix}-${environment}`;
+  const local = stem(prefix, environment, input.stack);
   const functionApp = check('functionApp', `${hyphenated(['func', base], 32 - suffix.length - 1)}-${suffix}`);
   return Object.freeze({
     resourceGroup,
-    userAssignedIdentity: check('generic', `id-${base}`),
-    logAnalyticsWorkspace: check('generic', `log-${base}`),
-    applicationInsights: check('generic', `appi-${base}`),
+    userAssignedIdentity: check('generic', `id-${local}`),
+    logAnalyticsWorkspace: check('generic', `log-${local}`),
+    applicationInsights: check('generic', `appi-${local}`),
     storageAccount: check('storageAccount', `st${compact(base).slice(0, 24 - 2 - suffix.length)}${suffix}`),
     keyVault: check('keyVault', `${hyphenated(['kv', base], 24 - suffix.length - 1)}-${suffix}`),
-    appServicePlan: check('generic', `asp-${base}`),
+    appServicePlan: check('generic', `asp-${local}`),
     functionApp,
-    // Flex reads the package from this container (sheet 2.5 names it app-package-<app>-<hash>).
+    // Flex reads the package from this container (Microsoft's functions-quickstart-typescript-azd sample names it app-package-<app>-<hash>).
     deploymentContainer: check('blobContainer', `app-package-${suffix}`),
     functionHostName: `${functionApp}.azurewebsites.net`,
     scmHostName: `${functionApp}.scm.azurewebsites.net`,

@@ -1,6 +1,6 @@
 /**
  * Built-in Azure role definitions the program assigns, and the helper that assigns them.
- * GUIDs: reference sheet azure-pulumi.md 3.3 (AVM `builtInRoleNames`, functions-quickstart-typescript-azd rbac.bicep).
+ * GUIDs: Learn "Azure built-in roles" (AVM `builtInRoleNames`, functions-quickstart-typescript-azd rbac.bicep).
  */
 import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
@@ -17,13 +17,16 @@ export const BUILT_IN_ROLES = {
 } as const;
 
 export type BuiltInRole = keyof typeof BUILT_IN_ROLES;
+/** What ARM records about an assignment's principal; it rejects a mismatch. */
+export const PRINCIPAL_TYPES = ['User', 'Group', 'ServicePrincipal'] as const;
+export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The canonical, subscription-scoped role definition id. ARM returns this form on read; the tenant-level
  * `/providers/Microsoft.Authorization/...` form would diff (and force replacement) on every refresh
- * (sheet 3.4; terraform-provider-azurerm#4258).
+ * (terraform-provider-azurerm#4258).
  */
 export function roleDefinitionId(subscriptionId: string, roleGuid: string): string {
   if (!GUID.test(subscriptionId)) throw new Error(`roleDefinitionId: subscription id '${subscriptionId}' is not a GUID`);
@@ -60,9 +63,9 @@ export interface RoleAssignmentArgs {
   subscriptionId: pulumi.Input<string>;
   /**
    * `ServicePrincipal` for managed identities: ARM then skips the directory lookup that fails while a new
-   * identity replicates (sheet 3.4). Required: azure-native defaults it to `User`, and ARM rejects a mismatch.
+   * identity replicates. Required: azure-native defaults it to `User`, and ARM rejects a mismatch.
    */
-  principalType: 'ServicePrincipal' | 'User';
+  principalType: PrincipalType;
   description: string;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The app registrations in the External ID tenant (fact sheet sections 3, 6 and 10.3; docs/graph-objects.md):
+ * The app registrations in the External ID tenant (docs/entra-contracts.md#extension-app; docs/graph-objects.md):
  * - the extension API app External ID gets its bearer token for (single tenant, v2 tokens, identifier URI
  *   `api://{function host}/{appId}`), its service principal, and the Graph application permission
  *   CustomAuthenticationExtension.Receive.Payload (resolved by name at deploy time) with admin consent;
@@ -14,6 +14,9 @@ import * as azuread from '@pulumi/azuread';
 import * as pulumi from '@pulumi/pulumi';
 import { AUTHENTICATION_EVENTS_APP_ID, MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_VALUE } from '../../lib/graph/types';
 import { GraphApplicationEncryptionKey, GraphServicePrincipal } from '../providers/graph/resources';
+import { cloudOf } from '../clouds';
+
+export { cloudOf };
 
 export interface EntraApplicationsArgs {
   /** The External ID tenant ID (a GUID). */
@@ -41,14 +44,6 @@ const TEST_NONCE = 'jit-migration-test';
 /** azuread requires a trailing slash on a redirect URI without a path; the authorize request must then match it. */
 export const TEST_REDIRECT_URI = 'https://jwt.ms/';
 
-/** Graph hosts (learn.microsoft.com/graph/deployments) and azuread's name for each cloud. */
-const CLOUDS: Readonly<Record<string, string>> = {
-  'graph.microsoft.com': 'global',
-  'graph.microsoft.us': 'usgovernmentl4',
-  'dod-graph.microsoft.us': 'usgovernmentl5',
-  'microsoftgraph.chinacloudapi.cn': 'china',
-};
-
 export class EntraApplications extends pulumi.ComponentResource {
   /** The explicit azuread provider for the External ID tenant; pass it to any other azuread resource. */
   readonly provider: azuread.Provider;
@@ -74,7 +69,7 @@ export class EntraApplications extends pulumi.ComponentResource {
     this.provider = new azuread.Provider(`${name}-external-id`, { tenantId, environment: cloudOf(args.graphBaseUrl), useMsi: false }, { parent: this });
     const inTenant = { parent: this, provider: this.provider };
 
-    // Permission ids are resolved by name from the tenant's Microsoft Graph principal (fact sheet 10.3).
+    // Permission ids are resolved by name from the tenant's Microsoft Graph principal (docs/entra-contracts.md#extension-app).
     const graph = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH_APP_ID }, inTenant);
     const receivePayload = graph.appRoleIds.apply((ids) => permissionId(ids, RECEIVE_PAYLOAD_ROLE_VALUE, 'application permission (app role)'));
 
@@ -88,7 +83,7 @@ export class EntraApplications extends pulumi.ComponentResource {
       {
         displayName: `JIT password migration extension API (${stack})`,
         signInAudience: 'AzureADMyOrg',
-        // v2 tokens: aud = appId, azp = 99045fe1-… (fact sheet 10.1).
+        // v2 tokens: aud = appId, azp = 99045fe1-… (docs/entra-contracts.md#caller-token).
         requestedAccessTokenVersion: 2,
       },
       inTenant,
@@ -112,7 +107,7 @@ export class EntraApplications extends pulumi.ComponentResource {
       inTenant,
     );
 
-    // Without it, creating the custom extension fails with AADB2C90063 (fact sheet section 6).
+    // Without it, creating the custom extension fails with AADB2C90063 (docs/entra-contracts.md#extension-app).
     const authenticationEvents = new GraphServicePrincipal(
       `${name}-authentication-events`,
       { tenantId, graphBaseUrl: args.graphBaseUrl, appId: AUTHENTICATION_EVENTS_APP_ID },
@@ -220,23 +215,6 @@ function subdomainOf(value: string): string {
     throw new Error(`tenantDomain must be the tenant's subdomain, like contoso for contoso.onmicrosoft.com, got "${value}": set entra-jit-migration:externalIdTenantDomain`);
   }
   return subdomain;
-}
-
-/** azuread's `environment` for a Graph base URL; throws, naming the fix, for anything else. */
-export function cloudOf(graphBaseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(graphBaseUrl);
-  } catch {
-    throw new Error(`graphBaseUrl "${graphBaseUrl}" is not a URL: use https://graph.microsoft.com`);
-  }
-  // Loopback: the Graph emulator in tests, which stands in for the global cloud.
-  if (['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return 'global';
-  const cloud = url.protocol === 'https:' ? CLOUDS[url.hostname.toLowerCase()] : undefined;
-  if (cloud === undefined) {
-    throw new Error(`graphBaseUrl "${graphBaseUrl}" is not a Microsoft Graph endpoint: use one of ${Object.keys(CLOUDS).map((host) => `https://${host}`).join(', ')}`);
-  }
-  return cloud;
 }
 
 export function checkHostName(value: string): string {

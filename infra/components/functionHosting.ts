@@ -2,22 +2,23 @@
  * FunctionHosting: the Flex Consumption function app and everything it runs on, identity-only (no keys):
  * a user-assigned managed identity (UAMI), the host storage account (deployment container, legacy-users
  * and state tables), the FC1 plan, the app, and the UAMI's least-privilege role assignments.
- * Layout follows Azure-Samples/functions-quickstart-typescript-azd (sheet 2.5); Flex rules: sheet 2.2-2.4.
+ * Layout follows Azure-Samples/functions-quickstart-typescript-azd; Flex rules: Learn "Flex Consumption plan".
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as managedidentity from '@pulumi/azure-native/managedidentity';
+import * as monitor from '@pulumi/azure-native/monitor';
 import * as storage from '@pulumi/azure-native/storage';
 import * as web from '@pulumi/azure-native/web';
 import { buildFunctionPackage, type FunctionPackage } from '../bundle/functionPackage';
 import { FunctionCodeDeployment } from '../providers/functionCodeDeployment';
-import { assignRole } from '../roles';
+import { assignRole, type PrincipalType } from '../roles';
 import type { PasswordChangeCheckSettings } from './graphReader';
-import type { AppSecret } from './keyVault';
+import type { AppSecret } from './keyMaterial';
 
 /** The function's route (function/src/functions/onPasswordSubmit.ts). */
 export const FUNCTION_ROUTE = '/api/onPasswordSubmit';
 
-/** App settings Flex rejects or ignores (sheet 2.4: "Flex Consumption plan deprecations"). */
+/** App settings Flex rejects or ignores (Learn "App settings reference for Azure Functions": "Flex Consumption plan deprecations"). */
 export const FLEX_FORBIDDEN_SETTINGS = [
   'FUNCTIONS_WORKER_RUNTIME',
   'FUNCTIONS_EXTENSION_VERSION',
@@ -65,6 +66,12 @@ export interface FunctionHostingArgs {
   legacy: HostedLegacyStore;
   stateTableName: string;
   scale: { alwaysReadyInstances: number; maximumInstanceCount: number; instanceMemoryMB: 512 | 2048 | 4096 };
+  /** The function's deadline (app setting CalloutBudgetMs), inside the custom extension's timeout. */
+  calloutBudgetMs: number;
+  /** Log Analytics workspace for the storage account's table and blob logs (Monitoring.workspaceId). */
+  logAnalyticsWorkspaceId: pulumi.Input<string>;
+  /** Who runs jitmigrate against the legacy table: Storage Table Data Contributor on that table (table store only). */
+  operator?: { principalId: string; principalType: PrincipalType };
   /** Defaults to `buildFunctionPackage()` (deterministic esbuild zip). */
   codePackage?: pulumi.Input<FunctionPackage>;
 }
@@ -74,6 +81,8 @@ type Setting = { name: string; value: pulumi.Input<string> };
 export class FunctionHosting extends pulumi.ComponentResource {
   readonly identity: managedidentity.UserAssignedIdentity;
   readonly storageAccount: storage.StorageAccount;
+  /** `https://{account}.table.core.windows.net/`: the legacy and state tables' endpoint. */
+  readonly tableEndpoint: pulumi.Output<string>;
   readonly plan: web.AppServicePlan;
   readonly app: web.WebApp;
   readonly deployment: FunctionCodeDeployment;
@@ -107,7 +116,7 @@ export class FunctionHosting extends pulumi.ComponentResource {
         kind: 'StorageV2',
         sku: { name: 'Standard_LRS' },
         accessTier: 'Hot',
-        // Identity only: no account keys, no SAS, no anonymous blobs (sheet 2.5).
+        // Identity only: no account keys, no SAS, no anonymous blobs (as the quickstart sample).
         allowSharedKeyAccess: false,
         defaultToOAuthAuthentication: true,
         allowBlobPublicAccess: false,
@@ -116,7 +125,7 @@ export class FunctionHosting extends pulumi.ComponentResource {
         minimumTlsVersion: 'TLS1_2',
         enableHttpsTrafficOnly: true,
         dnsEndpointType: 'Standard',
-        // Flex deploys from the platform: a Deny firewall breaks deployment without private networking (sheet 2.6).
+        // Flex deploys from the platform: a Deny firewall breaks deployment without private networking.
         publicNetworkAccess: 'Enabled',
         networkRuleSet: { defaultAction: 'Allow', bypass: 'AzureServices' },
         tags,
@@ -125,8 +134,26 @@ export class FunctionHosting extends pulumi.ComponentResource {
     );
     const account = this.storageAccount;
     const endpoints = account.primaryEndpoints;
+    this.tableEndpoint = endpoints.table;
 
-    // Management-plane (ARM) creation: works with shared keys off, unlike storage.Blob (sheet 2.6).
+    // Every read, write and delete of the legacy hashes (table) and of the code package (blob) is logged where
+    // the vault's audit log goes. Logs exist per service, so the settings sit on the service sub-resources.
+    for (const service of ['table', 'blob'] as const) {
+      new monitor.DiagnosticSetting(
+        `${name}-storage-${service}-diagnostics`,
+        {
+          name: 'to-log-analytics',
+          resourceUri: pulumi.interpolate`${account.id}/${service}Services/default`,
+          workspaceId: args.logAnalyticsWorkspaceId,
+          // allLogs: StorageRead, StorageWrite, StorageDelete.
+          logs: [{ categoryGroup: 'allLogs', enabled: true }],
+          metrics: [{ category: 'Transaction', enabled: true }],
+        },
+        child,
+      );
+    }
+
+    // Management-plane (ARM) creation: works with shared keys off, unlike storage.Blob (pulumi-azure-native#2015).
     const container = new storage.BlobContainer(
       `${name}-deployment-container`,
       { resourceGroupName, accountName: account.name, containerName: args.names.deploymentContainer, publicAccess: 'None' },
@@ -160,6 +187,24 @@ export class FunctionHosting extends pulumi.ComponentResource {
     if (legacyTable) {
       tableRoles.push(grant('legacy-table-contributor', 'StorageTableDataContributor', legacyTable.id, 'Legacy users table: read records, mark migrated (UAMI)'));
     }
+    if (args.operator && !legacyTable) {
+      throw new Error('FunctionHosting: an operator is given while the legacy store is not a table: there is no legacy table to grant access to');
+    }
+    if (args.operator && legacyTable) {
+      // The table, not the account: the operator reads and marks legacy users, never the state or the code.
+      assignRole(
+        `${name}-operator-legacy-table-contributor`,
+        {
+          scope: legacyTable.id,
+          principalId: args.operator.principalId,
+          principalType: args.operator.principalType,
+          role: 'StorageTableDataContributor',
+          subscriptionId: args.subscriptionId,
+          description: 'Operator: jitmigrate import-legacy, status and reconcile on the legacy users table',
+        },
+        child,
+      );
+    }
     const metricsPublisher = grant('metrics-publisher', 'MonitoringMetricsPublisher', args.monitoring.appInsightsId, 'Entra-authenticated Application Insights ingestion (UAMI)');
     // Key Vault Secrets User per secret, not per vault: the app can read its own keys and nothing else.
     const seen = new Set<string>();
@@ -168,7 +213,7 @@ export class FunctionHosting extends pulumi.ComponentResource {
       .map((s) => grant(`secrets-user-${s.secretName}`, 'KeyVaultSecretsUser', s.scope, `Resolve the ${s.setting} Key Vault reference (UAMI)`));
 
     const settings: Setting[] = [
-      // Identity-based host storage (learn AF/functions-reference "identity-based connections"; sheet 3.2).
+      // Identity-based host storage (learn AF/functions-reference "identity-based connections").
       { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' },
       { name: 'AzureWebJobsStorage__clientId', value: clientId },
       { name: 'AzureWebJobsStorage__blobServiceUri', value: endpoints.blob },
@@ -184,6 +229,7 @@ export class FunctionHosting extends pulumi.ComponentResource {
       { name: 'LegacyStore', value: args.legacy.kind },
       { name: 'StateTableEndpoint', value: endpoints.table },
       { name: 'StateTableName', value: args.stateTableName },
+      { name: 'CalloutBudgetMs', value: String(args.calloutBudgetMs) },
       ...(args.legacy.kind === 'table'
         ? [
             { name: 'LegacyTableEndpoint', value: endpoints.table },
@@ -263,7 +309,7 @@ export class FunctionHosting extends pulumi.ComponentResource {
       { parent: this, dependsOn: [blobOwner, metricsPublisher, ...tableRoles, ...secretRoles] },
     );
 
-    // Basic (user/password) publishing off for FTP and SCM: deployments use Entra tokens (sheet 4.3).
+    // Basic (user/password) publishing off for FTP and SCM: deployments use Entra tokens.
     const ftp = new web.WebAppFtpAllowed(`${name}-ftp-basic-auth`, { resourceGroupName, name: this.app.name, allow: false }, child);
     const scm = new web.WebAppScmAllowed(`${name}-scm-basic-auth`, { resourceGroupName, name: this.app.name, allow: false }, child);
 

@@ -2,7 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { keyIdFor } from '../providers/graph/applicationEncryptionKey';
 import { GRAPH_APP_ID, guidFor, startMocks, valueOf, type MockWorld, type Recorded } from '../providers/graph/mockSupport';
 import type { GraphReader as GraphReaderClass, GraphReaderArgs } from './graphReader';
-import type { GraphClientCertificate } from './keyVault';
+import type { GraphClientCertificate } from './keyMaterial';
 
 const TENANT_ID = '3f2b1c4d-5e6f-4a1b-9c8d-7e6f5a4b3c2d';
 const AZURE_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';

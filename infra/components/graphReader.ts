@@ -21,7 +21,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { MICROSOFT_GRAPH_APP_ID } from '../../lib/graph/types';
 import { keyIdFor } from '../providers/graph/applicationEncryptionKey';
 import { cloudOf, permissionId } from './entraApplications';
-import type { AppSecret, GraphClientCertificate } from './keyVault';
+import type { AppSecret, GraphClientCertificate } from './keyMaterial';
 
 /** Resolved by this value from the tenant's Microsoft Graph principal, like Receive.Payload. */
 export const USER_READ_ALL_ROLE_VALUE = 'User.Read.All';

@@ -46,12 +46,12 @@ describe('JitPolicies (under Pulumi mocks)', () => {
     expect(flag.inputs.__provider).toContain('graphExtensionProperty');
   });
 
-  it('creates the onPasswordSubmit extension for the function, on beta with 2000 ms / 1 retry', async () => {
+  it('creates the onPasswordSubmit extension for the function, on v1.0 with 2000 ms / 1 retry', async () => {
     const { one, component } = await build('ext');
     const extension = one('CustomAuthenticationExtension');
     expect(extension.inputs).toMatchObject({
       tenantId: TENANT_ID,
-      apiVersion: 'beta',
+      apiVersion: 'v1.0',
       targetUrl: 'https://func-jit.azurewebsites.net/api/passwordSubmit',
       resourceId: `api://func-jit.azurewebsites.net/${EXTENSION_APP_ID}`,
       timeoutInMilliseconds: 2000,
@@ -66,7 +66,7 @@ describe('JitPolicies (under Pulumi mocks)', () => {
     const listener = one('EventListener');
     expect(listener.inputs).toMatchObject({
       tenantId: TENANT_ID,
-      apiVersion: 'beta',
+      apiVersion: 'v1.0',
       clientAppIds: [CLIENT_A],
       priority: 500,
       migrationPropertyId: FULL_NAME,
@@ -76,9 +76,9 @@ describe('JitPolicies (under Pulumi mocks)', () => {
   });
 
   it('passes the Graph version, the limits and dependsOn through (the provider checks the limits)', async () => {
-    const { one, options } = await build('cfg', { graphApiVersion: 'v1.0', timeoutInMilliseconds: 1500, maximumRetries: 0, dependsOn: [upstream] });
-    expect(one('CustomAuthenticationExtension').inputs).toMatchObject({ apiVersion: 'v1.0', timeoutInMilliseconds: 1500, maximumRetries: 0 });
-    expect(one('EventListener').inputs.apiVersion).toBe('v1.0');
+    const { one, options } = await build('cfg', { graphApiVersion: 'beta', timeoutInMilliseconds: 1500, maximumRetries: 0, dependsOn: [upstream] });
+    expect(one('CustomAuthenticationExtension').inputs).toMatchObject({ apiVersion: 'beta', timeoutInMilliseconds: 1500, maximumRetries: 0 });
+    expect(one('EventListener').inputs.apiVersion).toBe('beta');
     for (const [type, name] of [['CustomAuthenticationExtension', 'cfg-password-submit'], ['EventListener', 'cfg-password-submit'], ['ExtensionProperty', 'cfg-migration-flag']] as const) {
       expect(options(type, name)?.dependsOn).toEqual([upstream]);
     }

@@ -1,5 +1,5 @@
 /**
- * The tenant-side JIT migration policy (fact sheet sections 2, 5 and 7; docs/graph-objects.md), all through
+ * The tenant-side JIT migration policy (docs/entra-contracts.md#custom-extension, #listener, #migration-flag; docs/graph-objects.md), all through
  * Graph because no typed provider covers them (azure-pulumi.md 5.3):
  * - the Boolean migration flag, an extension property on the b2c-extensions-app, kept on destroy because
  *   deleting it drops every user's value;
@@ -8,6 +8,7 @@
  * - the onPasswordSubmitListener that calls it for the client apps and names the flag.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { JIT_OBJECTS_API_VERSION, type GraphApiVersion } from '../../lib/graph/types';
 import { GraphCustomAuthenticationExtension, GraphEventListener, GraphExtensionProperty } from '../providers/graph/resources';
 
 export interface JitPoliciesArgs {
@@ -27,8 +28,11 @@ export interface JitPoliciesArgs {
   timeoutInMilliseconds: number;
   /** 0 or 1 (checked by the provider); 1 recommended. */
   maximumRetries: number;
-  /** Graph version for the extension and the listener: `beta` as in the JIT guide (default), or `v1.0`. */
-  graphApiVersion?: 'beta' | 'v1.0';
+  /**
+   * Graph version the extension and the listener are managed through: `v1.0` (default) or `beta` (the JIT
+   * guide's examples). Switching an existing stack changes nothing: the same objects keep their ids.
+   */
+  graphApiVersion?: GraphApiVersion;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -41,7 +45,7 @@ export class JitPolicies extends pulumi.ComponentResource {
   constructor(name: string, args: JitPoliciesArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super('jitmigration:entra:JitPolicies', name, {}, opts);
     const target = { tenantId: args.tenantId, graphBaseUrl: args.graphBaseUrl };
-    const apiVersion = args.graphApiVersion ?? 'beta';
+    const apiVersion = args.graphApiVersion ?? JIT_OBJECTS_API_VERSION;
     const ordered = { parent: this, dependsOn: args.dependsOn };
 
     const flag = new GraphExtensionProperty(`${name}-migration-flag`, { ...target, name: args.migrationPropertyName, dataType: 'Boolean', targetObjects: ['User'] }, ordered);

@@ -1,7 +1,7 @@
 /**
  * Monitoring: a Log Analytics workspace and a workspace-based Application Insights component, both with
  * local (key) authentication disabled, so telemetry is ingested only with an Entra token (the function's
- * managed identity, via APPLICATIONINSIGHTS_AUTHENTICATION_STRING; sheet 2.5).
+ * managed identity, via APPLICATIONINSIGHTS_AUTHENTICATION_STRING).
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as applicationinsights from '@pulumi/azure-native/applicationinsights';

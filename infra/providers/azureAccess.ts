@@ -1,6 +1,6 @@
 /**
  * How the Azure dynamic providers (Key Vault certificate, Flex code deployment) reach Azure, and the one test
- * seam they share. Credentials are never resource inputs (reference sheet 6.3): each method builds them itself.
+ * seam they share. Credentials are never resource inputs (Pulumi docs "Dynamic providers"): each method builds them itself.
  *
  * - A real endpoint (https, any non-loopback host) always uses `DefaultAzureCredential` (environment, workload
  *   identity, managed identity, Azure CLI …) and ignores `JITMIGRATE_AZURE_TOKEN`.

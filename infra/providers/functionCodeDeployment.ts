@@ -1,6 +1,6 @@
 /**
- * Deploys the function package to a Flex Consumption app with an Entra token, no basic auth (reference sheet
- * 2.6, option a): `POST https://{scm}/api/publish?type=zip&RemoteBuild=false` with an ARM bearer token and
+ * Deploys the function package to a Flex Consumption app with an Entra token, no basic auth (Learn
+ * "Deployment technologies in Azure Functions", One Deploy): `POST https://{scm}/api/publish?type=zip&RemoteBuild=false` with an ARM bearer token and
  * `Content-Type: application/zip`, then `GET /api/deployments/{id}` until Kudu reports Success (4) or
  * Failed (3): the publish reply alone does not mean the package is live (microsoft/azure-pipelines-tasks#22316).
  *

@@ -1,6 +1,6 @@
 /**
  * A self-signed RSA certificate created and kept in Key Vault: the key Entra encrypts the password context
- * to (fact sheet 3: self-signed RSA 2048/4096, exportable, base64 DER in `keyCredentials`). The private key
+ * to (docs/entra-contracts.md#encryption-key: self-signed RSA 2048/4096, exportable, base64 DER in `keyCredentials`). The private key
  * never leaves the vault: outputs are the public certificate, thumbprints, dates and ids only, so nothing
  * secret enters Pulumi state. The function reads the key through a Key Vault reference to the secret.
  *
@@ -31,6 +31,7 @@ import { certificateThumbprint } from '../../function/src/crypto/keyRing';
 import { backoffDelay, THROTTLE_BACKOFF } from '../../lib/graph/retry';
 import { credentialFor, defaultSleep, isLoopbackHost, isUnknown, statusOf } from './azureAccess';
 import { bundledProvider } from './shim';
+import { ENCRYPTION_KEY_SIZES_TEXT, isEncryptionKeySize } from '../../function/src/crypto/keySizes';
 
 export interface KeyVaultCertificateArgs {
   /** `https://<vault>.vault.azure.net/` (the vault's `properties.vaultUri`). */
@@ -39,7 +40,7 @@ export interface KeyVaultCertificateArgs {
   certificateName: pulumi.Input<string>;
   /** X.500 distinguished name with a CN, e.g. `CN=JitMigration`. */
   subject: pulumi.Input<string>;
-  /** 2048 or 4096 (fact sheet 3). */
+  /** 2048 or 4096 (docs/entra-contracts.md#encryption-key). */
   keySize: pulumi.Input<number>;
   /** 1-120. */
   validityInMonths: pulumi.Input<number>;
@@ -96,7 +97,6 @@ export const CERTIFICATE_CONTENT_TYPE = 'application/x-pem-file';
  * leaves the certificate alone instead of deleting the key the new one relies on.
  */
 export const OWNER_TAG = 'jitmigrate-owner';
-export const KEY_SIZES: readonly number[] = [2048, 4096];
 const MAX_VALIDITY_MONTHS = 120;
 const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 const INPUT_KEYS = ['vaultUri', 'certificateName', 'subject', 'keySize', 'validityInMonths', 'renewDaysBeforeExpiry'] as const;
@@ -189,7 +189,7 @@ function checkInteger(name: string, value: unknown, min: number, max: number, wh
 }
 
 function checkKeySize(value: unknown): Checked<number> {
-  if (typeof value !== 'number' || !KEY_SIZES.includes(value)) return { reason: 'keySize must be 2048 or 4096 (Entra needs a self-signed RSA 2048 or 4096 certificate)' };
+  if (typeof value !== 'number' || !isEncryptionKeySize(value)) return { reason: `keySize must be ${ENCRYPTION_KEY_SIZES_TEXT} (Entra needs a self-signed RSA ${ENCRYPTION_KEY_SIZES_TEXT} certificate)` };
   return { value };
 }
 

@@ -2,13 +2,14 @@
  * Runs the Pulumi program under `pulumi.runtime.setMocks` (no CLI, no Azure): records every resource and
  * invoke, answers with plausible, deterministic computed outputs (ids, endpoints, identity ids), and loads a
  * stack file (Pulumi.dev.yaml) the way the CLI would, secrets marked per the project schema.
- * Pattern: pulumi/examples testing-unit-ts (mocks in a helper, program imported after setMocks); sheet 7.
+ * Pattern: pulumi/examples testing-unit-ts (mocks in a helper, program imported after setMocks).
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as pulumiType from '@pulumi/pulumi';
 import { uuidV5 } from '../roles';
+import { CONFIG_SCHEMA } from '../config';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const PROJECT = 'entra-jit-migration';
@@ -51,12 +52,12 @@ export function readYaml(file: string): any {
   return yaml.load(readFileSync(path.resolve(REPO_ROOT, file), 'utf8'));
 }
 
-/** Project keys declared `secret: true` in Pulumi.yaml, fully qualified. */
+/** Project keys the program requires to be stored encrypted (CONFIG_SCHEMA `sensitive`), fully qualified:
+ *  a test stack sets them as `pulumi config set --secret` would. */
 export function projectSecretKeys(): string[] {
-  const project = readYaml('Pulumi.yaml');
-  return Object.entries<any>(project.config ?? {})
-    .filter(([, schema]) => schema && typeof schema === 'object' && schema.secret === true)
-    .map(([key]) => `${project.name}:${key}`);
+  return Object.entries(CONFIG_SCHEMA as Record<string, { sensitive?: true }>)
+    .filter(([, schema]) => schema.sensitive === true)
+    .map(([key]) => `${PROJECT}:${key}`);
 }
 
 /**
@@ -234,7 +235,7 @@ export class ProgramMocks implements pulumiType.runtime.Mocks {
     return { id: `${args.name}-id`, state: { ...i } };
   }
 
-  /** Dynamic resources (CRUD not called under mocks, sheet 6.5): outputs by type, as their providers return them. */
+  /** Dynamic resources (CRUD not called under mocks): outputs by type, as their providers return them. */
   private dynamic(args: pulumiType.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
     const { __provider: _provider, ...i } = args.inputs;
     const kind = args.type.split(':').pop();

@@ -5,13 +5,22 @@
  * onPasswordSubmitListener, onPasswordMigrationCustomExtensionHandler) and the JSON batching page.
  */
 
-export type GraphApiVersion = 'v1.0' | 'beta';
+/** The Graph versions the client speaks. */
+export const GRAPH_API_VERSIONS = ['v1.0', 'beta'] as const;
+export type GraphApiVersion = (typeof GRAPH_API_VERSIONS)[number];
+/**
+ * The version the JIT objects (onPasswordSubmitCustomExtension, onPasswordSubmitListener and its
+ * onPasswordMigrationCustomExtensionHandler) are managed through: they are in v1.0 since March 2026, while the
+ * JIT guide's examples still call beta, which stays selectable. Both versions serve the same objects under the
+ * same ids.
+ */
+export const JIT_OBJECTS_API_VERSION: GraphApiVersion = 'v1.0';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-/** The well-known app IDs the JIT set-up touches (fact sheet sections 6 and 10). */
+/** The well-known app IDs the JIT set-up touches (docs/entra-contracts.md#extension-app). */
 export const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const AUTHENTICATION_EVENTS_APP_ID = '99045fe1-7639-4a75-9d4a-577b6ca3810f';
-/** Resolve the role id by this value from the Graph service principal's appRoles (fact sheet 10.3). */
+/** Resolve the role id by this value from the Graph service principal's appRoles (docs/entra-contracts.md#extension-app). */
 export const RECEIVE_PAYLOAD_ROLE_VALUE = 'CustomAuthenticationExtension.Receive.Payload';
 
 /** `{"error":{"code","message","innerError":{"request-id","date"}}}` (Graph "Error responses" page). */
@@ -143,7 +152,7 @@ export interface ExtensionProperty {
   appDisplayName?: string;
 }
 
-/** Fact sheet section 2.2; `resourceId` must be `api://{targetUrl host}/{extension appId}`. */
+/** docs/entra-contracts.md#custom-extension; `resourceId` must be `api://{targetUrl host}/{extension appId}`. */
 export interface OnPasswordSubmitCustomExtension {
   '@odata.type': '#microsoft.graph.onPasswordSubmitCustomExtension';
   id?: string;
@@ -158,13 +167,13 @@ export interface OnPasswordSubmitCustomExtension {
 
 export interface OnPasswordMigrationCustomExtensionHandler {
   '@odata.type': '#microsoft.graph.onPasswordMigrationCustomExtensionHandler';
-  /** `extension_{b2c-extensions-app appId without hyphens}_{name}`, a Boolean attribute (fact sheet 5). */
+  /** `extension_{b2c-extensions-app appId without hyphens}_{name}`, a Boolean attribute (docs/entra-contracts.md#listener). */
   migrationPropertyId: string;
   customExtension: { id: string };
   configuration?: unknown;
 }
 
-/** Fact sheet section 5. */
+/** docs/entra-contracts.md#listener */
 export interface OnPasswordSubmitListener {
   '@odata.type': '#microsoft.graph.onPasswordSubmitListener';
   id?: string;

@@ -40,10 +40,10 @@ describe('generateEncryptionCertificate', () => {
   });
 
   it('honours subject, validity and modulus length', async () => {
-    const cert = await generateEncryptionCertificate({ subject: 'CN=Contoso JIT, O=Contoso', validityDays: 30, modulusLength: 3072 });
+    const cert = await generateEncryptionCertificate({ subject: 'CN=Contoso JIT, O=Contoso', validityDays: 30, modulusLength: 4096 });
     const parsed = new X509Certificate(cert.certificatePem);
     expect(parsed.subject).toBe('CN=Contoso JIT\nO=Contoso');
-    expect(parsed.publicKey.asymmetricKeyDetails?.modulusLength).toBe(3072);
+    expect(parsed.publicKey.asymmetricKeyDetails?.modulusLength).toBe(4096);
     expect(Math.round((cert.notAfter.getTime() - Date.now()) / 86_400_000)).toBe(30);
   });
 
@@ -63,5 +63,7 @@ describe('generateEncryptionCertificate', () => {
     await expect(generateEncryptionCertificate({ validityDays: 0 })).rejects.toThrow(RangeError);
     await expect(generateEncryptionCertificate({ validityDays: 1.5 })).rejects.toThrow(RangeError);
     await expect(generateEncryptionCertificate({ modulusLength: 1024 as 2048 })).rejects.toThrow(RangeError);
+    // Entra takes 2048 or 4096 only: a 3072-bit certificate would be refused when uploaded.
+    await expect(generateEncryptionCertificate({ modulusLength: 3072 as 2048 })).rejects.toThrow('modulusLength must be 2048 or 4096');
   });
 });

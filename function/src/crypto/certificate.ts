@@ -1,11 +1,12 @@
 /**
  * A self-signed RSA certificate for the extension app registration's `keyCredentials`
- * (fact sheet section 3: `AsymmetricX509Cert`, usage `Encrypt`, `key` = base64 DER, `keyId` = `tokenEncryptionKeyId`).
+ * (docs/entra-contracts.md#encryption-key: `AsymmetricX509Cert`, usage `Encrypt`, `key` = base64 DER, `keyId` = `tokenEncryptionKeyId`).
  */
 import 'reflect-metadata';
 import { randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { certificateThumbprint, pemEncode } from './keyRing';
+import { DEFAULT_ENCRYPTION_KEY_SIZE, ENCRYPTION_KEY_SIZES_TEXT, isEncryptionKeySize, type EncryptionKeySize } from './keySizes';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -28,8 +29,8 @@ export interface EncryptionCertificateOptions {
   subject?: string;
   /** Default 365. */
   validityDays?: number;
-  /** Default 2048. */
-  modulusLength?: 2048 | 3072 | 4096;
+  /** Default 2048; Entra takes 2048 or 4096 (keySizes.ts). */
+  modulusLength?: EncryptionKeySize;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -39,11 +40,11 @@ const BACKDATE_MS = 5 * 60 * 1000;
 export async function generateEncryptionCertificate(options?: EncryptionCertificateOptions): Promise<EncryptionCertificate> {
   const subject = options?.subject ?? 'CN=JitMigration';
   const validityDays = options?.validityDays ?? 365;
-  const modulusLength = options?.modulusLength ?? 2048;
+  const modulusLength = options?.modulusLength ?? DEFAULT_ENCRYPTION_KEY_SIZE;
   if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) {
     throw new RangeError('validityDays must be an integer between 1 and 3650');
   }
-  if (![2048, 3072, 4096].includes(modulusLength)) throw new RangeError('modulusLength must be 2048, 3072 or 4096');
+  if (!isEncryptionKeySize(modulusLength)) throw new RangeError(`modulusLength must be ${ENCRYPTION_KEY_SIZES_TEXT}`);
 
   const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength };
   const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;

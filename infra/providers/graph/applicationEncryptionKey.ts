@@ -1,6 +1,6 @@
 /**
  * The RSA certificate External ID encrypts the password context (and the bearer token) with, on the extension
- * app registration (fact sheet section 3): a `keyCredentials` entry `{type: AsymmetricX509Cert, usage: Encrypt,
+ * app registration (docs/entra-contracts.md#encryption-key): a `keyCredentials` entry `{type: AsymmetricX509Cert, usage: Encrypt,
  * key: base64 DER}` and `tokenEncryptionKeyId` = its keyId. azuread 6.9.1 has neither `usage` nor
  * `tokenEncryptionKeyId` (azure-pulumi.md 5.3), hence Graph.
  *
@@ -214,7 +214,7 @@ function checkCertificate(checks: Checks, property: string, value: unknown, opti
   if (start !== UNKNOWN && end !== UNKNOWN && Date.parse(start) >= Date.parse(end)) {
     checks.fail(`${property}.expiresOn`, `${property}.expiresOn must be after notBefore: pass the certificate's validity period`);
   } else if (!optional && end !== UNKNOWN && Date.parse(end) <= Date.now()) {
-    // An expired key breaks decryption of every password context (fact sheet 12.8).
+    // An expired key breaks decryption of every password context (docs/entra-contracts.md#encryption-key).
     checks.fail(`${property}.expiresOn`, `${property} expired on ${end}: renew the Key Vault certificate and deploy the new version`);
   }
   return { base64Der, notBefore: start, expiresOn: end, thumbprintHex };

@@ -1,11 +1,11 @@
 /**
  * What the five Graph providers share: input checks that name the fix, normalisation, and one explicit diff
- * over normalised fields (fact sheet azure-pulumi.md 6.4: sorted arrays, lower-cased GUIDs, server-generated
+ * over normalised fields (docs/graph-objects.md#how-the-dynamic-providers-behave: sorted arrays, lower-cased GUIDs, server-generated
  * fields ignored, `changes: false` when equal, identity fields in `replaces`).
  * Provider modules import types only from @pulumi/pulumi: they are bundled into dist/infra/providers.cjs.
  */
 import type * as pulumi from '@pulumi/pulumi';
-import { GraphError } from '../../../lib/graph';
+import { GRAPH_API_VERSIONS, GraphError, JIT_OBJECTS_API_VERSION, type GraphApiVersion } from '../../../lib/graph';
 import { isLoopbackHost } from '../../../lib/net/loopback';
 import type { GraphTarget } from './graphClient';
 
@@ -60,6 +60,19 @@ export class Checks {
     const tenantId = this.guid(inputs, 'tenantId', 'set it to the External ID tenant ID (a GUID)') ?? '';
     const raw = this.string(inputs, 'graphBaseUrl', 'set it to https://graph.microsoft.com (or a national cloud Graph URL)') ?? '';
     return { tenantId, graphBaseUrl: raw === '' || raw === UNKNOWN ? raw : this.baseUrl(raw) };
+  }
+
+  /**
+   * `apiVersion` of the JIT objects: v1.0 (default) or beta. It is how the provider talks to Graph, not a
+   * property of the object (both versions serve the same ids), so no diff compares it.
+   */
+  apiVersion(inputs: Props): GraphApiVersion {
+    const value = inputs.apiVersion ?? JIT_OBJECTS_API_VERSION;
+    if (!(GRAPH_API_VERSIONS as readonly unknown[]).includes(value)) {
+      this.fail('apiVersion', `apiVersion must be "v1.0" (the default) or "beta" (as the JIT guide's examples), got "${String(value)}"`);
+      return JIT_OBJECTS_API_VERSION;
+    }
+    return value as GraphApiVersion;
   }
 
   private baseUrl(raw: string): string {

@@ -39,8 +39,8 @@ describe('graphCustomAuthenticationExtension provider', () => {
   });
   afterEach(() => harness.stop());
 
-  it('defaults to beta, 2000 ms and 1 retry', async () => {
-    expect(await inputs()).toEqual({ ...raw(), apiVersion: 'beta', description: '', timeoutInMilliseconds: 2000, maximumRetries: 1 });
+  it('defaults to v1.0, 2000 ms and 1 retry', async () => {
+    expect(await inputs()).toEqual({ ...raw(), apiVersion: 'v1.0', description: '', timeoutInMilliseconds: 2000, maximumRetries: 1 });
   });
 
   it('refuses a timeout or retry count Graph would reject, saying what to set', async () => {
@@ -62,10 +62,10 @@ describe('graphCustomAuthenticationExtension provider', () => {
     expect(await failures({ targetUrl: 'https://graph.microsoft.com/v1.0/me', resourceId: 'api://graph.microsoft.com/' + resourceId.split('/').pop() })).toEqual([
       { property: 'targetUrl', reason: expect.stringMatching(/must not point to Microsoft Graph/) },
     ]);
-    expect(await failures({ apiVersion: 'v2' })).toEqual([{ property: 'apiVersion', reason: expect.stringMatching(/"beta".*"v1.0"/) }]);
+    expect(await failures({ apiVersion: 'v2' })).toEqual([{ property: 'apiVersion', reason: 'apiVersion must be "v1.0" (the default) or "beta" (as the JIT guide\'s examples), got "v2"' }]);
   });
 
-  it('creates the extension on /beta through 429s, 503s and a post-create 404', async () => {
+  it('creates the extension on /v1.0 through 429s, 503s and a post-create 404', async () => {
     await harness.throttleWrites();
     harness.emulator.setFaults({ serverErrorRate: 0.3, notFoundAfterCreateMs: 100, seed: 5 });
     const { id, outs } = await provider.create(await inputs());
@@ -82,15 +82,34 @@ describe('graphCustomAuthenticationExtension provider', () => {
         clientConfiguration: { timeoutInMilliseconds: 2000, maximumRetries: 1 },
       },
     ]);
-    expect(new Set(requests.map((request) => request.apiVersion))).toEqual(new Set(['beta']));
+    expect(new Set(requests.map((request) => request.apiVersion))).toEqual(new Set(['v1.0']));
     expect(harness.emulator.stats.throttled).toBeGreaterThan(0);
     expect(harness.emulator.stats.serverErrors).toBeGreaterThan(0);
     expect(harness.waits.length).toBeGreaterThan(harness.emulator.stats.throttled + harness.emulator.stats.serverErrors);
   });
 
-  it('uses v1.0 when asked', async () => {
-    await provider.create(await inputs({ apiVersion: 'v1.0' }));
-    expect(new Set(requests.map((request) => request.apiVersion))).toEqual(new Set(['v1.0']));
+  it('uses beta when asked', async () => {
+    await provider.create(await inputs({ apiVersion: 'beta' }));
+    expect(new Set(requests.map((request) => request.apiVersion))).toEqual(new Set(['beta']));
+  });
+
+  it.each([
+    ['beta', 'v1.0'],
+    ['v1.0', 'beta'],
+  ] as const)('switching %s to %s is no change, and the same object answers on the new version', async (from, to) => {
+    const { id, outs } = await provider.create(await inputs({ apiVersion: from }));
+    const switched = await inputs({ apiVersion: to });
+    expect(await provider.diff!(id, outs!, switched)).toEqual({ changes: false });
+    // What a later change, a refresh and a destroy then send: the new version, the same id.
+    requests.length = 0;
+    const changed = await inputs({ apiVersion: to, timeoutInMilliseconds: 1500 });
+    expect(await provider.diff!(id, outs!, changed)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const updated = (await provider.update!(id, outs!, changed)).outs!;
+    expect(await provider.read!(id, updated)).toEqual({ id, props: updated });
+    expect(extensions()).toEqual([expect.objectContaining({ id, clientConfiguration: { timeoutInMilliseconds: 1500, maximumRetries: 1 } })]);
+    await provider.delete!(id, updated);
+    expect(extensions()).toEqual([]);
+    expect(new Set(requests.map((request) => request.apiVersion))).toEqual(new Set([to]));
   });
 
   it('surfaces AADB2C90063 when the Authentication Events principal is missing', async () => {

@@ -1,9 +1,9 @@
 /**
  * The `onPasswordSubmitCustomExtension` that tells External ID where the function is and how to get a token
- * for it (fact sheet section 2): `POST /identity/customAuthenticationExtensions` (201), `PATCH …/{id}` with
- * `@odata.type` (204), `DELETE …/{id}`. The JIT guide uses `/beta`; v1.0 documents the type too, so the
- * version is an input. Found by display name before creating, so a retried `pulumi up` adopts instead of
- * duplicating.
+ * for it (docs/entra-contracts.md#custom-extension): `POST /identity/customAuthenticationExtensions` (201), `PATCH …/{id}` with
+ * `@odata.type` (204), `DELETE …/{id}`. Through v1.0 by default (the type is there since March 2026), or
+ * `/beta` as in the JIT guide's examples (`apiVersion`). Found by display name before creating, so a retried
+ * `pulumi up` adopts instead of duplicating.
  */
 import type * as pulumi from '@pulumi/pulumi';
 import type { GraphApiVersion, GraphClient, OnPasswordSubmitCustomExtension } from '../../../lib/graph';
@@ -13,7 +13,7 @@ import { graphClientFor, type GraphClientFactory } from './graphClient';
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
 const COLLECTION = '/identity/customAuthenticationExtensions';
 const RESOURCE_ID = /^api:\/\/([^/]+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-/** The endpoint must not be Graph, an Entra endpoint or a sign-in page (fact sheet 12.7). */
+/** The endpoint must not be Graph, an Entra endpoint or a sign-in page (docs/entra-contracts.md#custom-extension). */
 const FORBIDDEN_HOSTS = /(^|\.)(graph\.microsoft\.(com|us)|login\.microsoftonline\.(com|us)|ciamlogin\.com|microsoftgraph\.chinacloudapi\.cn)$/i;
 
 export const DEFAULT_TIMEOUT_MS = 2000;
@@ -35,10 +35,10 @@ export interface CustomAuthenticationExtensionInputs {
 
 export type CustomAuthenticationExtensionOutputs = CustomAuthenticationExtensionInputs;
 
+/** `apiVersion` is left out: both versions serve the same object under the same id, so switching is no change. */
 const FIELDS = [
   { name: 'tenantId', replace: true, normalize: lower },
   { name: 'graphBaseUrl', replace: true },
-  { name: 'apiVersion' },
   { name: 'displayName' },
   { name: 'description' },
   { name: 'targetUrl' },
@@ -55,8 +55,7 @@ export function createCustomAuthenticationExtensionProvider(
       const checks = new Checks();
       const raw = news as unknown as Props;
       const target = checks.target(raw);
-      const apiVersion = raw.apiVersion ?? 'beta';
-      if (apiVersion !== 'beta' && apiVersion !== 'v1.0') checks.fail('apiVersion', `apiVersion must be "beta" (as the JIT guide uses) or "v1.0", got "${String(apiVersion)}"`);
+      const apiVersion = checks.apiVersion(raw);
       const displayName = checks.string(raw, 'displayName', 'name the extension, e.g. "JIT password migration"') ?? '';
       const description = typeof raw.description === 'string' ? raw.description : '';
       const targetUrl = checks.string(raw, 'targetUrl', "pass the function's HTTPS URL") ?? '';
@@ -76,7 +75,7 @@ export function createCustomAuthenticationExtensionProvider(
       }
       const inputs = {
         ...target,
-        apiVersion: apiVersion as GraphApiVersion,
+        apiVersion,
         displayName,
         description,
         targetUrl,

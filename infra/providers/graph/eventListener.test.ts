@@ -38,8 +38,23 @@ describe('graphEventListener provider', () => {
   });
   afterEach(() => harness.stop());
 
-  it('normalises the app ids and defaults priority 500 and beta', async () => {
-    expect(await inputs()).toEqual({ ...raw(), apiVersion: 'beta', priority: 500, clientAppIds: [clientA, clientB].sort() });
+  it('normalises the app ids and defaults priority 500 and v1.0', async () => {
+    expect(await inputs()).toEqual({ ...raw(), apiVersion: 'v1.0', priority: 500, clientAppIds: [clientA, clientB].sort() });
+  });
+
+  it.each([
+    ['beta', 'v1.0'],
+    ['v1.0', 'beta'],
+  ] as const)('switching %s to %s is no change, and the same listener answers on the new version', async (from, to) => {
+    const { id, outs } = await provider.create(await inputs({ apiVersion: from }));
+    const switched = await inputs({ apiVersion: to });
+    expect(await provider.diff!(id, outs!, switched)).toEqual({ changes: false });
+    const changed = await inputs({ apiVersion: to, priority: 400 });
+    const updated = (await provider.update!(id, outs!, changed)).outs!;
+    expect(await provider.read!(id, updated)).toEqual({ id, props: updated });
+    expect(listeners()).toEqual([expect.objectContaining({ id, priority: 400 })]);
+    await provider.delete!(id, updated);
+    expect(listeners()).toEqual([]);
   });
 
   it('names the fix for inputs Graph would refuse', async () => {

@@ -1,8 +1,9 @@
 /**
- * The `onPasswordSubmitListener` that turns JIT migration on for the client apps (fact sheet section 5):
+ * The `onPasswordSubmitListener` that turns JIT migration on for the client apps (docs/entra-contracts.md#listener):
  * conditions name the apps, the `onPasswordMigrationCustomExtensionHandler` names the migration flag
  * (`migrationPropertyId`) and the custom extension. `POST /identity/authenticationEventListeners`,
- * `PATCH …/{id}` with `@odata.type`, `DELETE …/{id}`; `EventListener.ReadWrite.All`. Found by display name (or
+ * `PATCH …/{id}` with `@odata.type`, `DELETE …/{id}`; `EventListener.ReadWrite.All`; through v1.0 by default or
+ * `/beta` (`apiVersion`), which serve the same listener under the same id. Found by display name (or
  * by the extension it points at) before creating, so a retried `pulumi up` adopts instead of duplicating.
  */
 import type * as pulumi from '@pulumi/pulumi';
@@ -13,7 +14,7 @@ import { graphClientFor, type GraphClientFactory } from './graphClient';
 const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
 const HANDLER_TYPE = '#microsoft.graph.onPasswordMigrationCustomExtensionHandler';
 const COLLECTION = '/identity/authenticationEventListeners';
-/** All samples use 500; the docs disagree on which direction wins (fact sheet section 5). */
+/** All samples use 500; the docs disagree on which direction wins (docs/entra-contracts.md#listener). */
 export const DEFAULT_PRIORITY = 500;
 
 export interface EventListenerInputs {
@@ -31,10 +32,10 @@ export interface EventListenerInputs {
 
 export type EventListenerOutputs = EventListenerInputs;
 
+/** `apiVersion` is left out: both versions serve the same object under the same id, so switching is no change. */
 const FIELDS = [
   { name: 'tenantId', replace: true, normalize: lower },
   { name: 'graphBaseUrl', replace: true },
-  { name: 'apiVersion' },
   { name: 'displayName' },
   { name: 'clientAppIds', normalize: sortedLower },
   { name: 'priority' },
@@ -48,8 +49,7 @@ export function createEventListenerProvider(clientFor: GraphClientFactory = grap
       const checks = new Checks();
       const raw = news as unknown as Props;
       const target = checks.target(raw);
-      const apiVersion = raw.apiVersion ?? 'beta';
-      if (apiVersion !== 'beta' && apiVersion !== 'v1.0') checks.fail('apiVersion', `apiVersion must be "beta" (as the JIT guide uses) or "v1.0", got "${String(apiVersion)}"`);
+      const apiVersion = checks.apiVersion(raw);
       const displayName = checks.string(raw, 'displayName', 'name the listener, e.g. "JIT password migration"') ?? '';
       const clientAppIds = checkAppIds(checks, raw.clientAppIds);
       const priority = raw.priority ?? DEFAULT_PRIORITY;
@@ -61,7 +61,7 @@ export function createEventListenerProvider(clientFor: GraphClientFactory = grap
         checks.fail('migrationPropertyId', `migrationPropertyId "${migrationPropertyId}" must be extension_{b2c-extensions-app appId without hyphens}_{name}: pass the extension property's full name`);
       }
       const customExtensionId = checks.string(raw, 'customExtensionId', "pass the custom authentication extension's id") ?? '';
-      const inputs = { ...target, apiVersion: apiVersion as GraphApiVersion, displayName, clientAppIds, priority: priority as number, migrationPropertyId, customExtensionId };
+      const inputs = { ...target, apiVersion, displayName, clientAppIds, priority: priority as number, migrationPropertyId, customExtensionId };
       return { inputs, failures: checks.failures };
     },
 

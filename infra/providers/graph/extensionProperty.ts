@@ -1,6 +1,6 @@
 /**
- * A directory extension property on the tenant's b2c-extensions-app: the JIT migration flag (fact sheet
- * section 7). `POST /applications/{b2c-extensions-app object id}/extensionProperties` with
+ * A directory extension property on the tenant's b2c-extensions-app: the JIT migration flag
+ * (docs/entra-contracts.md#migration-flag). `POST /applications/{b2c-extensions-app object id}/extensionProperties` with
  * `{name, dataType, targetObjects}`; Graph names it `extension_{appId without hyphens}_{name}`, the value the
  * listener's `migrationPropertyId` takes (section 5). An existing property of that name is adopted.
  * Delete never deletes: deleting the property drops the value from every user (extensionProperty-delete).

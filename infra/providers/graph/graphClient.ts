@@ -1,6 +1,6 @@
 /**
  * The Graph client a provider method uses. Dynamic provider methods run in Pulumi's provider process, so each
- * builds its client there (fact sheet azure-pulumi.md 6.3): credentials are never inputs, only the tenant id
+ * builds its client there (Pulumi docs "Dynamic providers", managing credentials): credentials are never inputs, only the tenant id
  * (not a secret) and the Graph base URL (sovereign clouds) are. It is the project's one client (lib/graph) with
  * its retries on 429/5xx, configured by `graphClientFromEnvironment`, so the test seam is the same as the CLI's:
  * `JITMIGRATE_GRAPH_URL` replaces the base URL and `JITMIGRATE_GRAPH_TOKEN` the credential; otherwise

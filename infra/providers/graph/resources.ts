@@ -5,6 +5,7 @@
  * passed as `undefined` inputs (azure-pulumi.md 6.3), so the engine fills them in.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { JIT_OBJECTS_API_VERSION, type GraphApiVersion } from '../../../lib/graph/types';
 import { bundledProvider } from '../shim';
 
 const MODULE = 'graph';
@@ -92,8 +93,8 @@ export class GraphApplicationEncryptionKey extends pulumi.dynamic.Resource {
 }
 
 export interface GraphCustomAuthenticationExtensionArgs extends GraphTargetArgs {
-  /** Default `beta`, as the JIT guide. */
-  apiVersion?: pulumi.Input<'beta' | 'v1.0'>;
+  /** Default `v1.0`; `beta` as the JIT guide's examples. Switching is no change: the object and its id stay. */
+  apiVersion?: pulumi.Input<GraphApiVersion>;
   displayName: pulumi.Input<string>;
   description?: pulumi.Input<string>;
   targetUrl: pulumi.Input<string>;
@@ -111,12 +112,13 @@ export class GraphCustomAuthenticationExtension extends pulumi.dynamic.Resource 
   declare readonly resourceId: pulumi.Output<string>;
 
   constructor(name: string, args: GraphCustomAuthenticationExtensionArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(bundledProvider('graphCustomAuthenticationExtension'), name, { apiVersion: 'beta', description: '', ...args }, opts, MODULE, 'CustomAuthenticationExtension');
+    super(bundledProvider('graphCustomAuthenticationExtension'), name, { apiVersion: JIT_OBJECTS_API_VERSION, description: '', ...args }, opts, MODULE, 'CustomAuthenticationExtension');
   }
 }
 
 export interface GraphEventListenerArgs extends GraphTargetArgs {
-  apiVersion?: pulumi.Input<'beta' | 'v1.0'>;
+  /** As for the custom extension. */
+  apiVersion?: pulumi.Input<GraphApiVersion>;
   displayName: pulumi.Input<string>;
   clientAppIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Default 500. */
@@ -130,6 +132,6 @@ export class GraphEventListener extends pulumi.dynamic.Resource {
   declare readonly clientAppIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: GraphEventListenerArgs, opts: pulumi.CustomResourceOptions = {}) {
-    super(bundledProvider('graphEventListener'), name, { apiVersion: 'beta', priority: 500, ...args }, opts, MODULE, 'EventListener');
+    super(bundledProvider('graphEventListener'), name, { apiVersion: JIT_OBJECTS_API_VERSION, priority: 500, ...args }, opts, MODULE, 'EventListener');
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Ensures a service principal exists for an appId, typically the Authentication Events app
  * 99045fe1-7639-4a75-9d4a-577b6ca3810f, without which creating a custom authentication extension fails
- * with AADB2C90063 (fact sheet section 6). Find-or-create: an existing one is adopted. Delete never deletes:
+ * with AADB2C90063 (docs/entra-contracts.md#extension-app). Find-or-create: an existing one is adopted. Delete never deletes:
  * the principal belongs to the tenant, and removing 99045fe1 breaks every custom extension in it.
  * Graph: servicePrincipal-post-serviceprincipals (409 when one exists for the appId).
  */

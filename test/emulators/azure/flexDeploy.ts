@@ -1,7 +1,7 @@
 /**
  * A loopback Flex Consumption deployment endpoint (the app's SCM site, One Deploy):
  * - `POST /api/publish?type=zip` with an Entra bearer and `Content-Type: application/zip` (no basic auth;
- *   learn/AF/deployment-zip-push; reference sheet 2.6) answers 200 with the deployment id as a JSON string
+ *   Learn "Deployment technologies in Azure Functions", One Deploy) answers 200 with the deployment id as a JSON string
  *   (Azure/azure-dev#3658). 409 while another deployment is still running.
  * - `GET /api/deployments/{id}` and `/api/deployments/latest` report Kudu's `status` (0 Pending, 1 Building,
  *   2 Deploying, 3 Failed, 4 Success) and `complete`; a deployment finishes after a configurable number of polls.

@@ -15,6 +15,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { generateEncryptionCertificate } from '../../../function/src/crypto/certificate';
+import type { EncryptionKeySize } from '../../../function/src/crypto/keySizes';
 import { bearerOf, FaultScript, faultResponse, LoopbackServer, type EmulatedRequest, type EmulatedResponse, type ScriptedFault } from './http';
 
 export const KEY_VAULT_RESOURCE = 'https://vault.azure.net';
@@ -457,7 +458,8 @@ export class KeyVaultEmulator {
     const generated = await generateEncryptionCertificate({
       subject: policy.x509_props.subject,
       validityDays: Math.round((until.getTime() - issued.getTime()) / 86_400_000),
-      modulusLength: policy.key_props.key_size as 2048 | 3072 | 4096,
+      // Key Vault also issues 3072 bits; the generator makes only what Entra takes, and no stack can ask for more.
+      modulusLength: policy.key_props.key_size as EncryptionKeySize,
     });
     const der = Buffer.from(generated.certificateBase64Der, 'base64');
     // Versions of one certificate get strictly increasing `created` seconds, so "newest" is never a tie.

@@ -1,7 +1,7 @@
 /**
  * The emulated tenant's objects, kept as the JSON Graph would return (before `$select`), plus what a fresh
  * External ID tenant already holds: the Microsoft Graph service principal with its app roles and the
- * b2c-extensions-app (fact sheet sections 7 and 10.3).
+ * b2c-extensions-app (docs/entra-contracts.md#migration-flag, #extension-app).
  */
 import { randomUUID } from 'node:crypto';
 import type { Json } from './protocol';

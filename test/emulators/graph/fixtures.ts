@@ -1,6 +1,6 @@
 /**
  * A self-signed RSA-2048 certificate (CN=JitMigrationEmulatorTest, valid to 2126) as base64 DER, the form
- * `keyCredentials[].key` takes (fact sheet section 3). Its private key was discarded: it is only ever parsed.
+ * `keyCredentials[].key` takes (docs/entra-contracts.md#encryption-key). Its private key was discarded: it is only ever parsed.
  */
 export const TEST_CERTIFICATE_BASE64_DER =
   'MIIDKTCCAhGgAwIBAgIUNzKRMfDhC+ArqvXawJ0v+z5NxPYwDQYJKoZIhvcNAQELBQAwIzEhMB8GA1UEAwwYSml0TWlncmF0aW9uRW11bGF0b3JUZXN0MCAXDTI2MTEyMjA2MDAxNloYDzIxMjYxMDI5MDYwMDE2WjAjMSEwHwYDVQQDDBhKaXRNaWdyYXRpb25FbXVsYXRvclRlc3QwggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQDBtKTKIoKUZe1zeRvHgSKuAbhrUxKCh+wt2z3m/9BiThI5D87Y0ptdf4OGpMrw7aKc/pxNm2hdOOtkT6dYCn4V/En/KM31ntv9rDtOX6he9X8NJdHAVWHrEzf8RqWIRWX/e3r7khB7vbj08sQ63O/SfLB0XtXptxyc9rzMVKnBpHFyjpYtBCV/WuxaQlUW7xS407jBy4uRzZFI13E+a7v8jsMh/BaqMK8t9KxHmQVpsRtg45SJfatfAeWoyi8VfzQpBOxDcvS6uERP4yCG+dm6/fjGVR8p' +

@@ -1,7 +1,7 @@
 /**
  * Route table: `users/:id` style patterns matched against decoded path segments (literal segments ignore
  * case, as Graph's do), each with the application permissions that allow it (Graph permissions reference;
- * fact sheet key fact 17).
+ * README.md#what-the-deploying-identity-needs).
  */
 import type { Directory } from './directory';
 import { EmulatorError, type EmulatedRequest, type EmulatedResponse } from './protocol';

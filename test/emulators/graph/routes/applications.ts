@@ -1,6 +1,6 @@
 /**
  * `/applications` and `/applications/{id}/extensionProperties` (application, keyCredential, extensionProperty
- * resources). The JIT key is checked as Graph checks it (fact sheet section 3): `AsymmetricX509Cert`, usage
+ * resources). The JIT key is checked as Graph checks it (docs/entra-contracts.md#encryption-key): `AsymmetricX509Cert`, usage
  * `Encrypt`, `key` = base64 DER certificate, and `tokenEncryptionKeyId` = that credential's `keyId`. As in
  * Graph, `key` is returned only on `GET applications/{id}?$select=keyCredentials`, and a PATCH of
  * `keyCredentials` replaces the whole collection, so every entry needs its `key`.
@@ -166,7 +166,7 @@ function checkKeyCredentials(value: unknown): Json[] {
   });
 }
 
-/** `key` is the base64 of a DER certificate: not PEM, not a JWK (fact sheet section 3). */
+/** `key` is the base64 of a DER certificate: not PEM, not a JWK (docs/entra-contracts.md#encryption-key). */
 function parseCertificate(key: unknown): X509Certificate {
   const invalid = badRequest('Invalid certificate: Key value is invalid certificate');
   if (typeof key !== 'string' || key === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw invalid;

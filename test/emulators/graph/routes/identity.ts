@@ -1,9 +1,9 @@
 /**
  * `/identity/customAuthenticationExtensions` and `/identity/authenticationEventListeners`, limited to the JIT
- * migration types (fact sheet sections 2, 4 and 5): `onPasswordSubmitCustomExtension` and
+ * migration types (docs/entra-contracts.md#custom-extension, #configuration-check, #listener): `onPasswordSubmitCustomExtension` and
  * `onPasswordSubmitListener` with an `onPasswordMigrationCustomExtensionHandler`. POST answers 201, PATCH
  * needs `@odata.type` and answers 204. Creating an extension fails with AADB2C90063 while the Authentication
- * Events service principal (99045fe1-…) is missing from the tenant (fact sheet section 6, community reports).
+ * Events service principal (99045fe1-…) is missing from the tenant (docs/entra-contracts.md#extension-app).
  */
 import { randomUUID } from 'node:crypto';
 import { AUTHENTICATION_EVENTS_APP_ID, MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_ID, type Directory } from '../directory';
@@ -129,8 +129,8 @@ function checkExtension(directory: Directory, body: Json): Json {
 }
 
 /**
- * The checks of `validateAuthenticationConfiguration` (fact sheet section 4), plus that the app's
- * identifierUris hold the resourceId (fact sheet section 6, [CLJUNG]).
+ * The checks of `validateAuthenticationConfiguration` (docs/entra-contracts.md#configuration-check), plus that the app's
+ * identifierUris hold the resourceId (docs/entra-contracts.md#extension-app).
  */
 function resourceIdErrors(directory: Directory, targetUrl: string, resourceId: string): Json[] {
   const match = RESOURCE_ID.exec(resourceId);

@@ -1,7 +1,7 @@
 /**
  * KeyMaterial: the Key Vault (RBAC, purge protection, 90-day soft delete, diagnostics to Log Analytics)
  * and the RSA key pair Entra encrypts passwords to, generated inside the vault as a self-signed, exportable
- * PEM certificate (JIT tutorial 2.1.3; entra sheet 3). The private key never leaves Key Vault through this
+ * PEM certificate ([JIT-DOC] 2.1.3; docs/entra-contracts.md#encryption-key). The private key never leaves Key Vault through this
  * program: the function reads it through a Key Vault reference, Entra gets only the public certificate.
  *
  * With the password-change check's certificate route, a second self-signed certificate is generated the same
@@ -43,7 +43,7 @@ export interface KeyMaterialArgs {
   publicNetworkAccess: 'Enabled' | 'Disabled';
   logAnalyticsWorkspaceId: pulumi.Input<string>;
   certificate: CertificateConfig;
-  /** Rotation override; unset = the certificate's previous version, once it has one (docs/deploy-to-azure.md). */
+  /** Rotation override; unset = the certificate's previous version, once it has one (README.md#key-rotation). */
   previousCertificate?: { readonly name: string; readonly version?: string };
   /** A secret Output; stored as a Key Vault secret and referenced, never put in an app setting. */
   legacyServiceApiKey?: pulumi.Output<string>;
@@ -116,7 +116,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
         properties: {
           tenantId: args.azureTenantId,
           sku: { family: 'A', name: 'standard' },
-          // AVM key-vault defaults (sheet 3.5): Azure RBAC instead of access policies, purge protection,
+          // AVM key-vault defaults: Azure RBAC instead of access policies, purge protection,
           // 90-day soft delete. Purge protection and soft delete cannot be turned off once set.
           enableRbacAuthorization: true,
           enablePurgeProtection: true,
@@ -239,7 +239,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
           properties: { value: pulumi.secret(args.legacyServiceApiKey), contentType: 'text/plain' },
           tags: args.tags,
         },
-        // ARM never returns the value (sheet 3.5); keep the whole properties bag secret in state.
+        // ARM never returns the value; keep the whole properties bag secret in state.
         { parent: this, additionalSecretOutputs: ['properties'] },
       );
       secrets.push({
