@@ -1,24 +1,30 @@
 /**
  * Composition: turns app settings into a ready handler, once per process. Keys are parsed, stores
- * connected and the hash worker pool created here, never per request.
+ * connected and the hash worker pool created here, never per request. The adapters that need an Azure SDK
+ * (Table Storage, the Graph reader) are loaded only when the settings choose them: a start that does not use
+ * them does not pay for loading them (cold start, README "Benchmark").
  */
-import { randomBytes } from 'node:crypto';
-import bcrypt from 'bcrypt';
-import { loadSettings, type Env, type SettingProblem, type Settings } from '../config/settings';
+import {
+  loadSettings,
+  type Env,
+  type LegacyStoreSettings,
+  type PartialSettings,
+  type PasswordChangeCheckSettings,
+  type SettingProblem,
+  type Settings,
+  type StateStoreSettings,
+} from '../config/settings';
 import { KeyRing } from '../crypto/keyRing';
-import { GraphEntraDirectory } from '../entra/graphDirectory';
 import type { EntraDirectory } from '../entra/port';
 import { createHashRegistry, type HashRegistry } from '../hashing/registry';
 import { FileUserRepository } from '../legacy/fileRepository';
 import { HttpCredentialService } from '../legacy/httpCredentialService';
-import { TableUserRepository } from '../legacy/tableRepository';
 import { CallerAuthenticator } from '../pipeline/authenticate';
 import { BackgroundTasks } from '../pipeline/deadline';
 import { PasswordSubmitHandler } from '../pipeline/handler';
 import { HashStoreChecker, WebServiceChecker, type CredentialChecker } from '../pipeline/verify';
 import { MemoryStateStore } from '../state/memoryStateStore';
 import type { StateStore } from '../state/port';
-import { StateStoreError, TableStateStore } from '../state/tableStateStore';
 
 export interface ReadyRuntime {
   readonly ready: true;
@@ -48,61 +54,70 @@ export interface RuntimeOptions {
   readonly healthProbeCacheMs?: number;
 }
 
-/** Cost 10 matches the most common legacy bcrypt setting; TimingDecoyHash overrides it (README). */
-const DEFAULT_DECOY_BCRYPT_COST = 10;
+/**
+ * The timing decoy when TimingDecoyHash is not set: bcrypt cost 10, the most common legacy setting (README).
+ * Only its cost matters: an unknown user is refused whatever the comparison says, so the password behind it
+ * (random, discarded) needs no secrecy, and a constant spares every start a bcrypt hash on its critical path.
+ */
+export const DEFAULT_TIMING_DECOY_HASH = '$2b$10$LzUB35tLHC2.ETRY7M4i.Ot7FajJoA2xP0mPvS0AphJhqa4jG0Xh6';
 /** A burst of health checks costs one state-store read per instance in this time. */
 const HEALTH_PROBE_CACHE_MS = 30_000;
 
 export async function createRuntime(env: Env, options: RuntimeOptions = {}): Promise<Runtime> {
   const loaded = loadSettings(env);
-  if (!loaded.ok) return { ready: false, problems: loaded.problems };
-  const settings = loaded.settings;
-  const problems: SettingProblem[] = [];
+  // A settings problem does not stop the checks of what could be read: one round reports them all (settings.ts).
+  const problems: SettingProblem[] = loaded.ok ? [] : [...loaded.problems];
+  const settings: PartialSettings = loaded.ok ? loaded.settings : loaded.partial;
 
-  const keyRing = attempt(problems, 'DecryptionPrivateKey', () =>
-    KeyRing.fromPem(settings.decryptionPrivateKey, settings.decryptionPrivateKeyPrevious),
-  );
-  // Graph sign-in and the probe read take a network round trip or two: start them first, alongside the stores.
-  const entraPending = attemptAsync(problems, graphSettingName(settings), () => createEntraDirectory(settings));
+  const { decryptionPrivateKey, decryptionPrivateKeyPrevious } = settings;
+  const keyRing =
+    decryptionPrivateKey === undefined ? undefined : attempt(problems, 'DecryptionPrivateKey', () => KeyRing.fromPem(decryptionPrivateKey, decryptionPrivateKeyPrevious));
+  const authenticator = loaded.ok && keyRing ? createAuthenticator(loaded.settings, keyRing) : undefined;
+  // Off the critical path: the OIDC metadata and JWKS download while the rest is checked (it never throws), so
+  // the first sign-in does not wait for it.
+  void authenticator?.prefetch();
   const registry = createHashRegistry({ workerFile: options.hashWorkerFile });
+
+  // Graph sign-in and the probe read take a network round trip or two: start them first, alongside the stores.
+  const { passwordChangeCheck: check, tenantId, calloutBudgetMs } = settings;
+  const entraPending =
+    check && tenantId ? attemptAsync(problems, graphSettingName(check), () => createEntraDirectory(check, tenantId, calloutBudgetMs)) : Promise.resolve(undefined);
   const clock = options.now;
-  const state = await attemptAsync(problems, settings.stateStore.kind === 'table' ? 'StateTableEndpoint' : 'StateStore', () =>
-    createStateStore(settings, clock ? () => clock().getTime() : undefined),
-  );
+  const { stateStore, legacyStore } = settings;
+  const state = stateStore
+    ? await attemptAsync(problems, stateStore.kind === 'table' ? 'StateTableEndpoint' : 'StateStore', () =>
+        createStateStore(stateStore, settings.lockout.windowMinutes, clock ? () => clock().getTime() : undefined),
+      )
+    : undefined;
   // A missing table, a refused credential or an unreachable account is a settings problem, not a per-request fallback.
-  const stateProbe = state ? probeStateStore(state, settings, env) : Promise.resolve(undefined);
-  const credentials = await attemptAsync(problems, legacySettingName(settings), () => createCredentialChecker(settings, registry, state));
+  const stateProbe = state && stateStore ? probeStateStore(state, stateStore, env) : Promise.resolve(undefined);
+  // With the requests on their way, the first hash thread can start during the wait.
+  if (loaded.ok && startsThreadEarly(loaded.settings)) registry.warmUp();
+  const credentials = legacyStore
+    ? await attemptAsync(problems, legacySettingName(legacyStore), () => createCredentialChecker(legacyStore, settings.timingDecoyHash, registry, state))
+    : undefined;
   const stateProblem = await stateProbe;
   if (stateProblem) problems.push(stateProblem);
   const entra = await entraPending;
 
-  if (!keyRing || !state || !credentials || problems.length > 0) {
+  if (!loaded.ok || !keyRing || !authenticator || !state || !credentials || problems.length > 0) {
     entra?.close();
+    credentials?.close?.();
     await registry.close();
     return { ready: false, problems };
   }
 
-  const authenticator = new CallerAuthenticator({
-    tenantId: settings.tenantId,
-    tenantSubdomain: settings.tenantSubdomain,
-    extensionAppId: settings.extensionAppId,
-    extensionAppIdentifierUri: settings.extensionAppIdentifierUri,
-    metadataUrls: settings.openIdMetadataUrl ? [settings.openIdMetadataUrl] : undefined,
-    clockSkewSeconds: settings.clockSkewSeconds,
-    keyRing,
-  });
-  // Warm the OIDC metadata and JWKS now, so the first sign-in does not pay for the download (never throws).
-  void authenticator.prefetch();
+  const ready = loaded.settings;
   const background = new BackgroundTasks();
-  const handler = new PasswordSubmitHandler({ settings, authenticator, keyRing, credentials, state, background, entra, now: options.now });
+  const handler = new PasswordSubmitHandler({ settings: ready, authenticator, keyRing, credentials, state, background, entra, now: options.now });
   return {
     ready: true,
-    settings,
+    settings: ready,
     handler,
     background,
     registry,
-    summary: { legacyStore: settings.legacyStore.kind, stateStore: state.kind, decryptionKeys: keyRing.keys.length },
-    health: cachedHealth(() => probeStateStore(state, settings, env), options.healthProbeCacheMs ?? HEALTH_PROBE_CACHE_MS),
+    summary: { legacyStore: ready.legacyStore.kind, stateStore: state.kind, decryptionKeys: keyRing.keys.length },
+    health: cachedHealth(() => probeStateStore(state, ready.stateStore, env), options.healthProbeCacheMs ?? HEALTH_PROBE_CACHE_MS),
     async close() {
       await background.drain();
       credentials.close?.();
@@ -112,28 +127,53 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
   };
 }
 
+/**
+ * Whether to start the first hash thread at start-up, not awaited (a sign-in that comes first waits in the pool's
+ * queue): when the legacy hashes are verified here and start-up waits for the network (the state table's probe,
+ * Graph's sign-in and read), the thread's start overlaps that wait instead of delaying the first sign-in. With
+ * nothing to wait for (file store, memory state, no Graph check) it would only compete with the start-up, so the
+ * first derivation starts it.
+ */
+function startsThreadEarly(settings: Settings): boolean {
+  const waitsForNetwork = settings.stateStore.kind === 'table' || settings.passwordChangeCheck.mode === 'graph';
+  return settings.legacyStore.kind !== 'http' && waitsForNetwork;
+}
+
+function createAuthenticator(settings: Settings, keyRing: KeyRing): CallerAuthenticator {
+  return new CallerAuthenticator({
+    tenantId: settings.tenantId,
+    tenantSubdomain: settings.tenantSubdomain,
+    extensionAppId: settings.extensionAppId,
+    extensionAppIdentifierUri: settings.extensionAppIdentifierUri,
+    metadataUrls: settings.openIdMetadataUrl ? [settings.openIdMetadataUrl] : undefined,
+    clockSkewSeconds: settings.clockSkewSeconds,
+    keyRing,
+  });
+}
+
 /** `now` pins the store's clock to the handler's (tests), so nonce leases and lockout windows agree. */
-async function createStateStore(settings: Settings, now: (() => number) | undefined): Promise<StateStore> {
-  const lockoutWindowMs = settings.lockout.windowMinutes * 60_000;
-  const s = settings.stateStore;
+async function createStateStore(s: StateStoreSettings, lockoutWindowMinutes: number, now: (() => number) | undefined): Promise<StateStore> {
+  const lockoutWindowMs = lockoutWindowMinutes * 60_000;
   if (s.kind === 'memory') return new MemoryStateStore({ lockoutWindowMs, now });
+  const { TableStateStore } = await import('../state/tableStateStore');
   return TableStateStore.fromSettings({ ...s, lockoutWindowMs, now });
 }
 
 /** The state store's probe as a settings problem naming the setting at fault, or undefined when it answered. */
-async function probeStateStore(state: StateStore, settings: Settings, env: Env): Promise<SettingProblem | undefined> {
+async function probeStateStore(state: StateStore, stateStore: StateStoreSettings, env: Env): Promise<SettingProblem | undefined> {
   try {
     await state.probe();
     return undefined;
   } catch (error) {
+    // Only the table store's probe can fail, so its module is loaded by now.
+    const { StateStoreError } = await import('../state/tableStateStore');
     const fault = error instanceof StateStoreError ? error.fault : undefined;
-    return toProblem(fault === 'table-name' ? 'StateTableName' : stateAccountSetting(settings, env), error);
+    return toProblem(fault === 'table-name' ? 'StateTableName' : stateAccountSetting(stateStore, env), error);
   }
 }
 
 /** The setting that named the state table's account: its own, or the legacy table's it falls back to. */
-function stateAccountSetting(settings: Settings, env: Env): string {
-  const s = settings.stateStore;
+function stateAccountSetting(s: StateStoreSettings, env: Env): string {
   if (s.kind === 'memory') return 'StateStore';
   const suffix = s.endpoint ? 'TableEndpoint' : 'TableConnectionString';
   return env[`State${suffix}`]?.trim() ? `State${suffix}` : `Legacy${suffix}`;
@@ -151,14 +191,18 @@ function cachedHealth(probe: () => Promise<SettingProblem | undefined>, ttlMs: n
   };
 }
 
-async function createCredentialChecker(settings: Settings, registry: HashRegistry, state: StateStore | undefined): Promise<CredentialChecker | undefined> {
-  const s = settings.legacyStore;
+async function createCredentialChecker(
+  s: LegacyStoreSettings,
+  timingDecoyHash: string | undefined,
+  registry: HashRegistry,
+  state: StateStore | undefined,
+): Promise<CredentialChecker | undefined> {
   if (s.kind === 'http') {
     if (!state) return undefined;
     return new WebServiceChecker(new HttpCredentialService({ url: s.url, apiKey: s.apiKey, apiKeyHeader: s.apiKeyHeader, timeoutMs: s.timeoutMs }), state.migrations);
   }
-  const repository = s.kind === 'file' ? await FileUserRepository.load(s.usersFile) : TableUserRepository.fromSettings(s);
-  const decoy = settings.timingDecoyHash ?? (await bcrypt.hash(randomBytes(18).toString('base64'), DEFAULT_DECOY_BCRYPT_COST));
+  const repository = s.kind === 'file' ? await FileUserRepository.load(s.usersFile) : (await import('../legacy/tableRepository')).TableUserRepository.fromSettings(s);
+  const decoy = timingDecoyHash ?? DEFAULT_TIMING_DECOY_HASH;
   if (!registry.identify(decoy)) {
     throw new SettingError('TimingDecoyHash', 'is in no recognized hash format: set it to a hash of a random password in the store\'s main scheme');
   }
@@ -166,15 +210,10 @@ async function createCredentialChecker(settings: Settings, registry: HashRegistr
 }
 
 /** The Entra password check's Graph reader, proven at start-up (sign-in, permission, the property); undefined when off. */
-async function createEntraDirectory(settings: Settings): Promise<EntraDirectory | undefined> {
-  const check = settings.passwordChangeCheck;
+async function createEntraDirectory(check: PasswordChangeCheckSettings, tenantId: string, timeoutMs: number): Promise<EntraDirectory | undefined> {
   if (check.mode === 'off') return undefined;
-  const directory = new GraphEntraDirectory({
-    tenantId: settings.tenantId,
-    graphBaseUrl: check.graphBaseUrl,
-    credential: check.credential,
-    timeoutMs: settings.calloutBudgetMs,
-  });
+  const { GraphEntraDirectory } = await import('../entra/graphDirectory');
+  const directory = new GraphEntraDirectory({ tenantId, graphBaseUrl: check.graphBaseUrl, credential: check.credential, timeoutMs });
   try {
     await directory.probe();
   } catch (error) {
@@ -184,14 +223,13 @@ async function createEntraDirectory(settings: Settings): Promise<EntraDirectory 
   return directory;
 }
 
-function graphSettingName(settings: Settings): string {
-  const check = settings.passwordChangeCheck;
+function graphSettingName(check: PasswordChangeCheckSettings): string {
   if (check.mode === 'off' || check.credential.kind === 'static-token') return 'PasswordChangeCheck';
   return check.credential.kind === 'certificate' ? 'GraphClientCertificate' : 'GraphClientId';
 }
 
-function legacySettingName(settings: Settings): string {
-  switch (settings.legacyStore.kind) {
+function legacySettingName(s: LegacyStoreSettings): string {
+  switch (s.kind) {
     case 'file':
       return 'LegacyUsersFile';
     case 'http':

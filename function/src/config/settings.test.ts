@@ -57,6 +57,17 @@ describe('loadSettings', () => {
     expect(problems).toContain(`CalloutBudgetMs must be a whole number from 200 to 1900 (default ${DEFAULTS.CalloutBudgetMs})`);
   });
 
+  it('with problems, still returns what was read cleanly, for start-up to check in the same round', () => {
+    const result = loadSettings(base({ ClockSkewSeconds: 'soon', LegacyUsersFile: '', PasswordChangeCheck: 'sometimes' }));
+    if (result.ok) throw new Error('expected problems');
+    expect(result.problems.map((p) => p.setting)).toEqual(['LegacyUsersFile', 'ClockSkewSeconds', 'PasswordChangeCheck']);
+    expect(result.partial.decryptionPrivateKey).toBe(PEM);
+    expect(result.partial.stateStore).toEqual({ kind: 'memory' });
+    // The parts whose reading found the problem are left out, so nothing is reported twice.
+    expect(result.partial.legacyStore).toBeUndefined();
+    expect(result.partial.passwordChangeCheck).toBeUndefined();
+  });
+
   it('allows plain http only for loopback metadata', () => {
     expect(problemsOf(base({ OpenIdMetadataUrl: 'http://127.0.0.1:9999/t/v2.0/.well-known/openid-configuration' }))).toEqual([]);
     expect(problemsOf(base({ OpenIdMetadataUrl: 'http://login.example.com/.well-known/openid-configuration' }))).toEqual([

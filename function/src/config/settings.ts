@@ -84,9 +84,18 @@ export interface SettingProblem {
   readonly problem: string;
 }
 
+/** The parts that start-up checks further: the key parses, the stores and the users file answer, Graph signs in. */
+type CheckedPart = 'decryptionPrivateKey' | 'tenantId' | 'extensionAppId' | 'legacyStore' | 'stateStore' | 'passwordChangeCheck';
+
+/**
+ * The settings as far as they could be read when some could not: a part whose reading found a problem is
+ * left out, so start-up still checks the others and one round reports every problem.
+ */
+export type PartialSettings = Omit<Settings, CheckedPart> & Partial<Pick<Settings, CheckedPart>>;
+
 export type SettingsResult =
   | { readonly ok: true; readonly settings: Settings }
-  | { readonly ok: false; readonly problems: readonly SettingProblem[] };
+  | { readonly ok: false; readonly problems: readonly SettingProblem[]; readonly partial: PartialSettings };
 
 /** Defaults, stated once; the README's configuration reference lists the same values. */
 export const DEFAULTS = {
@@ -124,7 +133,10 @@ const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
 export { isLoopbackHost };
 
-/** Reads the app settings. Collects every problem instead of stopping at the first, so one fix round suffices. */
+/**
+ * Reads the app settings. Collects every problem instead of stopping at the first, so one fix round suffices;
+ * with problems it also returns what could be read, for start-up to check the rest (key, files, stores).
+ */
 export function loadSettings(env: Env): SettingsResult {
   const problems: SettingProblem[] = [];
   const reader = new SettingReader(env, problems);
@@ -140,39 +152,41 @@ export function loadSettings(env: Env): SettingsResult {
   const extensionAppIdentifierUri = reader.optional('ExtensionAppIdentifierUri');
   const openIdMetadataUrl = reader.url('OpenIdMetadataUrl', false);
 
+  /** The value read, or undefined when reading it found a problem (so start-up does not check it further). */
+  const cleanly = <T>(read: () => T): T | undefined => {
+    const known = problems.length;
+    const value = read();
+    return problems.length === known ? value : undefined;
+  };
+
   const managedIdentityClientId = reader.optional('ManagedIdentityClientId') ?? reader.optional('AZURE_CLIENT_ID');
-  const legacyKind = reader.choice('LegacyStore', ['table', 'file', 'http'] as const, DEFAULTS.LegacyStore);
-  let legacyStore: LegacyStoreSettings | undefined;
+  const legacyKindRead = cleanly(() => reader.choice('LegacyStore', ['table', 'file', 'http'] as const, DEFAULTS.LegacyStore));
+  const legacyKind = legacyKindRead ?? DEFAULTS.LegacyStore;
   const legacyTable = (): TableLocation => reader.tableLocation('Legacy', DEFAULTS.LegacyTableName, managedIdentityClientId, true);
-  switch (legacyKind) {
-    case 'table':
-      legacyStore = { kind: 'table', ...legacyTable() };
-      break;
-    case 'file': {
-      const usersFile = reader.required('LegacyUsersFile', 'set it to the path of the JSON-lines users file');
-      legacyStore = { kind: 'file', usersFile: usersFile ?? '' };
-      break;
+  const legacyStore = cleanly((): LegacyStoreSettings | undefined => {
+    switch (legacyKindRead) {
+      case undefined:
+        return undefined;
+      case 'table':
+        return { kind: 'table', ...legacyTable() };
+      case 'file':
+        return { kind: 'file', usersFile: reader.required('LegacyUsersFile', 'set it to the path of the JSON-lines users file') ?? '' };
+      case 'http':
+        return {
+          kind: 'http',
+          url: reader.url('LegacyServiceUrl', true) ?? '',
+          apiKey: reader.secret('LegacyServiceApiKey', false, 'set it to the API key (a Key Vault reference in Azure)'),
+          apiKeyHeader: reader.optional('LegacyServiceApiKeyHeader') ?? DEFAULTS.LegacyServiceApiKeyHeader,
+          timeoutMs: reader.integer('LegacyServiceTimeoutMs', DEFAULTS.LegacyServiceTimeoutMs, 50, 2000),
+        };
     }
-    case 'http': {
-      const url = reader.url('LegacyServiceUrl', true);
-      legacyStore = {
-        kind: 'http',
-        url: url ?? '',
-        apiKey: reader.secret('LegacyServiceApiKey', false, 'set it to the API key (a Key Vault reference in Azure)'),
-        apiKeyHeader: reader.optional('LegacyServiceApiKeyHeader') ?? DEFAULTS.LegacyServiceApiKeyHeader,
-        timeoutMs: reader.integer('LegacyServiceTimeoutMs', DEFAULTS.LegacyServiceTimeoutMs, 50, 2000),
-      };
-      break;
-    }
-  }
+  });
 
   // Shared state defaults to Table Storage: the function scales out and Entra's retry may land anywhere.
   // Process memory is only acceptable for a single local instance over the file store.
-  const stateKind = reader.choice('StateStore', ['table', 'memory'] as const, legacyKind === 'file' ? 'memory' : 'table');
-  let stateStore: StateStoreSettings;
-  if (stateKind === 'memory') {
-    stateStore = { kind: 'memory' };
-  } else {
+  const stateStore = cleanly((): StateStoreSettings => {
+    const stateKind = reader.choice('StateStore', ['table', 'memory'] as const, legacyKind === 'file' ? 'memory' : 'table');
+    if (stateKind === 'memory') return { kind: 'memory' };
     const own = reader.tableLocation('State', DEFAULTS.StateTableName, managedIdentityClientId, false);
     const fallback = legacyKind === 'table' ? legacyTable() : undefined;
     const location: TableLocation = {
@@ -187,8 +201,8 @@ export function loadSettings(env: Env): SettingsResult {
         problem: 'is not set: set StateTableEndpoint (or StateTableConnectionString) to the storage account that holds the shared state table, or StateStore=memory for a single local instance',
       });
     }
-    stateStore = { kind: 'table', ...location };
-  }
+    return { kind: 'table', ...location };
+  });
 
   const calloutBudgetMs = reader.integer('CalloutBudgetMs', DEFAULTS.CalloutBudgetMs, 200, 1900);
   const clockSkewSeconds = reader.integer('ClockSkewSeconds', DEFAULTS.ClockSkewSeconds, 0, 600);
@@ -204,47 +218,45 @@ export function loadSettings(env: Env): SettingsResult {
   const stateStoreFailClosed = reader.choice('StateStoreFailClosed', ['true', 'false'] as const, DEFAULTS.StateStoreFailClosed ? 'true' : 'false') === 'true';
   const legacyErrorAction = reader.choice('LegacyErrorAction', ['Block', 'Retry'] as const, DEFAULTS.LegacyErrorAction);
   const timingDecoyHash = reader.optional('TimingDecoyHash');
-  const passwordChangeCheck = readPasswordChangeCheck(reader, problems, managedIdentityClientId);
+  const passwordChangeCheck = cleanly(() => readPasswordChangeCheck(reader, problems, managedIdentityClientId));
 
-  if (problems.length > 0 || !legacyStore || !decryptionPrivateKey || !tenantId || !extensionAppId) {
-    return { ok: false, problems };
-  }
-  return {
-    ok: true,
-    settings: {
-      decryptionPrivateKey,
-      decryptionPrivateKeyPrevious,
-      tenantId,
-      tenantSubdomain: tenantSubdomain && TENANT_SUBDOMAIN.test(tenantSubdomain) ? tenantSubdomain : undefined,
-      extensionAppId,
-      extensionAppIdentifierUri,
-      openIdMetadataUrl,
-      legacyStore,
-      stateStore,
-      calloutBudgetMs,
-      clockSkewSeconds,
-      maxRequestBytes,
-      passwordPolicy: { minLength, maxLength, minCharacterClasses },
-      lockout: {
-        threshold: lockoutThreshold,
-        windowMinutes: lockoutWindowMinutes,
-        title: reader.optional('LockoutTitle') ?? DEFAULTS.LockoutTitle,
-        message: reader.optional('LockoutMessage') ?? DEFAULTS.LockoutMessage,
-      },
-      stateStoreFailClosed,
-      blockedAccount: {
-        title: reader.optional('BlockedAccountTitle') ?? DEFAULTS.BlockedAccountTitle,
-        message: reader.optional('BlockedAccountMessage') ?? DEFAULTS.BlockedAccountMessage,
-      },
-      onLegacyError: {
-        action: legacyErrorAction,
-        title: reader.optional('LegacyErrorTitle') ?? DEFAULTS.LegacyErrorTitle,
-        message: reader.optional('LegacyErrorMessage') ?? DEFAULTS.LegacyErrorMessage,
-      },
-      timingDecoyHash,
-      passwordChangeCheck,
+  const partial: PartialSettings = {
+    decryptionPrivateKey,
+    decryptionPrivateKeyPrevious,
+    tenantId,
+    tenantSubdomain: tenantSubdomain && TENANT_SUBDOMAIN.test(tenantSubdomain) ? tenantSubdomain : undefined,
+    extensionAppId,
+    extensionAppIdentifierUri,
+    openIdMetadataUrl,
+    legacyStore,
+    stateStore,
+    calloutBudgetMs,
+    clockSkewSeconds,
+    maxRequestBytes,
+    passwordPolicy: { minLength, maxLength, minCharacterClasses },
+    lockout: {
+      threshold: lockoutThreshold,
+      windowMinutes: lockoutWindowMinutes,
+      title: reader.optional('LockoutTitle') ?? DEFAULTS.LockoutTitle,
+      message: reader.optional('LockoutMessage') ?? DEFAULTS.LockoutMessage,
     },
+    stateStoreFailClosed,
+    blockedAccount: {
+      title: reader.optional('BlockedAccountTitle') ?? DEFAULTS.BlockedAccountTitle,
+      message: reader.optional('BlockedAccountMessage') ?? DEFAULTS.BlockedAccountMessage,
+    },
+    onLegacyError: {
+      action: legacyErrorAction,
+      title: reader.optional('LegacyErrorTitle') ?? DEFAULTS.LegacyErrorTitle,
+      message: reader.optional('LegacyErrorMessage') ?? DEFAULTS.LegacyErrorMessage,
+    },
+    timingDecoyHash,
+    passwordChangeCheck,
   };
+  if (problems.length > 0 || !legacyStore || !stateStore || !passwordChangeCheck || !decryptionPrivateKey || !tenantId || !extensionAppId) {
+    return { ok: false, problems, partial };
+  }
+  return { ok: true, settings: { ...partial, decryptionPrivateKey, tenantId, extensionAppId, legacyStore, stateStore, passwordChangeCheck } };
 }
 
 /** Test seams shared with the CLI (lib/graph/environment.ts); honoured only towards a loopback Graph. */

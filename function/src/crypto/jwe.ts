@@ -1,6 +1,6 @@
 /**
- * The project's one JWE decryption path: `encryptedPasswordContext` (fact sheet section 8.2) and encrypted
- * bearer tokens (section 10.4), RFC 7516 compact serialization with the RFC 7518 algorithms Entra may use.
+ * The project's one JWE decryption path: `encryptedPasswordContext` (docs/entra-contracts.md#password-context) and encrypted
+ * bearer tokens (#caller-token), RFC 7516 compact serialization with the RFC 7518 algorithms Entra may use.
  *
  * Written on node:crypto rather than jose: jose's WebCrypto path (async RSA, AES and HMAC hops plus
  * `DecompressionStream`) measured 1.6 ms at p50 and 6.8 ms at p99 per context here, against 0.3 ms / 0.7 ms for

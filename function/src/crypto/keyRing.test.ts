@@ -129,7 +129,7 @@ describe('KeyRing.candidatesFor', () => {
   });
   const labels = (keys: readonly { label: string }[]) => keys.map((k) => k.label);
 
-  it('selects the key named by x5t (Entra sends x5t, fact sheet 8.2)', () => {
+  it('selects the key named by x5t (Entra sends x5t)', () => {
     expect(labels(ring.candidatesFor({ x5t: previous.x5t }))).toEqual(['previous']);
     expect(labels(ring.candidatesFor({ x5t: current.x5t }))).toEqual(['current']);
   });

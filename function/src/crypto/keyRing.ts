@@ -1,6 +1,6 @@
 /**
  * The RSA keys that decrypt what Entra encrypts to the extension app's certificate
- * (fact sheet section 3: `keyCredentials` + `tokenEncryptionKeyId`; section 12.8: rotation by `x5t`).
+ * (docs/entra-contracts.md#encryption-key: `keyCredentials` + `tokenEncryptionKeyId`, rotation by `x5t`).
  * Parsed once at start-up; nothing here ever puts key material into an error message.
  */
 import { X509Certificate, createHash, createPrivateKey, hkdfSync, type KeyObject } from 'node:crypto';

@@ -2,7 +2,7 @@
 import { app } from '@azure/functions';
 import { onPasswordSubmit } from '../app/httpEntry';
 
-// Anonymous at the platform level on purpose: the bearer token is validated in code (fact sheet 10.2).
+// Anonymous at the platform level on purpose: the bearer token is validated in code (docs/entra-contracts.md#caller-token).
 app.http('onPasswordSubmit', {
   methods: ['GET', 'POST'],
   authLevel: 'anonymous',

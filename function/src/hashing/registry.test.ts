@@ -1,5 +1,6 @@
 import { allVectors, type HashVector } from '../../test/vectors';
-import { isRejectedInputs, runDeriveTask, type DeriveTask } from './derive/tasks';
+import { runDeriveTask } from './derive/run';
+import { isRejectedInputs, type DeriveTask } from './derive/tasks';
 import { createHashRegistry, createSchemes, type HashRegistry } from './registry';
 import { MalformedHashError, UnrecognizedHashError } from './types';
 import type { OffThread } from './worker-pool';

@@ -28,6 +28,8 @@ export interface HashRegistry {
   verify(password: string, hash: string, params?: HashParams, signal?: AbortSignal): Promise<HashVerification>;
   /** Ids of all registered schemes. */
   readonly schemes: readonly string[];
+  /** Starts the first hash thread in the background (the function's start-up); a verify before it is up waits for it. */
+  warmUp(): void;
   /** Stops the worker pool (for tests, CLI exit). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -85,6 +87,7 @@ export function createHashRegistry(options: HashRegistryOptions = {}): HashRegis
       return { scheme: scheme.id, ok };
     },
     schemes: Object.freeze(schemes.map((scheme) => scheme.id)),
+    warmUp: () => pool.warmUp(),
     close: () => pool.close(),
   };
 }

@@ -24,6 +24,11 @@ export interface OffThread {
 }
 
 export interface WorkerPool extends OffThread {
+  /**
+   * Starts the first hash thread now instead of at the first derive, without waiting for it: a derive that
+   * comes before it is up waits in the pool's queue. A failure to start is left for that derive to report.
+   */
+  warmUp(): void;
   /** Destroys the threads; the next derive starts a new pool. Safe to call repeatedly. */
   close(): Promise<void>;
 }
@@ -87,6 +92,13 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): WorkerPool {
   return {
     async derive<T extends DeriveTask>(task: T, signal?: AbortSignal): Promise<DeriveOutput<T>> {
       return (await open().run(task, signal ? { signal } : {})) as DeriveOutput<T>;
+    },
+    warmUp() {
+      try {
+        open();
+      } catch {
+        // The first derive opens the pool again and reports what is wrong (a missing worker bundle).
+      }
     },
     async close() {
       const running = pool;

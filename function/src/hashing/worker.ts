@@ -3,7 +3,8 @@
  * the derivations in ./derive synchronously; bcrypt and @node-rs/argon2 stay external (native addons,
  * loaded from node_modules). Passwords arrive in the task message and are never logged.
  */
-import { runDeriveTask, type DeriveTask } from './derive/tasks';
+import { runDeriveTask } from './derive/run';
+import type { DeriveTask } from './derive/tasks';
 import { lowerThisThreadPriority } from './thread-priority';
 
 lowerThisThreadPriority();

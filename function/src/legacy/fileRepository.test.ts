@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FileUserRepository, parseUserLine, UsersFileError } from './fileRepository';
+import { MAX_LINE_BYTES } from './usersFile';
 import { LegacySystemError } from './port';
 
 const HASH = '$2b$04$0123456789abcdefghijkuQ0c8Jm2v6yO0sH8h3k2x7Yb6Qe1Vw3G';
@@ -19,6 +20,12 @@ async function writeUsers(lines: string[], eol = '\n'): Promise<string> {
   const file = path.join(dir, 'users.jsonl');
   await fs.writeFile(file, lines.join(eol) + eol);
   return file;
+}
+
+async function all<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const list: T[] = [];
+  for await (const item of items) list.push(item);
+  return list;
 }
 
 async function loadError(file: string): Promise<UsersFileError> {
@@ -81,7 +88,7 @@ describe('FileUserRepository', () => {
     });
     expect(await repo.findByUsername('Bob@Contoso.com')).toBeUndefined(); // callers pass normalized names
     expect(await repo.findByUsername('nobody@contoso.com')).toBeUndefined();
-    expect(repo.records().map((r) => r.username)).toEqual(['alice@contoso.com', 'bob@contoso.com']);
+    expect((await all(repo.records())).map((r) => r.username)).toEqual(['alice@contoso.com', 'bob@contoso.com']);
   });
 
   it('reads CRLF files and a UTF-8 byte order mark', async () => {
@@ -159,8 +166,59 @@ describe('FileUserRepository', () => {
     const at = new Date('2024-06-01T12:00:00.000Z');
     await Promise.all(users.map((u) => repo.markMigrated(u, at)));
     const reloaded = await FileUserRepository.load(file);
-    expect(reloaded.records().every((r) => r.migrated && r.migratedAt === at.toISOString())).toBe(true);
+    expect((await all(reloaded.records())).every((r) => r.migrated && r.migratedAt === at.toISOString())).toBe(true);
     expect(await fs.readdir(dir)).toEqual(['users.jsonl']);
+  });
+
+  it('finds users after marks changed the length of lines before theirs, and writes later marks in the right place', async () => {
+    const users = ['a@x.com', 'b@x.com', 'c@x.com', 'd@x.com'];
+    const file = await writeUsers(['# header', ...users.map((u) => JSON.stringify({ username: u, hash: HASH })), '']);
+    const repo = await FileUserRepository.load(file);
+    await repo.markMigrated('b@x.com', new Date('2024-06-01T00:00:00.000Z')); // b's line grows: c and d move
+    expect(await repo.findByUsername('d@x.com')).toMatchObject({ username: 'd@x.com', migrated: false });
+    await repo.markSuperseded('c@x.com', new Date('2024-06-02T00:00:00.000Z'));
+    await repo.markMigrated('a@x.com', new Date('2024-06-03T00:00:00.000Z'));
+    expect(await repo.findByUsername('c@x.com')).toMatchObject({ migrated: false, supersededAt: '2024-06-02T00:00:00.000Z' });
+    expect(await repo.findByUsername('d@x.com')).toMatchObject({ migrated: false });
+    const written = (await fs.readFile(file, 'utf8')).split('\n');
+    expect(written[0]).toBe('# header');
+    expect(written.slice(1, 5).map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      { username: 'a@x.com', hash: HASH, migrated: true, migratedAt: '2024-06-03T00:00:00.000Z' },
+      { username: 'b@x.com', hash: HASH, migrated: true, migratedAt: '2024-06-01T00:00:00.000Z' },
+      { username: 'c@x.com', hash: HASH, supersededAt: '2024-06-02T00:00:00.000Z' },
+      { username: 'd@x.com', hash: HASH },
+    ]);
+    expect((await all((await FileUserRepository.load(file)).records())).map((r) => r.migrated)).toEqual([true, true, false, false]);
+    repo.close();
+  });
+
+  it('serves the file as loaded when it is replaced on disk, as a copy in memory would', async () => {
+    const file = await writeUsers([`{"username":"a@x.com","hash":"${HASH}"}`]);
+    const repo = await FileUserRepository.load(file);
+    const other = path.join(dir, 'other.jsonl');
+    await fs.writeFile(other, `{"username":"zed@x.com","hash":"${HASH}"}\n`);
+    await fs.rename(other, file);
+    expect(await repo.findByUsername('a@x.com')).toMatchObject({ username: 'a@x.com' });
+    expect(await repo.findByUsername('zed@x.com')).toBeUndefined();
+    repo.close();
+  });
+
+  it('says why a file cannot be read, never "unknown error"', async () => {
+    expect((await loadError(dir)).message).toBe(`users file ${dir} could not be read (EISDIR): it is a folder, not a file: pass the users file itself`);
+    expect((await loadError(path.join(dir, 'missing.jsonl'))).message).toBe(`users file ${path.join(dir, 'missing.jsonl')} could not be read (ENOENT): it does not exist: check the path`);
+    const underFile = path.join(await writeUsers([]), 'users.jsonl');
+    expect((await loadError(underFile)).message).toContain('could not be read (ENOTDIR): part of its path is a file, not a folder');
+  });
+
+  it('names a line too long to be a record without holding it, and goes on to the next', async () => {
+    const file = path.join(dir, 'users.jsonl');
+    const long = 'x'.repeat(MAX_LINE_BYTES + 10);
+    await fs.writeFile(file, `{"username":"a@x.com","hash":"${HASH}"}\n${long}\n{"username":"b@x.com","hash":"${HASH}"}\n${long}`);
+    const error = await loadError(file);
+    expect(error.problems).toEqual([
+      { line: 2, problem: `is longer than ${MAX_LINE_BYTES} bytes: is this a users file (one JSON object a line)?` },
+      { line: 4, problem: `is longer than ${MAX_LINE_BYTES} bytes: is this a users file (one JSON object a line)?` },
+    ]);
   });
 
   it('rejects marking an unknown user', async () => {

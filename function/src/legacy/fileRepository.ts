@@ -1,77 +1,84 @@
 /**
  * The legacy hash store as a JSON-lines file: one exported user per line, for local runs, the sandbox and
- * small single-instance deployments. Lookups are served from memory; migration marks are written back.
+ * small single-instance deployments.
  *
  *   {"username":"alice@contoso.com","hash":"$2b$10$…","status":"active","mustChangePassword":false}
  *
  * Blank lines and lines starting with `#` are skipped and kept as they are when the file is rewritten.
+ *
+ * Memory stays small however many users the file holds: `load` streams the file (usersFile.ts) into an index
+ * of username hash → line offset and number (usernameHashTable.ts, 20 bytes a slot) and a lookup reads the user's
+ * line back through a descriptor kept open. That descriptor also makes the repository a snapshot of the file
+ * as loaded, as it was when the whole file was held in memory: a file replaced on disk is not seen until the
+ * next load. Migration marks rewrite the file beside itself and rename it over.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { toUserRecord, UserRecordError } from './normalize';
 import { LegacySystemError, type LegacyUserRecord, type LegacyUserRepository } from './port';
+import { usernameKey, UsernameHashTable } from './usernameHashTable';
+import { closeUsersFile, openUsersFile, parseUserSource, readFileChunk, readLineAt, readUsersFile, UsersFileError, UsersFileProblems, type ParsedUserLine } from './usersFile';
 
-/** Problems reported in one error; more are counted, not listed. */
-const MAX_LISTED_PROBLEMS = 20;
+export { parseUserLine, UsersFileError, type UsersFileProblem } from './usersFile';
 
-export interface UsersFileProblem {
+const COPY_CHUNK_BYTES = 1024 * 1024;
+
+type IndexColumns = { offset: Float64ArrayConstructor; line: Uint32ArrayConstructor };
+type MarkFields = { readonly migrated?: true; readonly migratedAt?: string; readonly supersededAt?: string };
+
+/** A user's line in one version of the file. */
+interface Located extends ParsedUserLine {
   readonly line: number;
-  readonly problem: string;
+  readonly offset: number;
+  readonly length: number;
 }
 
-/** An invalid users file. Every problem names its line; no value from the file is ever included. */
-export class UsersFileError extends Error {
-  constructor(
-    message: string,
-    readonly problems: readonly UsersFileProblem[],
-  ) {
-    super(message);
-    this.name = 'UsersFileError';
+/** A line to replace when the file is rewritten. */
+interface LineChange {
+  readonly offset: number;
+  readonly length: number;
+  readonly text: Buffer;
+}
+
+/** One version of the file, open for reading; closed once a rewrite replaced it and no read uses it any more. */
+class FileVersion {
+  private readers = 0;
+  private replaced = false;
+  private closed = false;
+
+  constructor(readonly fd: number) {}
+
+  /** Counts a reader until `release` is called: taken before any await, so a rewrite finishing meanwhile cannot close the file under it. */
+  acquire(): () => void {
+    this.readers++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.readers--;
+      this.closeIfIdle();
+    };
   }
-}
 
-/**
- * Parses one line of a users file (1-based `lineNumber`, for messages). Returns undefined for blank and
- * comment lines; throws UsersFileError for anything else that is not a valid user record.
- */
-export function parseUserLine(line: string, lineNumber: number): LegacyUserRecord | undefined {
-  return parseLine(line, lineNumber)?.record;
-}
-
-interface ParsedLine {
-  readonly record: LegacyUserRecord;
-  /** The line's JSON as written, so a rewrite changes only the migration fields. */
-  readonly source: Record<string, unknown>;
-}
-
-function parseLine(line: string, lineNumber: number): ParsedLine | undefined {
-  const text = line.trim();
-  if (text === '' || text.startsWith('#')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    // Not the SyntaxError's message: V8 quotes the offending text, which holds a hash.
-    throw lineError(lineNumber, 'is not valid JSON');
+  async use<T>(work: (fd: number) => Promise<T>): Promise<T> {
+    const release = this.acquire();
+    try {
+      return await work(this.fd);
+    } finally {
+      release();
+    }
   }
-  try {
-    return { record: toUserRecord(value), source: value as Record<string, unknown> };
-  } catch (error) {
-    if (error instanceof UserRecordError) throw lineError(lineNumber, error.message);
-    throw error;
+
+  retire(): void {
+    this.replaced = true;
+    this.closeIfIdle();
   }
-}
 
-function lineError(line: number, problem: string): UsersFileError {
-  return new UsersFileError(`users file line ${line}: ${problem}`, [{ line, problem }]);
-}
-
-interface Entry {
-  /** Index into `lines`. */
-  readonly index: number;
-  record: LegacyUserRecord;
-  source: Record<string, unknown>;
+  private closeIfIdle(): void {
+    if (!this.replaced || this.readers > 0 || this.closed) return;
+    this.closed = true;
+    void closeUsersFile(this.fd).catch(() => undefined);
+  }
 }
 
 export class FileUserRepository implements LegacyUserRepository {
@@ -81,74 +88,63 @@ export class FileUserRepository implements LegacyUserRepository {
   private writeChain: Promise<void> = Promise.resolve();
   /** A write that is queued but has not yet taken its snapshot; later marks ride along with it. */
   private queuedWrite: Promise<void> | undefined;
+  /** Marks not in the file yet (or whose save failed): lookups apply them, the next write saves them. */
+  private readonly unsaved = new Map<string, MarkFields>();
 
   private constructor(
     readonly filePath: string,
-    private readonly lines: string[],
-    private readonly eol: string,
-    private readonly bom: boolean,
-    private readonly entries: Map<string, Entry>,
+    private version: FileVersion,
+    private readonly index: UsernameHashTable<IndexColumns>,
   ) {}
 
-  /** Reads and validates the whole file; reports every invalid line (up to 20) in one error. */
+  /** Reads and validates the whole file; reports every invalid line (up to 20 listed) in one error. */
   static async load(filePath: string): Promise<FileUserRepository> {
-    let text: string;
+    const version = new FileVersion(await openUsersFile(filePath));
     try {
-      text = await fs.readFile(filePath, 'utf8');
+      const index = new UsernameHashTable({ offset: Float64Array, line: Uint32Array });
+      const problems = new UsersFileProblems(filePath);
+      await version.use(async (fd) => {
+        for await (const entry of readUsersFile(fd, problems)) {
+          const key = usernameKey(entry.record.username);
+          const earlier = await locateIn(fd, filePath, index, entry.record.username);
+          if (earlier !== undefined) {
+            problems.add(entry.line, `has the same username as line ${earlier.line} (after normalization: trimmed, NFKC, emails lower-cased)`);
+            continue;
+          }
+          const slot = index.add(key);
+          index.columns.offset[slot] = entry.offset;
+          index.columns.line[slot] = entry.line;
+        }
+      });
+      problems.throwIfAny();
+      return new FileUserRepository(filePath, version, index);
     } catch (error) {
-      throw new UsersFileError(`users file ${filePath} could not be read (${errorCode(error)}): check the path and the permissions`, []);
+      version.retire();
+      throw error;
     }
-    return FileUserRepository.fromText(filePath, text);
   }
 
-  /** As `load`, for text already in memory; `filePath` is where `markMigrated` writes. */
-  static fromText(filePath: string, text: string): FileUserRepository {
-    const bom = text.startsWith('\uFEFF');
-    const body = bom ? text.slice(1) : text;
-    const eol = body.includes('\r\n') ? '\r\n' : '\n';
-    const lines = body.split(/\r?\n/);
-    const entries = new Map<string, Entry>();
-    const problems: UsersFileProblem[] = [];
-    lines.forEach((line, index) => {
-      const lineNumber = index + 1;
-      let parsed: ParsedLine | undefined;
-      try {
-        parsed = parseLine(line, lineNumber);
-      } catch (error) {
-        if (!(error instanceof UsersFileError)) throw error;
-        problems.push(...error.problems);
-        return;
-      }
-      if (!parsed) return;
-      const earlier = entries.get(parsed.record.username);
-      if (earlier) {
-        problems.push({ line: lineNumber, problem: `has the same username as line ${earlier.index + 1} (after normalization: trimmed, NFKC, emails lower-cased)` });
-        return;
-      }
-      entries.set(parsed.record.username, { index, record: parsed.record, source: parsed.source });
-    });
-    if (problems.length > 0) {
-      const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `line ${p.line}: ${p.problem}`);
-      if (problems.length > MAX_LISTED_PROBLEMS) listed.push(`and ${problems.length - MAX_LISTED_PROBLEMS} more`);
-      throw new UsersFileError(`users file ${filePath} has ${problems.length} invalid line${problems.length === 1 ? '' : 's'}: ${listed.join('; ')}`, problems);
+  /** Every user, in file order, with marks not yet saved (for importers and tests). Streams the file. */
+  async *records(): AsyncGenerator<LegacyUserRecord> {
+    const version = this.version;
+    const release = version.acquire();
+    try {
+      for await (const entry of readUsersFile(version.fd, new UsersFileProblems(this.filePath))) yield this.withUnsaved(entry.record);
+    } finally {
+      release();
     }
-    return new FileUserRepository(filePath, lines, eol, bom, entries);
-  }
-
-  /** Every user, in file order (for the sandbox and importers). */
-  records(): LegacyUserRecord[] {
-    return [...this.entries.values()].sort((a, b) => a.index - b.index).map((e) => e.record);
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.index.size;
   }
 
   async findByUsername(normalizedUsername: string): Promise<LegacyUserRecord | undefined> {
-    return this.entries.get(normalizedUsername)?.record;
+    const found = await this.locate(normalizedUsername);
+    return found && this.withUnsaved(found.record);
   }
 
-  /** Updates memory at once, then rewrites the file; concurrent marks share a write and none is lost. */
+  /** Lookups see the mark as soon as the user is found; the file is rewritten after. Concurrent marks share a write and none is lost. */
   markMigrated(normalizedUsername: string, at: Date): Promise<void> {
     const migratedAt = at.toISOString();
     return this.mark(normalizedUsername, { migrated: true, migratedAt }, 'migrated');
@@ -158,12 +154,24 @@ export class FileUserRepository implements LegacyUserRepository {
     return this.mark(normalizedUsername, { supersededAt: at.toISOString() }, 'superseded');
   }
 
-  private async mark(normalizedUsername: string, fields: { migrated?: true; migratedAt?: string; supersededAt?: string }, mark: string): Promise<void> {
-    const entry = this.entries.get(normalizedUsername);
-    if (!entry) throw new LegacySystemError(`the user is not in the users file, so it was not marked ${mark}`);
-    entry.record = { ...entry.record, ...fields };
-    entry.source = { ...entry.source, ...fields };
-    this.lines[entry.index] = JSON.stringify(entry.source);
+  /** Closes the file once pending reads are done. Lookups after this fail. */
+  close(): void {
+    this.version.retire();
+  }
+
+  private withUnsaved(record: LegacyUserRecord): LegacyUserRecord {
+    const fields = this.unsaved.get(record.username);
+    return fields ? { ...record, ...fields } : record;
+  }
+
+  /** Version and offsets are taken in the same turn, so they always belong together. */
+  private locate(username: string): Promise<Located | undefined> {
+    return this.version.use((fd) => locateIn(fd, this.filePath, this.index, username));
+  }
+
+  private async mark(normalizedUsername: string, fields: MarkFields, mark: string): Promise<void> {
+    if (!(await this.locate(normalizedUsername))) throw new LegacySystemError(`the user is not in the users file, so it was not marked ${mark}`);
+    this.unsaved.set(normalizedUsername, { ...this.unsaved.get(normalizedUsername), ...fields });
     await this.scheduleWrite();
   }
 
@@ -178,29 +186,125 @@ export class FileUserRepository implements LegacyUserRepository {
     return write;
   }
 
-  /** Write a temporary file beside the original, flush it, then rename over: readers see old or new, never half. */
+  /**
+   * Copies the file to a temporary one beside it with the marked users' lines replaced, flushes it, then
+   * renames it over: readers see old or new, never half. Lines keep their text but for the migration fields,
+   * and everything else (comments, blank lines, line breaks, a byte order mark) is copied byte for byte.
+   */
   private async writeFile(): Promise<void> {
-    const text = (this.bom ? '\uFEFF' : '') + this.lines.join(this.eol);
+    const batch = [...this.unsaved];
+    const old = this.version;
     const dir = path.dirname(this.filePath);
     const temp = path.join(dir, `.${path.basename(this.filePath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    let changes: LineChange[];
+    let fd: number | undefined;
     try {
+      changes = await old.use((oldFd) => this.changedLines(oldFd, batch));
       const mode = (await fs.stat(this.filePath).catch(() => undefined))?.mode;
-      const handle = await fs.open(temp, 'wx', mode === undefined ? 0o600 : mode & 0o777);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await old.use((oldFd) => copyWithChanges(oldFd, this.filePath, temp, mode === undefined ? 0o600 : mode & 0o777, changes));
+      // Opened before the rename, so it is surely the file just written.
+      fd = await openUsersFile(temp);
       await fs.rename(temp, this.filePath);
     } catch (error) {
+      if (fd !== undefined) await closeUsersFile(fd).catch(() => undefined);
       await fs.rm(temp, { force: true }).catch(() => undefined);
+      if (error instanceof LegacySystemError) throw error;
+      // Reading the old version or opening the new one: the message already names the file and the reason.
+      if (error instanceof UsersFileError) throw new LegacySystemError(`the users file could not be saved: ${error.message}`);
       throw new LegacySystemError(`the users file could not be saved (${errorCode(error)}): check that the function can write to its folder`);
     }
+    // One turn, no await: index, file and unsaved marks change together.
+    this.shiftOffsets(changes);
+    this.version = new FileVersion(fd);
+    old.retire();
+    for (const [username, fields] of batch) if (this.unsaved.get(username) === fields) this.unsaved.delete(username);
+  }
+
+  private async changedLines(fd: number, batch: ReadonlyArray<readonly [string, MarkFields]>): Promise<LineChange[]> {
+    const changes: LineChange[] = [];
+    for (const [username, fields] of batch) {
+      const found = await locateIn(fd, this.filePath, this.index, username);
+      if (!found) continue; // mark() found it; only a hash collision on a vanished line could get here
+      changes.push({ offset: found.offset, length: found.length, text: Buffer.from(JSON.stringify({ ...found.source, ...fields }), 'utf8') });
+    }
+    return changes.sort((a, b) => a.offset - b.offset);
+  }
+
+  /** Every line after a changed one moved by the changes' growth before it. */
+  private shiftOffsets(changes: readonly LineChange[]): void {
+    const starts: number[] = [];
+    const shifts: number[] = [];
+    let shift = 0;
+    for (const change of changes) {
+      shift += change.text.length - change.length;
+      starts.push(change.offset);
+      shifts.push(shift);
+    }
+    if (shifts.every((value) => value === 0)) return;
+    const offsets = this.index.columns.offset;
+    this.index.forEachSlot((slot) => {
+      const offset = offsets[slot] as number;
+      // The last change that starts before this line.
+      let low = 0;
+      let high = starts.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((starts[middle] as number) < offset) low = middle + 1;
+        else high = middle;
+      }
+      if (low > 0) offsets[slot] = offset + (shifts[low - 1] as number);
+    });
   }
 }
 
+/** The user's line among the index's candidates for the name (a shared hash is told apart by reading the name). */
+async function locateIn(fd: number, filePath: string, index: UsernameHashTable<IndexColumns>, username: string): Promise<Located | undefined> {
+  const candidates = index.slotsOf(usernameKey(username)).map((slot) => ({ offset: index.columns.offset[slot] as number, line: index.columns.line[slot] as number }));
+  for (const { offset, line } of candidates) {
+    const read = await readLineAt(fd, filePath, offset);
+    let parsed: ParsedUserLine | undefined;
+    try {
+      parsed = read === undefined ? undefined : parseUserSource(read.text, line);
+    } catch (error) {
+      if (!(error instanceof UsersFileError)) throw error;
+    }
+    // The file was checked when loaded and the descriptor still reads that version: this is not expected.
+    if (parsed === undefined || read === undefined) throw new LegacySystemError(`users file line ${line} could not be read back as it was loaded`);
+    if (parsed.record.username === username) return { ...parsed, line, offset, length: read.length };
+  }
+  return undefined;
+}
+
+/** Writes `temp`: the file in `fd` with each change's line replaced, then flushed to disk. */
+async function copyWithChanges(fd: number, filePath: string, temp: string, mode: number, changes: readonly LineChange[]): Promise<void> {
+  const handle = await fs.open(temp, 'wx', mode);
+  try {
+    const buffer = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+    /** Copies bytes [from, to) of the old file; `to` past its end copies the rest. */
+    const copy = async (from: number, to: number): Promise<void> => {
+      for (let position = from; position < to; ) {
+        const chunk = await readFileChunk(fd, filePath, buffer.subarray(0, Math.min(buffer.length, to - position)), position);
+        if (chunk.length === 0) return;
+        await handle.write(chunk);
+        position += chunk.length;
+      }
+    };
+    let position = 0;
+    for (const change of changes) {
+      await copy(position, change.offset);
+      await handle.write(change.text);
+      position = change.offset + change.length;
+    }
+    await copy(position, Number.POSITIVE_INFINITY);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The errno code for a message (never the error's own text); the error's name when it has none. */
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^[A-Z0-9_]{2,32}$/.test(code) ? code : 'unknown error';
+  if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
+  return error instanceof Error ? error.name : 'error';
 }

@@ -121,6 +121,22 @@ describe('describeTableFailure', () => {
   ])('describes %j safely', (error, expected) => {
     expect(describeTableFailure(error, 'read the user')).toBe(expected);
   });
+
+  const WRONG_KEY = 'the storage account did not accept the credentials (a wrong account key, or an expired SAS or token; not a missing role): check the account name and key in the connection string';
+  it.each([
+    ['Azure Storage, a wrong shared key', { name: 'RestError', statusCode: 403, message: '{"odata.error":{"code":"AuthenticationFailed","message":{"lang":"en-US","value":"Server failed to authenticate the request. Make sure the value of Authorization header is formed correctly including the signature."}}}' }, `(HTTP 403 AuthenticationFailed): ${WRONG_KEY}`],
+    ['Azurite, a wrong shared key', { name: 'RestError', statusCode: 403, message: '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Error>\n  <Code>AuthorizationFailure</Code>\n  <Message>Server failed to authenticate the request. Make sure the value of the Authorization header is formed correctly including the signature.\n</Message>\n</Error>' }, `(HTTP 403 AuthorizationFailure): ${WRONG_KEY}`],
+    ['a missing role', { name: 'RestError', statusCode: 403, message: '{"odata.error":{"code":"AuthorizationPermissionMismatch","message":{"lang":"en-US","value":"This request is not authorized to perform this operation using this permission."}}}' }, "(HTTP 403 AuthorizationPermissionMismatch): give the function app's identity the 'Storage Table Data Contributor' role on the storage account"],
+    ['a role or the network rules', { name: 'RestError', statusCode: 403, message: '{"odata.error":{"code":"AuthorizationFailure","message":{"lang":"en-US","value":"This request is not authorized to perform this operation."}}}' }, "(HTTP 403 AuthorizationFailure): give the function app's identity the 'Storage Table Data Contributor' role on the storage account, and check the account's network rules (firewall, private endpoint)"],
+    ['account keys turned off', { name: 'RestError', statusCode: 403, message: '{"odata.error":{"code":"KeyBasedAuthenticationNotPermitted"}}' }, '(HTTP 403 KeyBasedAuthenticationNotPermitted): the storage account allows no account-key access: use the table endpoint, signed in with Entra ID, instead of a connection string'],
+  ])('tells a credential failure from a missing role: %s', (_label, error, expected) => {
+    expect(describeTableFailure(error, 'read the user')).toBe(`Table Storage: could not read the user ${expected}`);
+  });
+
+  it('names the identity that needs the role', () => {
+    const missingRole = { name: 'RestError', statusCode: 403, message: '{"odata.error":{"code":"AuthorizationPermissionMismatch"}}' };
+    expect(describeTableFailure(missingRole, 'write users', 'your az login')).toBe("Table Storage: could not write users (HTTP 403 AuthorizationPermissionMismatch): give your az login the 'Storage Table Data Contributor' role on the storage account");
+  });
 });
 
 describe('TableUserRepository on Azurite', () => {
@@ -198,6 +214,28 @@ describe('TableUserRepository on Azurite', () => {
     await expect(repo.markMigrated('ghost@contoso.com', new Date())).rejects.toThrow(new LegacySystemError('the user is not in the legacy table, so it was not marked migrated'));
     const { partitionKey, rowKey } = userEntityKeys('ghost@contoso.com');
     await expect(client.getEntity(partitionKey, rowKey)).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('reports a wrong account key as the key, not as a missing role', async () => {
+    const wrongKey = azurite.connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${Buffer.alloc(64, 7).toString('base64')}`);
+    const repository = TableUserRepository.fromSettings({ connectionString: wrongKey, tableName: 'LegacyUsers' });
+    const error = await repository.findByUsername('alice@contoso.com').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LegacySystemError);
+    expect((error as Error).message).toMatch(/^Table Storage: could not read the user \(HTTP 403 \w+\): the storage account did not accept the credentials .*check the account name and key in the connection string$/);
+    expect((error as Error).message).not.toMatch(/Storage Table Data Contributor|AccountKey/);
+    const creating = await ensureTable(TableClient.fromConnectionString(wrongKey, 'OtherTable', { allowInsecureConnection: true })).catch((e: unknown) => e);
+    expect((creating as Error).message).toMatch(/could not create the table \(HTTP 403 \w+\): the storage account did not accept the credentials/);
+  });
+
+  it('goes on when Create Table is refused for a role scoped to the table but the table can be read', async () => {
+    const refused = Object.assign(new Error('{"odata.error":{"code":"AuthorizationPermissionMismatch"}}'), { statusCode: 403 });
+    const pages = (readable: boolean) => ({
+      byPage: () => ({ next: async () => (readable ? { done: false, value: [] } : Promise.reject(refused)) }),
+    });
+    const scoped = { createTable: async () => Promise.reject(refused), listEntities: () => pages(true) } as unknown as TableClient;
+    await expect(ensureTable(scoped)).resolves.toBeUndefined();
+    const noRole = { createTable: async () => Promise.reject(refused), listEntities: () => pages(false) } as unknown as TableClient;
+    await expect(ensureTable(noRole)).rejects.toThrow(/could not create the table \(HTTP 403 AuthorizationPermissionMismatch\): give .*Storage Table Data Contributor/);
   });
 
   it('reports an unreachable store by its network error code only', async () => {

@@ -174,10 +174,22 @@ export async function ensureTable(client: TableClient): Promise<void> {
   try {
     await client.createTable();
   } catch (error) {
-    const status = tableFailure(error).status;
-    if (status === 409) return;
-    const hint = status === 400 ? ': check the table name (3-63 letters and digits, starting with a letter)' : '';
+    const failure = tableFailure(error);
+    if (failure.status === 409) return;
+    // A role scoped to the one table (the stack's operatorPrincipalId) may not cover Create Table, which Azure
+    // Storage may authorize at the account: a table that can be read exists, and is all the caller needs.
+    if (failure.refusal === 'permission' && (await tableIsReadable(client))) return;
+    const hint = failure.status === 400 ? ': check the table name (3-63 letters and digits, starting with a letter)' : '';
     throw new Error(describeTableFailure(error, 'create the table') + hint);
+  }
+}
+
+async function tableIsReadable(client: TableClient): Promise<boolean> {
+  try {
+    await client.listEntities({ queryOptions: { select: ['PartitionKey'] } }).byPage({ maxPageSize: 1 }).next();
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -190,19 +202,39 @@ export interface TableFailure {
   /** The service's error code (`ResourceNotFound`, `TableNotFound`, …) or a network code (`ECONNREFUSED`). */
   readonly code?: string;
   readonly aborted: boolean;
+  /**
+   * Why a 401/403 refused the request: `credentials` when the account could not authenticate it (a wrong
+   * account key, an expired SAS or token), `shared-key-disabled` when the account takes no key at all,
+   * `permission` when it knew the caller and refused the operation (a missing role, the network rules).
+   */
+  readonly refusal?: 'credentials' | 'shared-key-disabled' | 'permission';
 }
+
+/**
+ * Azure Storage answers a bad shared key with `AuthenticationFailed`, and Azurite with `AuthorizationFailure`;
+ * both say "Server failed to authenticate the request". A missing role is `AuthorizationPermissionMismatch`.
+ */
+const CREDENTIAL_CODES = new Set(['AuthenticationFailed', 'InvalidAuthenticationInfo']);
+const NOT_AUTHENTICATED = /Server failed to authenticate the request/i;
 
 /** What went wrong, read from an SDK error without its message (which can hold request details). */
 export function tableFailure(error: unknown): TableFailure {
   const e = (error ?? {}) as { name?: unknown; statusCode?: unknown; code?: unknown; message?: unknown };
   const status = typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  const message = typeof e.message === 'string' ? e.message : '';
   let code = typeof e.code === 'string' ? e.code : undefined;
-  if (!code && typeof e.message === 'string') {
-    // The Table service puts its code in the OData error body; the SDK passes the body on as the message.
-    code = /"code"\s*:\s*"([A-Za-z]+)"/.exec(e.message)?.[1];
+  if (!code) {
+    // The Table service puts its code in the error body (OData JSON, or XML as from Azurite); the SDK passes the body on as the message.
+    code = /"code"\s*:\s*"([A-Za-z]+)"/.exec(message)?.[1] ?? /<Code>([A-Za-z]+)<\/Code>/.exec(message)?.[1];
   }
   if (code && !/^[A-Za-z0-9_]{1,64}$/.test(code)) code = undefined;
-  return { status, code, aborted: e.name === 'AbortError' };
+  let refusal: TableFailure['refusal'];
+  if (status === 401 || status === 403) {
+    if (code === 'KeyBasedAuthenticationNotPermitted') refusal = 'shared-key-disabled';
+    else if ((code !== undefined && CREDENTIAL_CODES.has(code)) || NOT_AUTHENTICATED.test(message)) refusal = 'credentials';
+    else refusal = 'permission';
+  }
+  return { status, code, aborted: e.name === 'AbortError', ...(refusal ? { refusal } : {}) };
 }
 
 /** True for "no such entity", but not for "no such table" (a misconfiguration that must not look like an unknown user). */
@@ -216,14 +248,30 @@ export function failureSummary(f: TableFailure): string {
   return [f.status ? `HTTP ${f.status}` : undefined, f.code].filter(Boolean).join(' ') || 'no response';
 }
 
+/** The fix for a refused request; `identity` is who needs the role (the function app's, or the operator's own sign-in). */
+function refusalFix(refusal: NonNullable<TableFailure['refusal']>, code: string | undefined, identity: string): string {
+  switch (refusal) {
+    case 'credentials':
+      return 'the storage account did not accept the credentials (a wrong account key, or an expired SAS or token; not a missing role): check the account name and key in the connection string';
+    case 'shared-key-disabled':
+      return 'the storage account allows no account-key access: use the table endpoint, signed in with Entra ID, instead of a connection string';
+    case 'permission':
+      return code === 'AuthorizationFailure'
+        ? `give ${identity} the 'Storage Table Data Contributor' role on the storage account, and check the account's network rules (firewall, private endpoint)`
+        : `give ${identity} the 'Storage Table Data Contributor' role on the storage account`;
+  }
+}
+
+const FUNCTION_APP_IDENTITY = "the function app's identity";
+
 /** A safe, actionable description of a failed Table operation: status and code, never values or URLs. */
-export function describeTableFailure(error: unknown, operation: string): string {
+export function describeTableFailure(error: unknown, operation: string, identity: string = FUNCTION_APP_IDENTITY): string {
   const f = tableFailure(error);
   if (f.aborted) return `Table Storage: ${operation} was cancelled`;
   const what = failureSummary(f);
   let fix = '';
   if (f.code === 'TableNotFound') fix = ': the table does not exist; check the table name setting or deploy the infrastructure';
-  else if (f.status === 401 || f.status === 403) fix = ": give the function app's identity the 'Storage Table Data Contributor' role on the storage account";
+  else if (f.refusal !== undefined) fix = `: ${refusalFix(f.refusal, f.code, identity)}`;
   else if (f.status === undefined) fix = ': check the endpoint and the network path to the storage account';
   return `Table Storage: could not ${operation} (${what})${fix}`;
 }

@@ -1,5 +1,5 @@
 /**
- * Step 1 of the sign-in path: prove the caller is Entra's Authentication Events service (fact sheet section 10).
+ * Step 1 of the sign-in path: prove the caller is Entra's Authentication Events service (docs/entra-contracts.md#caller-token).
  * Self-validation with jose, as microsoft/woodgrove-auth-api does with AddJwtBearer + an `azp` check (section 10.2).
  */
 import { createHash } from 'node:crypto';
@@ -378,7 +378,7 @@ export class CallerAuthenticator {
 }
 
 /**
- * The issuers a token for this tenant may carry, as exact strings (fact sheet 10.1, 16): the tenant-id host on
+ * The issuers a token for this tenant may carry, as exact strings (docs/entra-contracts.md#caller-token): the tenant-id host on
  * ciamlogin.com, login.microsoftonline.com, and `{subdomain}.ciamlogin.com` only when the subdomain is configured.
  * Any other `*.ciamlogin.com` host is another tenant's, so no pattern is used.
  */

@@ -1,4 +1,4 @@
-/** The callout's time budget. Entra waits at most 2000 ms (fact sheet section 12.1); we answer well before. */
+/** The callout's time budget. Entra waits at most 2000 ms (docs/entra-contracts.md#limits); we answer well before. */
 
 export const DEADLINE_PASSED: unique symbol = Symbol('deadline passed');
 

@@ -39,7 +39,7 @@ describe('decryptPasswordContext', () => {
     expect(context.password).toBe(PASSWORD);
     expect(context.nonce).toBe(NONCE);
     expect(context.keyLabel).toBe('current');
-    // exp is about iat + 600 s (fact sheet 8.2).
+    // exp is about iat + 600 s (docs/entra-contracts.md#password-context).
     expect(context.expiresAt!.getTime()).toBeGreaterThan(before + 590_000);
     expect(context.expiresAt!.getTime()).toBeLessThan(before + 610_000);
   });
@@ -48,7 +48,7 @@ describe('decryptPasswordContext', () => {
     expect((await decryptPasswordContext(await encrypt({}, previous), ring, options)).keyLabel).toBe('previous');
   });
 
-  it('accepts plain JSON claims (fact sheet 16: plaintext without dots)', async () => {
+  it('accepts plain JSON claims (a plaintext without dots)', async () => {
     const context = await decryptPasswordContext(await encrypt({}, current, { plainJson: true }), ring, options);
     expect(context.password).toBe(PASSWORD);
   });

@@ -1,5 +1,5 @@
 /**
- * Step 2 of the sign-in path: open `encryptedPasswordContext` (fact sheet section 8.2).
+ * Step 2 of the sign-in path: open `encryptedPasswordContext` (docs/entra-contracts.md#password-context).
  * The JWE wraps an unsigned JWT (`alg: none`): decrypt, then decode the inner token without verifying it.
  * The JWE gives confidentiality only; the caller's authenticity was established by the bearer token (section 10).
  */
@@ -128,7 +128,7 @@ function requiredString(claims: Record<string, unknown>, name: string, maxLength
 
 /**
  * The password is a non-enumerable property, and JSON, `util.inspect` and string conversion redact it (and the username),
- * so logging the context by mistake does not leak it (fact sheet section 12.9).
+ * so logging the context by mistake does not leak it (docs/entra-contracts.md#password-context).
  */
 class DecryptedPasswordContext implements PasswordContext {
   declare readonly password: string;

@@ -1,4 +1,4 @@
-/** Validates the inbound passwordSubmit body at the boundary (fact sheet section 8.1). */
+/** Validates the inbound passwordSubmit body at the boundary (docs/entra-contracts.md#request). */
 
 export class RequestShapeError extends Error {
   constructor(

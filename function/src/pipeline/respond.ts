@@ -1,4 +1,4 @@
-/** Builds the reply Entra expects (fact sheet section 9; Learn "how-to-migrate-passwords-just-in-time" 2.2.2). */
+/** Builds the reply Entra expects (docs/entra-contracts.md#response; [JIT-DOC] 2.2.2). */
 import type { HttpResponseInit } from '@azure/functions';
 import type { PasswordSubmitAction } from './decide';
 

@@ -240,7 +240,7 @@ describe('the Authorization header', () => {
   });
 });
 
-describe('encrypted bearer tokens (JWE, fact sheet 10.4)', () => {
+describe('encrypted bearer tokens (JWE)', () => {
   it('refuses a JWE encrypted to another key', async () => {
     await refuseToken(entra.mintAccessToken({ encryptToCertificatePem: stranger.certificatePem }), /could not be decrypted/);
   });

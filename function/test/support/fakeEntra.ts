@@ -1,6 +1,6 @@
 /**
  * Plays Microsoft Entra External ID for tests and the local sandbox: an OpenID metadata document and JWKS on
- * loopback, access tokens as the Authentication Events service gets them (fact sheet section 10.1), and
+ * loopback, access tokens as the Authentication Events service gets them (docs/entra-contracts.md#caller-token), and
  * `encryptedPasswordContext` exactly as observed (section 8.2). Real crypto throughout; no jest imports.
  */
 import { createHash, createHmac, generateKeyPair, randomBytes, randomUUID, sign, X509Certificate, constants, type KeyObject } from 'node:crypto';

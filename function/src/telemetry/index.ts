@@ -1,0 +1,2 @@
+/** Telemetry's public entry: the allow-listed events and their sinks. */
+export * from './telemetry';
