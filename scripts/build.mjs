@@ -4,10 +4,16 @@ import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { nodeRuntimeWarning } from './node-runtime.mjs';
+
+const runtimeWarning = nodeRuntimeWarning();
+if (runtimeWarning !== undefined) process.stderr.write(`warning: ${runtimeWarning}\n`);
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Native addons load their own prebuilt binaries, and piscina starts threads from its own worker file, at run
 // time: they ship beside the bundle in node_modules. @azure/functions-core exists only inside the Functions host.
+// vega and vega-lite (the CLI's progress chart) are ES modules with a top-level await, which a CommonJS bundle
+// cannot hold: the CLI imports them lazily from node_modules.
 // One list for every esbuild call (this script, infra/bundle/functionPackage.ts, the CLI tests).
 const external = createRequire(import.meta.url)('./bundle-externals.json');
 

@@ -1,5 +1,7 @@
 /** `jitmigrate`: the operator CLI. Each command lives in its own module under commands/. */
 import 'reflect-metadata';
+import { exitCodeFor } from './commands/args';
+import { errorMessage } from './operations/files';
 
 interface Command {
   readonly summary: string;
@@ -18,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   reconcile: async () => (await import('./commands/reconcile')).reconcileCommand,
   finish: async () => (await import('./commands/finish')).finishCommand,
   'bench-provision': async () => (await import('./commands/benchProvision')).benchProvisionCommand,
+  'bench-scale': async () => (await import('./commands/benchScale')).benchScaleCommand,
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -32,6 +35,7 @@ const SUMMARIES: Record<string, string> = {
   reconcile: 'fix users whose password migrated but whose flag did not, and the reverse',
   finish: 'end-of-window report of users never migrated; optionally detach or delete the listener',
   'bench-provision': 'measure provisioning throughput against the Graph emulator\'s throttling ceiling',
+  'bench-scale': 'measure time and peak memory of import, provisioning and status at 1 M (and 10 M) users',
 };
 
 function usage(): string {
@@ -42,7 +46,8 @@ function usage(): string {
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage());
+    // Asked for: stdout and 0. Missing command: a usage error, stderr and 2.
+    (name ? process.stdout : process.stderr).write(usage());
     return name ? 0 : 2;
   }
   const load = commands[name];
@@ -60,7 +65,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     // Errors reaching here are ours and already say what to fix; no stack for operators.
-    process.stderr.write(`jitmigrate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`jitmigrate: ${errorMessage(error)}\n`);
+    process.exitCode = exitCodeFor(error);
   },
 );

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createProgress, formatCount, formatDuration } from './progress';
+import { createProgress, formatCount, formatDuration } from './progressBar';
 
 /** A stream that keeps what is written; `tty` adds what cli-progress needs from a terminal. */
 function stream(tty: boolean): NodeJS.WriteStream & { text(): string } {

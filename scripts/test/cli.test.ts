@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { ensureTable } from '../../function/src/legacy/tableRepository';
+import { ensureTable } from '../../function/src/legacy';
 import { startAzurite, type AzuriteTables } from '../../function/test/support/azurite';
 import { FakeEntra } from '../../function/test/support/fakeEntra';
 import { sampleUsers, STRONG, writeUsersFile } from '../../function/test/support/users';
@@ -87,9 +87,9 @@ describe('jitmigrate keygen', () => {
     expect(result.stdout).toContain(x5t);
     expect((certificate.publicKey.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048).toBe(true);
 
-    // A second run refuses to overwrite the key.
+    // A second run refuses to overwrite the key: a usage error (choose another --out, or --force).
     const again = run(['keygen', '--out', dir]);
-    expect(again.status).toBe(1);
+    expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/already exists: choose another --out directory or pass --force/);
   });
 });
@@ -176,6 +176,37 @@ describe('jitmigrate serve', () => {
     }
     expect(stderr).toMatch(/DecryptionPrivateKey is not set/);
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('names a settings problem, a broken key and a missing users file in the same start-up message', async () => {
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '',
+      ExternalIdTenantId: '6f1c2b9e-3d4a-4c5b-8e7f-0a1b2c3d4e5f',
+      ExtensionAppId: 'c0ffee00-1234-4abc-9def-0123456789ab',
+      DecryptionPrivateKey: '-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----',
+      LegacyStore: 'file',
+      LegacyUsersFile: '/nonexistent/users.jsonl',
+      PasswordChangeCheck: 'off',
+      ClockSkewSeconds: 'soon',
+    };
+    const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      let health: Response | undefined;
+      for (let i = 0; i < 200 && !health; i++) {
+        health = await fetch(`http://127.0.0.1:${port}/api/onPasswordSubmit`).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(health?.status).toBe(503);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    const named = stderr.split('\n').map((line) => line.split(' ')[0]);
+    expect(named).toEqual(expect.arrayContaining(['ClockSkewSeconds', 'DecryptionPrivateKey', 'LegacyUsersFile']));
+    expect(stderr).not.toContain('not a key');
   });
 });
 
@@ -285,11 +316,101 @@ describe('npm start (sandbox)', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/Every answer was the expected one\./);
     for (const action of ['MigratePassword', 'UpdatePassword', 'Retry', 'Block']) expect(result.stdout).toContain(action);
-    expect(result.stdout).toMatch(/Migration progress: \d+ of \d+ legacy users migrated/);
+    // Entra clears the flag after MigratePassword/UpdatePassword; status counts Graph's flags (checked against status itself below).
+    expect(result.stdout).toMatch(/Migration progress \(as jitmigrate status counts it\): 7 of 10 users migrated \(70 %\), 3 pending \(flag still true, disabled and locked-out users included\), 0 failed/);
+    expect(result.stdout).toContain('jitmigrate status --history progress.jsonl --chart progress.html');
     expect(result.stdout).toMatch(/Imported 10 legacy users into Azurite with import-legacy \(schemes: .*bcrypt.*\)/);
     // Provisioned into the Graph emulator, checked against it: the old legacy password after a reset in Entra is refused.
     expect(result.stdout).toMatch(/Provisioned 10 External ID users in the Graph emulator with provision-users, created 30 days ago/);
     expect(result.stdout).toMatch(/judy@contoso\.com .*reset in Entra after provisioning; old legacy password\s+Retry\s+yes/);
     expect(result.stdout).toMatch(/Superseded: 1 legacy record\(s\): a password set in Entra replaced the legacy one/);
   });
+
+  it('--port names a port in use: a clear error, not a raw EADDRINUSE', async () => {
+    const busy = net.createServer();
+    const port = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as net.AddressInfo).port)));
+    try {
+      const result = run(['sandbox', '--port', String(port)]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is in use: stop what listens there or choose another --port`);
+      expect(result.stderr).not.toMatch(/EADDRINUSE|\n\s+at /);
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('--serve --port: writes its settings for serve --settings, never a secret value, and counts progress as status does', async () => {
+    const cwd = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'jit-sandbox-serve-')));
+    const port = await freePort();
+    const sandbox = spawn(process.execPath, [bin, 'sandbox', '--serve', '--port', String(port)], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    sandbox.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    sandbox.stderr.on('data', (c: Buffer) => (stdout += c.toString()));
+    const sandboxExit = new Promise<number | null>((resolve) => sandbox.once('exit', (code) => resolve(code)));
+    let stopOwn: (() => Promise<unknown>) | undefined;
+    try {
+      for (let i = 0; i < 1200 && !stdout.includes('npx jitmigrate serve'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await fetch(`http://127.0.0.1:${port}/api/onPasswordSubmit`)).status).toBe(200);
+
+      const settingsFile = path.join(cwd, '.sandbox', 'local.settings.json');
+      expect(stdout).toContain(`The function's settings are in ${settingsFile}`);
+      const settingsText = await fs.readFile(settingsFile, 'utf8');
+      const values = (JSON.parse(settingsText) as { Values: Record<string, string> }).Values;
+      const secrets: Record<string, string> = {};
+      for (const name of ['DecryptionPrivateKey', 'LegacyTableConnectionString', 'JITMIGRATE_GRAPH_TOKEN']) {
+        const file = path.join(cwd, '.sandbox', 'secrets', name);
+        expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+        secrets[name] = await fs.readFile(file, 'utf8');
+        expect(values[name]).toBeUndefined();
+        expect(stdout).not.toContain(secrets[name]);
+        expect(settingsText).not.toContain(secrets[name]);
+      }
+      expect(stdout + settingsText).not.toMatch(/PRIVATE KEY|AccountKey=/);
+
+      // status, pointed at the sandbox's emulators, counts what the sandbox printed.
+      const flag = /\(flag (extension_\w+)\)/.exec(stdout)![1]!;
+      const status = run(['status', '--migration-property', flag, '--table-connection-string', secrets.LegacyTableConnectionString!, '--json'], undefined, {
+        PATH: process.env.PATH ?? '',
+        JITMIGRATE_GRAPH_URL: values.JITMIGRATE_GRAPH_URL,
+        JITMIGRATE_GRAPH_TOKEN: secrets.JITMIGRATE_GRAPH_TOKEN,
+      });
+      expect(status.status).toBe(0);
+      const t = (JSON.parse(status.stdout) as { totals: { users: number; migrated: number; pending: number; failed: number; percentMigrated: number } }).totals;
+      expect(stdout).toContain(`Migration progress (as jitmigrate status counts it): ${t.migrated} of ${t.users} users migrated (${t.percentMigrated} %), ${t.pending} pending`);
+      expect(stdout).toContain(`, ${t.failed} failed (not provisioned)`);
+
+      // The printed command serves a working copy (npx resolves to this checkout's bin).
+      const command = /\n {2}(DecryptionPrivateKey=.* npx jitmigrate serve .*)\n/.exec(stdout)![1]!;
+      const ownPort = await freePort();
+      const runnable = command.replace('npx jitmigrate', `${JSON.stringify(process.execPath)} ${JSON.stringify(bin)}`).replace(/--port \d+$/, `--port ${ownPort}`);
+      // Its own process group, so the shell and the serve it runs stop together.
+      const own = spawn('sh', ['-c', runnable], { cwd, stdio: 'ignore', detached: true, env: { PATH: process.env.PATH ?? '' } });
+      const ownExit = new Promise((resolve) => own.once('exit', resolve));
+      stopOwn = () => {
+        try {
+          process.kill(-own.pid!, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+        return ownExit;
+      };
+      let health: Response | undefined;
+      for (let i = 0; i < 200 && !health; i++) {
+        health = await fetch(`http://127.0.0.1:${ownPort}/api/onPasswordSubmit`).catch(() => undefined);
+        if (!health) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(health?.status).toBe(200);
+      const signIn = await fetch(`http://127.0.0.1:${ownPort}/api/onPasswordSubmit`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await fs.readFile(path.join(cwd, '.sandbox', 'token'), 'utf8')}`, 'content-type': 'application/json' },
+        body: await fs.readFile(path.join(cwd, '.sandbox', 'request.json'), 'utf8'),
+      });
+      expect(signIn.status).toBe(200);
+    } finally {
+      await stopOwn?.();
+      sandbox.kill('SIGTERM');
+      expect(await sandboxExit).toBe(0);
+      await fs.rm(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -5,8 +5,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTableClient, ensureTable, toUserEntity, userEntityKeys } from '../../function/src/legacy/tableRepository';
-import type { LegacyUserRecord } from '../../function/src/legacy/port';
+import { createTableClient, ensureTable, toUserEntity, userEntityKeys } from '../../function/src/legacy';
+import type { LegacyUserRecord } from '../../function/src/legacy';
 import { startAzurite, type AzuriteTables } from '../../function/test/support/azurite';
 import { GraphEmulator } from '../../test/emulators/graph';
 import { localUser, rawGraph } from '../../test/emulators/graph/raw';
@@ -177,7 +177,13 @@ describe.each(stores)('jitmigrate status with the %s store', (_kind, openStore) 
       totals: { users: 6, migrated: 2, pending: 3, failed: 1, percentMigrated: 33.3, percentPending: 50, percentFailed: 16.7 },
       graph: { pending: 3, migrated: 2 },
       legacy: { store: _kind, total: 6, migrated: 3, migratedWithoutTimestamp: 0, unreadable: 0, percentMigrated: 50, superseded: 1 },
-      drift: { legacyMinusGraphMigrated: 1, reconcileSuggested: true },
+      // By user, not by count: ada and fay are marked but their flags are still true, bob's flag is false unmarked.
+      drift: {
+        legacyMinusGraphMigrated: 1,
+        reconcileSuggested: true,
+        flagClearedWithoutLegacyMark: { count: 1, usernames: ['bob@example.com'] },
+        legacyMarkWithFlagTrue: { count: 2, usernames: ['ada@example.com', 'fay@example.com'] },
+      },
       provisionErrors: null,
       // ada (2 h ago), fay (25 h) and dee (3 days): 3 in 7 days, the first 3 days ago, so 1 a day.
       rate: { basis: 'legacy.migratedAt', last24Hours: 1, last7Days: 3, perDay: 1 },
@@ -193,7 +199,35 @@ describe.each(stores)('jitmigrate status with the %s store', (_kind, openStore) 
     expect(run.stdout()).toMatch(/pending\s+3 \(50 %\)/);
     expect(run.stdout()).toMatch(/failed\s+1 \(16\.7 %\)/);
     expect(run.stdout()).toContain('superseded         1 legacy record(s): a password set in Entra replaced the legacy one; jitmigrate reconcile clears their flags');
+    expect(run.stdout()).toContain('drift              2 legacy mark(s) with the flag still true (issue #25): ada@example.com, fay@example.com');
+    expect(run.stdout()).toContain('drift              1 flag(s) false without a legacy mark: bob@example.com');
     expect(run.stdout()).toContain('run jitmigrate reconcile');
+  });
+
+  it('exits 1 with --fail-on-drift when there is drift, and 0 once reconcile fixed it', async () => {
+    const { graph, store, now } = scenario;
+    const args = ['--migration-property', graph.flag, ...store.args, '--domain', DOMAIN, '--fail-on-drift'];
+    const drifted = capture(graph.env, now);
+    expect(await runStatus(args, drifted.io)).toBe(1);
+    expect(drifted.stdout()).toContain('users to migrate'); // the report still comes first
+    expect(drifted.stderr()).toContain('drift between the flags and the legacy marks (--fail-on-drift): run jitmigrate reconcile');
+    expect(await runReconcile(['--migration-property', graph.flag, '--domain', DOMAIN, ...store.args], capture(graph.env, now).io)).toBe(0);
+    const fixed = capture(graph.env, now);
+    expect(await runStatus(args, fixed.io)).toBe(0);
+    expect(fixed.stdout()).toContain('drift              none');
+  });
+});
+
+describe("jitmigrate status with the table store named by the function's settings", () => {
+  const scenario = useScenario((_dir, records) => tableStore(azurite, `OpsUsers${++tableCount}`, records));
+
+  it('reads LegacyTableConnectionString and LegacyTableName from the environment, as import-legacy does', async () => {
+    const { graph, store, now } = scenario;
+    const setting = (option: string) => store.args[store.args.indexOf(option) + 1] as string;
+    const env = { ...graph.env, LegacyTableConnectionString: setting('--table-connection-string'), LegacyTableName: setting('--table-name') };
+    const run = capture(env, now);
+    expect(await runStatus(['--migration-property', graph.flag, '--json'], run.io)).toBe(0);
+    expect(JSON.parse(run.stdout())).toMatchObject({ legacy: { store: 'table', total: 6, migrated: 3 } });
   });
 });
 
@@ -212,15 +246,18 @@ describe('jitmigrate status: history, chart, deadline and provisioning errors', 
     const lines = await readJsonLines(history);
     expect(lines).toHaveLength(2);
     expect(lines.map((line) => line.generatedAt)).toEqual([new Date(now.getTime() - DAY).toISOString(), now.toISOString()]);
+    // Counts only: the drifted users' names stay out of a file that grows with every run.
+    expect(lines[0]?.drift).toMatchObject({ flagClearedWithoutLegacyMark: { count: 1 }, legacyMarkWithFlagTrue: { count: 2 } });
+    expect(JSON.stringify(lines)).not.toContain('@example.com');
     expect((await fs.stat(history)).mode & 0o777).toBe(0o600);
 
     const html = await fs.readFile(chart, 'utf8');
-    expect(html).toContain('<svg');
-    // One point per history snapshot, each carrying its value.
-    expect(html.match(/<circle class="point graph"[^>]*data-value="3"/g)).toHaveLength(2);
-    expect(html).toContain('class="line projection"');
-    expect(html).toContain('class="deadline"');
-    expect(html).toMatch(/<rect class="bar"[^>]*data-value="1"/);
+    // Three charts, each rendered wide and narrow, and their values in tables: a row per status run (6 users,
+    // 2 migrated, 3 pending, 1 failed) and a row per day of migratedAt marks.
+    expect(html.match(/<div class="(wide|narrow)"><svg/g)).toHaveLength(6);
+    expect(html.match(/<tr><td>\d{4}-\d{2}-\d{2} \d{2}:\d{2}<\/td><td>6<\/td><td>2<\/td><td>3<\/td><td>1<\/td>/g)).toHaveLength(2);
+    expect(html).toMatch(/<tr><td>\d{4}-\d{2}-\d{2}<\/td><td>1<\/td>/);
+    expect(html).toMatch(/Deadline \d{4}-\d{2}-\d{2}: /);
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/<script|\bsrc=|\bhref=|@import|url\(/i);
     expect(second.stdout()).toContain(`wrote the progress chart to ${chart}`);
@@ -502,9 +539,28 @@ describe('jitmigrate finish', () => {
     const notGuid = capture(graph.env);
     expect(await runFinish(['--migration-property', graph.flag, '--delete-listener', 'my-listener'], notGuid.io)).toBe(2);
     expect(notGuid.stderr()).toContain('GET /identity/authenticationEventListeners');
-    const missing = capture(graph.env);
-    expect(await runFinish(['--migration-property', graph.flag, '--report', path.join(dir, 'r.jsonl'), '--delete-listener', '00000000-0000-0000-0000-000000000000'], missing.io)).toBe(1);
-    expect(missing.stderr()).toContain('there is no event listener');
+  });
+
+  it('is idempotent: a second --delete-listener --yes reports the listener already deleted and exits 0', async () => {
+    const { graph, dir, now } = scenario;
+    const argv = ['--migration-property', graph.flag, '--report', path.join(dir, 'r.jsonl'), '--delete-listener', listenerId, '--yes', '--json'];
+    const first = capture(graph.env, now);
+    expect(await runFinish(argv, first.io)).toBe(0);
+    expect(graph.emulator.authenticationEventListeners.has(listenerId)).toBe(false);
+
+    const second = capture(graph.env, now);
+    expect(await runFinish(argv, second.io)).toBe(0);
+    expect(second.stderr()).toContain(`There is no listener ${listenerId}: it was already deleted, or the id is wrong`);
+    expect(JSON.parse(second.stdout())).toMatchObject({ neverMigrated: 3, listener: { id: listenerId, action: 'delete', performed: false, alreadyDone: true } });
+    expect(await readJsonLines(path.join(dir, 'r.jsonl'))).toHaveLength(3); // the report is written again, not appended to
+
+    // The other step and the dry run on the deleted listener: reported, nothing to do, exit 0.
+    for (const extra of [['--remove-listener-apps', listenerId, '--yes'], ['--delete-listener', listenerId]]) {
+      const again = capture(graph.env, now);
+      expect(await runFinish(['--migration-property', graph.flag, '--report', path.join(dir, 'r.jsonl'), ...extra], again.io)).toBe(0);
+      expect(again.stdout()).toContain(`There is no listener ${listenerId}`);
+      expect(again.stdout()).not.toContain('pass --yes');
+    }
   });
 });
 
@@ -521,7 +577,7 @@ describe('jitmigrate finish --remove-listener-apps against a Graph that accepts 
     };
     const server = await ScriptedServer.start((request) => {
       if (request.url.includes('/$count')) return { status: 200, body: '0' };
-      if (request.method === 'GET' && request.url.startsWith('/beta/identity/authenticationEventListeners/')) return { status: 200, body: listener };
+      if (request.method === 'GET' && request.url.startsWith('/v1.0/identity/authenticationEventListeners/')) return { status: 200, body: listener };
       if (request.method === 'GET' && request.url.startsWith('/v1.0/users')) return { status: 200, body: { value: [] } };
       if (request.method === 'PATCH') return { status: 204 };
       return { status: 404, body: { error: { code: 'NotFound', message: 'unexpected' } } };
@@ -531,12 +587,49 @@ describe('jitmigrate finish --remove-listener-apps against a Graph that accepts 
       const run = capture({ JITMIGRATE_GRAPH_URL: server.url, JITMIGRATE_GRAPH_TOKEN: TOKEN });
       expect(await runFinish(['--migration-property', flag, '--report', path.join(dir, 'r.jsonl'), '--remove-listener-apps', listenerId, '--yes'], run.io)).toBe(0);
       const patch = server.requests.find((request) => request.method === 'PATCH');
-      expect(patch?.url).toBe(`/beta/identity/authenticationEventListeners/${listenerId}`);
+      expect(patch?.url).toBe(`/v1.0/identity/authenticationEventListeners/${listenerId}`);
       expect(JSON.parse(patch?.body ?? '{}')).toEqual({
         '@odata.type': '#microsoft.graph.onPasswordSubmitListener',
         conditions: { applications: { includeAllApplications: false, includeApplications: [] } },
       });
       expect(run.stdout()).toContain('Every flagged user has migrated');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('is idempotent: a second run finds no application attached, PATCHes nothing and exits 0', async () => {
+    const listenerId = '11111111-2222-3333-4444-555555555555';
+    const flag = 'extension_00001111aaaa2222bbbb3333cccc4444_toBeMigrated';
+    let listener: Record<string, unknown> = {
+      '@odata.type': '#microsoft.graph.onPasswordSubmitListener',
+      id: listenerId,
+      displayName: 'JIT migration listener',
+      conditions: { applications: { includeAllApplications: false, includeApplications: [{ appId: '63856651-13d9-4784-9abf-20758d509e19' }] } },
+      handler: { '@odata.type': '#microsoft.graph.onPasswordMigrationCustomExtensionHandler', migrationPropertyId: flag, customExtension: { id: 'x' } },
+    };
+    const server = await ScriptedServer.start((request) => {
+      if (request.url.includes('/$count')) return { status: 200, body: '0' };
+      if (request.method === 'GET' && request.url.startsWith('/v1.0/identity/authenticationEventListeners/')) return { status: 200, body: listener };
+      if (request.method === 'GET' && request.url.startsWith('/v1.0/users')) return { status: 200, body: { value: [] } };
+      if (request.method === 'PATCH') {
+        listener = { ...listener, ...(JSON.parse(request.body) as Record<string, unknown>) };
+        return { status: 204 };
+      }
+      return { status: 404, body: { error: { code: 'NotFound', message: 'unexpected' } } };
+    });
+    try {
+      const dir = await tempDir();
+      const argv = ['--migration-property', flag, '--report', path.join(dir, 'r.jsonl'), '--remove-listener-apps', listenerId, '--yes', '--json'];
+      const env = { JITMIGRATE_GRAPH_URL: server.url, JITMIGRATE_GRAPH_TOKEN: TOKEN };
+      const first = capture(env);
+      expect(await runFinish(argv, first.io)).toBe(0);
+      expect(JSON.parse(first.stdout())).toMatchObject({ listener: { performed: true, alreadyDone: false } });
+      const second = capture(env);
+      expect(await runFinish(argv, second.io)).toBe(0);
+      expect(server.requests.filter((request) => request.method === 'PATCH')).toHaveLength(1);
+      expect(second.stderr()).toContain(`The applications are already detached from listener ${listenerId}`);
+      expect(JSON.parse(second.stdout())).toMatchObject({ listener: { id: listenerId, action: 'remove-applications', performed: false, alreadyDone: true, applications: [] } });
     } finally {
       await server.stop();
     }

@@ -204,7 +204,7 @@ describe('jitmigrate provision-users', () => {
       ['a bad --max-concurrency', (args) => [...args, '--max-concurrency', '0'], /--max-concurrency must be a whole number from 1 to 32/],
       ['an unknown option', (args) => [...args, '--force'], /Unknown option '--force'/],
       ['a bad --map', (args) => [...args, '--map', 'city'], /--map city: write TARGET=SOURCE/],
-      ['an input that does not exist', (args) => args.map((arg) => (arg.endsWith('users.jsonl') ? `${arg}.missing` : arg)), /cannot be read: check the path/],
+      ['an input that does not exist', (args) => args.map((arg) => (arg.endsWith('users.jsonl') ? `${arg}.missing` : arg)), /cannot be read: it does not exist \(ENOENT\): check the path/],
     ])('%s', async (_label, edit, message) => {
       await fs.writeFile(input, exportLines(1));
       const run = capture(env);

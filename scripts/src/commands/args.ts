@@ -1,10 +1,17 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { onStopSignal } from './stopSignals';
 
+/** The command line needs a fix (a missing, unknown or invalid option): exit code 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
   }
+}
+
+/** Exit codes of every command: 0 done, 1 runtime failure, 2 usage error, 130 stopped by Ctrl-C. */
+export function exitCodeFor(error: unknown): 1 | 2 {
+  return error instanceof UsageError ? 2 : 1;
 }
 
 /** node:util parseArgs with errors that name the option and the fix. */
@@ -36,21 +43,17 @@ export function mapOption(flags: readonly string[]): Record<string, string> {
 
 /**
  * Runs a long command that stops cleanly on Ctrl-C: the first SIGINT aborts the signal (the command finishes
- * what is in flight and saves its checkpoint), a second one quits at once with 130.
+ * what is in flight and saves its checkpoint), a second one quits at once with 130 (stopSignals.ts).
  */
 export async function runStoppable(stoppingMessage: string, run: (stop: AbortSignal) => Promise<number>): Promise<number> {
   const stop = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
+  const stopListening = onStopSignal(['SIGINT'], () => {
     process.stderr.write(`\n${stoppingMessage}\n`);
     stop.abort();
-  };
-  process.on('SIGINT', onSigint);
+  });
   try {
     return await run(stop.signal);
   } finally {
-    process.off('SIGINT', onSigint);
+    stopListening();
   }
 }

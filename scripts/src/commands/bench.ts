@@ -6,30 +6,29 @@
  *   - throughput at concurrency 2×cores, handler against floor, and the event loop's longest stall;
  * the price of the Entra password check (PasswordChangeCheck=graph: one Graph read before MigratePassword),
  * against the Graph emulator on loopback and with a simulated Graph latency;
- * and the bundled CLI host's cold start, from process start to the first 200.
+ * and the bundled host's cold start, from spawning `jitmigrate serve` to its first answer (benchColdStart.ts).
  * Requests (tokens, JWEs) are built before timing starts: Entra's side is not ours to measure.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { createHash, pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
 import { HttpRequest } from '@azure/functions';
-import { PasswordSubmitEndpoint } from '../../../function/src/app/httpEntry';
-import { DEFAULTS } from '../../../function/src/config/settings';
-import { generateEncryptionCertificate } from '../../../function/src/crypto/certificate';
-import { createHashRegistry } from '../../../function/src/hashing/registry';
-import type { LogSink } from '../../../function/src/telemetry/telemetry';
+import { PasswordSubmitEndpoint } from '../../../function/src/app';
+import { DEFAULTS } from '../../../function/src/config';
+import { generateEncryptionCertificate } from '../../../function/src/crypto';
+import { createHashRegistry } from '../../../function/src/hashing';
+import type { LogSink } from '../../../function/src/telemetry';
 import { FakeEntra } from '../../../function/test/support/fakeEntra';
 import { GraphClient, staticToken } from '../../../lib/graph';
 import { GraphEmulator } from '../../../test/emulators/graph';
 import { localUser } from '../../../test/emulators/graph/raw';
 import { integerOption, parseOptions } from './args';
+import { describeColdStarts, measureColdStarts } from './benchColdStart';
 
 const HELP = `usage: jitmigrate bench [--iterations 200] [--cold-starts 5]`;
 const PASSWORD = 'Bench-Password-2026!';
@@ -113,17 +112,6 @@ async function runConcurrent(total: number, concurrency: number, task: (i: numbe
   return total / ((performance.now() - started) / 1000);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export const benchCommand = {
   summary: 'benchmark the function',
   async run(argv: string[]): Promise<number> {
@@ -133,7 +121,7 @@ export const benchCommand = {
       return 0;
     }
     const iterations = integerOption(values.iterations, 'iterations', 200, 5, 10000);
-    const coldStarts = integerOption(values['cold-starts'], 'cold-starts', 5, 0, 50);
+    const coldStartRuns = integerOption(values['cold-starts'], 'cold-starts', 5, 0, 50);
     const concurrency = 2 * os.availableParallelism();
     const [entra, certificate, hashes] = await Promise.all([FakeEntra.start({ tenantId: TENANT, extensionAppId: APP }), generateEncryptionCertificate(), legacyHashes()]);
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jit-bench-'));
@@ -234,31 +222,9 @@ export const benchCommand = {
       await registry.close();
     }
 
-    // Cold start of the bundled host: spawn, then POST until the first 200.
-    const coldSamples: number[] = [];
-    const cli = path.resolve(__dirname, 'jitmigrate.cjs');
-    for (let n = 0; n < coldStarts; n++) {
-      const port = await freePort();
-      const request = await makeRequest('user0@bench.test');
-      const body = await request.text();
-      const started = performance.now();
-      const child = spawn(process.execPath, [cli, 'serve', '--port', String(port)], { env: { ...process.env, ...env }, stdio: 'ignore' });
-      try {
-        for (;;) {
-          if (performance.now() - started > 30000) throw new Error('bench: the bundled host did not answer within 30 s');
-          try {
-            const response = await fetch(`http://127.0.0.1:${port}/api/onPasswordSubmit`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
-            if (response.status === 200) break;
-          } catch {
-            // not listening yet
-          }
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-        coldSamples.push(performance.now() - started);
-      } finally {
-        child.kill('SIGTERM');
-      }
-    }
+    const coldStartRequest = (username: string) => async () => ({ authorization: `Bearer ${token}`, body: await (await makeRequest(username)).text() });
+    const bcryptUser = `user${hashes.findIndex((h) => h.name.startsWith('bcrypt'))}@bench.test`;
+    const coldStarts = await measureColdStarts(coldStartRuns, env, { fastHash: coldStartRequest('user0@bench.test'), bcrypt: coldStartRequest(bcryptUser) });
     await entra.stop();
 
     const header = ['legacy hash', 'handler p50 ms', 'handler p99 ms', 'floor p50 ms', 'floor p99 ms', 'overhead p50 ms', 'overhead p99 ms', `handler req/s (c=${concurrency})`, 'floor verifies/s', 'vs floor', 'max loop stall ms', 'longest GC ms'];
@@ -274,7 +240,7 @@ export const benchCommand = {
       '',
       ...markdownTable(entraHeader, entraRows),
       '',
-      coldSamples.length ? `cold start of the bundled host (process start → first 200): median ${percentiles(coldSamples).p50.toFixed(0)} ms over ${coldSamples.length} runs (${coldSamples.map((s) => s.toFixed(0)).join(', ')} ms)` : 'cold start: skipped',
+      ...describeColdStarts(coldStarts),
       '',
       'targets:',
       `  handler overhead over the floor at p99 ≤ 5 ms (per request: handler time − its own look-up and verify): worst ${worstOverhead.toFixed(1)} ms ${worstOverhead <= 5 ? 'MET' : 'MISSED'}`,

@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BatchRequest } from '../../../lib/graph';
 import type { GraphEmulator } from '../../../test/emulators/graph';
-import { formatCount } from '../progress';
+import { formatCount } from '../progressBar';
 import { CheckpointFile } from '../provisioning/checkpoint';
 import { AdaptiveConcurrency } from '../provisioning/concurrency';
 import { provisionUsers, type GraphBatcher, type ProvisionSummary } from '../provisioning/engine';
@@ -218,7 +218,7 @@ async function interrupted(scenario: string, settings: Settings, dir: string, ho
     const atCut = emulator.users.size;
 
     const second = await wire(emulator, migrationProperty, dir, how, settings.maxConcurrency);
-    const inDoubt = [...second.checkpoint.records.values()].filter((record) => record.state === 'sending').length;
+    const inDoubt = second.checkpoint.records.count('sending');
     const resumed = await provisionUsers({ rows: rowsFrom(rows), target, graph: second.graph, checkpoint: second.checkpoint, errors: second.errors, concurrency: second.concurrency });
     await second.close();
     const check = compareWithInput(emulator, emails(settings.resumeUsers));

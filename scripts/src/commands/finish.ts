@@ -8,9 +8,10 @@ import { parseOptions, UsageError } from './args';
 import { countByFlag } from '../operations/graphUsers';
 import { processIo, withExitCode, type CommandIo } from '../operations/io';
 import { indexLegacyStore, openLegacyStore, type MigrationMark } from '../operations/legacyStore';
-import { checkListenerId, deleteListener, detachApplications, getMigrationListener, sunsetConsequences, type MigrationListener } from '../operations/listener';
+import { checkListenerId, deleteListener, detachApplications, getMigrationListener, hasNoApplications, sunsetConsequences, type MigrationListener } from '../operations/listener';
 import { NEVER_MIGRATED_COLUMNS, reportNeverMigrated, type NeverMigratedCounts, type NeverMigratedRow } from '../operations/neverMigrated';
 import { COMMON_HELP, COMMON_OPTIONS, graphClientFor, readCommonOptions } from '../operations/options';
+import { requirePaths } from '../operations/files';
 import { openReport, reportFormatFor } from '../operations/reports';
 
 export const FINISH_SCHEMA = 'jitmigrate.finish/1';
@@ -28,7 +29,8 @@ jitmigrate reconcile first). No secrets.
   --yes                      do it; without --yes the command only says what would happen (exit 0)
   --json                     print the summary as one JSON object (schema ${FINISH_SCHEMA})
 Users still flagged when the listener stops can no longer sign in with their legacy password: they must
-reset it with self-service password reset.
+reset it with self-service password reset. Every step can be run again: a listener already deleted, or
+already without applications, is reported and the command exits 0.
 
 ${COMMON_HELP}`;
 
@@ -36,6 +38,8 @@ interface ListenerOutcome {
   readonly id: string;
   readonly action: 'remove-applications' | 'delete';
   readonly performed: boolean;
+  /** Nothing was left to do: the listener was already deleted, or already runs for no application. */
+  readonly alreadyDone: boolean;
   readonly displayName: string | null;
   readonly applications: readonly string[];
 }
@@ -79,9 +83,10 @@ export async function runFinish(argv: string[], io: CommandIo): Promise<number> 
     if (values.yes && listenerAction === undefined) throw new UsageError('--yes confirms --remove-listener-apps or --delete-listener: pass one of them, or drop --yes');
     const reportFile = values.report ?? DEFAULT_REPORT;
     const format = reportFormatFor(reportFile, values.format);
+    await requirePaths({ outputs: [['--report', reportFile]] });
 
     const client = graphClientFor(common, io.env);
-    // Read the listener first: a wrong id should fail before anything is written.
+    // Read the listener first: another kind of listener should fail before anything is written.
     const listener = listenerId === undefined ? undefined : await getMigrationListener(client, listenerId, common.migrationProperty);
     let legacy: ReadonlyMap<string, MigrationMark> | undefined;
     if (common.legacy !== undefined) legacy = await indexLegacyStore(await openLegacyStore(common.legacy));
@@ -97,8 +102,8 @@ export async function runFinish(argv: string[], io: CommandIo): Promise<number> 
 
     const messages: string[] = [];
     let outcome: ListenerOutcome | null = null;
-    if (listener !== undefined && listenerAction !== undefined) {
-      outcome = await sunset(client, listener, listenerAction, values.yes === true, counts.neverMigrated, messages);
+    if (listenerId !== undefined && listenerAction !== undefined) {
+      outcome = await sunset(client, listenerId, listener, listenerAction, values.yes === true, counts.neverMigrated, messages);
     }
     const summary: FinishSummary = { schema: FINISH_SCHEMA, generatedAt: io.now().toISOString(), ...counts, migrated, report: reportFile, listener: outcome };
     if (values.json) {
@@ -112,31 +117,43 @@ export async function runFinish(argv: string[], io: CommandIo): Promise<number> 
   });
 }
 
+/** Idempotent: what a previous run (or someone by hand) already did is reported, not redone and not an error. */
 async function sunset(
   client: GraphClient,
-  listener: MigrationListener,
+  id: string,
+  listener: MigrationListener | undefined,
   action: 'remove-applications' | 'delete',
   confirmed: boolean,
   neverMigrated: number,
   messages: string[],
 ): Promise<ListenerOutcome> {
+  const consequences = sunsetConsequences(neverMigrated, action);
+  if (listener === undefined) {
+    messages.push(
+      `There is no listener ${id}: it was already deleted, or the id is wrong (GET /identity/authenticationEventListeners lists the tenant's listeners). Nothing to do. ${consequences}`,
+    );
+    return { id, action, performed: false, alreadyDone: true, displayName: null, applications: [] };
+  }
   const name = `listener ${listener.id}${listener.displayName ? ` ("${listener.displayName}")` : ''}`;
   const apps = listener.includeAllApplications ? 'all applications' : listener.applications.length === 0 ? 'no applications' : `applications ${listener.applications.join(', ')}`;
   const what = action === 'delete' ? `delete ${name} (it runs for ${apps})` : `detach ${apps} from ${name}`;
-  const consequences = sunsetConsequences(neverMigrated, action);
   const base = { id: listener.id, action, displayName: listener.displayName, applications: listener.applications };
+  if (action === 'remove-applications' && hasNoApplications(listener)) {
+    messages.push(`The applications are already detached from ${name}: nothing to do. ${consequences}`);
+    return { ...base, performed: false, alreadyDone: true };
+  }
   if (!confirmed) {
     messages.push(`Would ${what}. ${consequences}`, 'Nothing was changed: pass --yes to do it.');
-    return { ...base, performed: false };
+    return { ...base, performed: false, alreadyDone: false };
   }
   if (action === 'delete') {
     const deleted = await deleteListener(client, listener.id);
     messages.push(deleted ? `Deleted ${name}. ${consequences}` : `${name} was already deleted. ${consequences}`);
-  } else {
-    await detachApplications(client, listener);
-    messages.push(`Detached ${apps} from ${name}. ${consequences}`);
+    return { ...base, performed: deleted, alreadyDone: !deleted };
   }
-  return { ...base, performed: true };
+  await detachApplications(client, listener);
+  messages.push(`Detached ${apps} from ${name}. ${consequences}`);
+  return { ...base, performed: true, alreadyDone: false };
 }
 
 function formatSummary(summary: FinishSummary): string {

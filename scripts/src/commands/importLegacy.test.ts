@@ -4,7 +4,7 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { createTableClient, TableUserRepository } from '../../../function/src/legacy/tableRepository';
+import { createTableClient, TableUserRepository } from '../../../function/src/legacy';
 import { startAzurite, type AzuriteTables } from '../../../function/test/support/azurite';
 import { fixture, FIREBASE_README_CONFIG } from '../../test/fixtures/exports/fixtures';
 import { importLegacy } from './importLegacy';
@@ -54,12 +54,13 @@ describe('import-legacy usage errors exit 2 and say what to fix', () => {
     [['--input', 'x.csv', '--preset', 'generic', '--map', 'username'], /--map username: write TARGET=SOURCE/],
     [['--input', fixture('generic-users.csv'), '--preset', 'generic', '--map', 'usrename=login', '--dry-run'], /--map usrename=…: unknown target/],
     [['--input', 'x.csv', '--preset', 'generic'], /the table store needs --table-endpoint/],
-    [['--input', 'missing.csv', '--preset', 'generic', '--dry-run'], /--input missing\.csv cannot be read \(ENOENT\): check the path/],
+    [['--input', 'missing.csv', '--preset', 'generic', '--dry-run'], /--input missing\.csv cannot be read: it does not exist \(ENOENT\): check the path/],
     [['--input', 'x.csv', '--preset', 'generic', '--store', 'file'], /--store file needs --users-file/],
     [['--input', 'x.csv', '--preset', 'generic', '--dry-run', '--batch-size', '500'], /--batch-size must be a whole number from 1 to 100/],
     [['--input', 'x.csv', '--preset', 'generic', '--dry-run', '--firebase-rounds', '8'], /pass all four Firebase hash parameters/],
     [['--input', fixture('firebase-users.json'), '--preset', 'firebase', '--dry-run'], /Firebase password hashes need the project's hash parameters: pass --firebase-signer-key/],
     [['--input', fixture('generic-users.csv'), '--preset', 'keycloak', '--dry-run'], /the keycloak preset reads json-document or json-lines/],
+    [['--input', 'x.csv', '--preset', 'generic', '--dry-run', '--max-reject-share', '101'], /--max-reject-share must be a whole number from 0 to 100/],
   ])('%j', async (argv, message) => {
     const result = await run(argv as string[]);
     expect(result.code).toBe(2);
@@ -146,6 +147,38 @@ describe('import-legacy', () => {
     for await (const _ of client.listEntities()) count++;
     expect(count).toBe(6);
     expect(await new TableUserRepository(client).findByUsername('erin@kc.example')).toMatchObject({ hash: expect.stringMatching(/^\$argon2id\$v=19\$m=7168,t=5,p=1\$/) });
+  });
+
+  it('exits 1 when most records are rejected for one reason, naming the missing column and the preset that fits', async () => {
+    const usersFile = path.join(dir, 'wrong-preset.jsonl');
+    const result = await run(['--input', fixture('django-auth_user.csv'), '--preset', 'aspnet-identity', '--users-file', usersFile]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/imported\s+0/);
+    expect(result.stdout).toMatch(/Too many records rejected as "missing hash" \(exit code 1\)/);
+    expect(result.stderr).toMatch(
+      /import-legacy: 7 of 8 records were rejected as "missing hash", more than --max-reject-share 50 %\. Likely cause: .*django-auth_user\.csv has no column "PasswordHash" \(hash\) for the aspnet-identity preset; its columns are those of the django preset: run again with --preset django\./,
+    );
+    for (const hash of hashesIn(fixture('django-auth_user.csv'))) expect(result.stdout + result.stderr).not.toContain(hash);
+
+    // Every record rejected for one reason fails even when the share allows everything; JSON has fields.
+    const keycloak = await run(['--input', fixture('keycloak-realm.json'), '--preset', 'generic', '--dry-run', '--max-reject-share', '100']);
+    expect(keycloak.code).toBe(1);
+    expect(keycloak.stderr).toMatch(/every record \(9\) was rejected as "missing hash"\. Likely cause: .*keycloak-realm\.json has no field "hash" for the generic preset; its fields are those of the keycloak preset: run again with --preset keycloak\./);
+  });
+
+  it('fails above --max-reject-share (default 50 %) for one reason, and says when the columns are not the cause', async () => {
+    const input = path.join(dir, 'mostly-unrecognized.csv');
+    const bcrypt = '$2b$05$zi3G03NejXCKfTFynRKrFOgjdFIAPLv4BZTh1V.Nx/hi0eSbKC1dO';
+    await fs.writeFile(input, ['username,hash', `a@example.com,${bcrypt}`, 'b@example.com,not-a-hash-1', 'c@example.com,not-a-hash-2', 'd@example.com,not-a-hash-3', ''].join('\n'));
+    const rejects = path.join(dir, 'mostly-unrecognized.rejects.jsonl');
+    const failing = await run(['--input', input, '--preset', 'generic', '--dry-run', '--rejects', rejects]);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain(`3 of 4 records were rejected as "unrecognized hash", more than --max-reject-share 50 %. Likely cause: the file has the columns the generic preset reads, so the records themselves are the cause: read the reasons in ${rejects}.`);
+
+    const allowed = await run(['--input', input, '--preset', 'generic', '--dry-run', '--max-reject-share', '75%']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stderr).not.toMatch(/Likely cause/);
+    expect(allowed.stdout).toMatch(/Rejected records do not fail the import \(exit code 0\)/);
   });
 
   it('refuses a checkpoint from another import with exit 2', async () => {

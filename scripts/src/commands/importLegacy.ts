@@ -4,16 +4,16 @@
  * self-test. The reading is legacyExport/reader.ts (shared with provision-users); the loop is
  * legacyExport/importer/runImport.ts; this module is options, wiring and exit codes.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { createHashRegistry } from '../../../function/src/hashing/registry';
-import { FileUserRepository } from '../../../function/src/legacy/fileRepository';
-import { createTableClient, describeTableFailure, ensureTable, TableUserRepository } from '../../../function/src/legacy/tableRepository';
-import { errorCode } from '../legacyExport/errors';
+import { createHashRegistry } from '../../../function/src/hashing';
+import { FileUserRepository } from '../../../function/src/legacy';
+import { createTableClient, describeTableFailure, ensureTable, TableUserRepository } from '../../../function/src/legacy';
 import { FieldError } from '../legacyExport/fields';
 import { CheckpointMismatchError } from '../legacyExport/importer/checkpoint';
 import { FileSink } from '../legacyExport/importer/fileSink';
 import { ImportFailedError, runImport, type ImportStore } from '../legacyExport/importer/runImport';
+import { checkPresetFit, describePresetFit } from '../legacyExport/importer/presetFit';
+import { DEFAULT_MAX_REJECT_SHARE_PERCENT, dominantReject, type DominantReject } from '../legacyExport/importer/rejectShare';
 import { loadSelfTestAccounts, SelfTestFileError, type SelfTestAccount } from '../legacyExport/importer/selfTest';
 import { formatSummary } from '../legacyExport/importer/summary';
 import { TableSink } from '../legacyExport/importer/tableSink';
@@ -22,7 +22,8 @@ import { isPresetName, PRESET_NAMES } from '../legacyExport/presets';
 import type { FirebaseHashConfig } from '../legacyExport/presets/preset';
 import { ExportOptionsError, hasEmbeddedFirebaseConfig } from '../legacyExport/reader';
 import type { ReadExportOptions } from '../legacyExport/types';
-import { createProgress } from '../progress';
+import { createProgress } from '../progressBar';
+import { errorMessage, requireInputFile, requireOutputFile } from '../operations/files';
 import { UsageError, integerOption, mapOption, parseOptions, runStoppable } from './args';
 
 const HELP = `usage: jitmigrate import-legacy --input FILE --preset PRESET [options]
@@ -51,14 +52,18 @@ Options:
   --batch-size N           entities per Table transaction, 1-100 (default 100)
   --checkpoint-every N     source records per committed batch (default 25000)
   --dry-run                validate and report; write nothing but the rejects file
+  --max-reject-share PERCENT
+                           exit 1 when more than PERCENT (0-100, default ${DEFAULT_MAX_REJECT_SHARE_PERCENT}) of the records are
+                           rejected for one reason; every record rejected for one reason always fails
   --firebase-signer-key B64 --firebase-salt-separator B64 --firebase-rounds N --firebase-mem-cost N
                            Firebase console: Authentication > Users > (menu) > Password hash parameters
 
 Store settings also come from the function's app settings in the environment: LegacyStore,
 LegacyTableEndpoint, LegacyTableConnectionString, LegacyTableName, LegacyUsersFile.
 
-Exit codes: 0 done (rejected records do not fail the import), 1 self-test failure or error,
-2 usage error, 130 stopped by Ctrl-C (resume with the same --checkpoint).
+Exit codes: 0 done (a few rejected records do not fail the import), 1 self-test failure, error, or
+too many records rejected for one reason (the wrong --preset, a column to --map: the likely cause is
+named), 2 usage error, 130 stopped by Ctrl-C (resume with the same --checkpoint).
 Details: docs/import-legacy.md`;
 
 const OPTIONS = {
@@ -76,6 +81,7 @@ const OPTIONS = {
   'batch-size': { type: 'string' },
   'checkpoint-every': { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'max-reject-share': { type: 'string' },
   'firebase-signer-key': { type: 'string' },
   'firebase-salt-separator': { type: 'string' },
   'firebase-rounds': { type: 'string' },
@@ -103,6 +109,7 @@ interface ImportArgs {
   readonly selfTest?: string;
   readonly batchSize: number;
   readonly checkpointEvery: number;
+  readonly maxRejectSharePercent: number;
 }
 
 export const importLegacyCommand = {
@@ -123,9 +130,7 @@ export async function importLegacy(argv: string[], io: CommandIo): Promise<numbe
       return 0;
     }
     args = parsed;
-    await fs.access(args.input).catch((error: unknown) => {
-      throw new UsageError(`--input ${args.input} cannot be read (${errorCode(error)}): check the path`);
-    });
+    await checkPaths(args);
     selfTest = args.selfTest ? await loadSelfTestAccounts(args.selfTest) : undefined;
     if (args.read.preset === 'firebase' && !args.read.firebaseHashConfig && !(await hasEmbeddedFirebaseConfig(args.input).catch(() => false))) {
       throw new UsageError(
@@ -153,8 +158,10 @@ export async function importLegacy(argv: string[], io: CommandIo): Promise<numbe
       progress: (total) => createProgress({ total, label: 'import-legacy', stream: io.stderr }),
       note: (line) => io.stderr.write(`${line}\n`),
     });
-    io.stdout.write(formatSummary(report, describeStore(args.store)));
-    if (report.selfTest?.some((result) => !result.ok)) return 1;
+    const dominant = report.outcome === 'complete' ? dominantReject(report, args.maxRejectSharePercent) : undefined;
+    io.stdout.write(formatSummary(report, describeStore(args.store), dominant));
+    if (dominant) io.stderr.write(`import-legacy: ${await explainDominantReject(dominant, args)}\n`);
+    if (report.selfTest?.some((result) => !result.ok) || dominant) return 1;
     return report.outcome === 'stopped' ? 130 : 0;
   } catch (error) {
     if (error instanceof CheckpointMismatchError || error instanceof ExportOptionsError) return usageFailure(error, io);
@@ -169,17 +176,26 @@ export async function importLegacy(argv: string[], io: CommandIo): Promise<numbe
       io.stderr.write(`import-legacy: ${error.message}\n${resume}\n`);
       return 1;
     }
-    io.stderr.write(`import-legacy: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`import-legacy: ${errorMessage(error)}\n`);
     return 1;
   } finally {
     await registry.close();
   }
 }
 
+/** Every path the command line names, before anything is read or written. */
+async function checkPaths(args: ImportArgs): Promise<void> {
+  await requireInputFile(args.input, '--input');
+  if (args.selfTest !== undefined) await requireInputFile(args.selfTest, '--self-test');
+  if (args.rejects !== undefined) await requireOutputFile(args.rejects, '--rejects');
+  if (args.checkpoint !== undefined && args.store !== undefined) await requireOutputFile(args.checkpoint, '--checkpoint');
+  if (args.store?.kind === 'file') await requireOutputFile(args.store.usersFile, 'the users file (--users-file or LegacyUsersFile)');
+}
+
 function usageFailure(error: unknown, io: CommandIo): number {
   const known = error instanceof UsageError || error instanceof SelfTestFileError || error instanceof CheckpointMismatchError || error instanceof ExportOptionsError;
   if (!known) {
-    io.stderr.write(`import-legacy: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`import-legacy: ${errorMessage(error)}\n`);
     return 1;
   }
   io.stderr.write(`import-legacy: ${(error as Error).message}\n`);
@@ -210,7 +226,20 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ImportArgs | 'help' 
     selfTest: values['self-test'],
     batchSize: integerOption(values['batch-size'], 'batch-size', 100, 1, 100),
     checkpointEvery: integerOption(values['checkpoint-every'], 'checkpoint-every', 25_000, 1, 1_000_000),
+    maxRejectSharePercent: integerOption(values['max-reject-share']?.replace(/\s*%$/, ''), 'max-reject-share', DEFAULT_MAX_REJECT_SHARE_PERCENT, 0, 100),
   };
+}
+
+/** The error for an import most of whose records were refused for one reason, with its likely cause. */
+async function explainDominantReject(dominant: DominantReject, args: ImportArgs): Promise<string> {
+  const share = dominant.everyRecord
+    ? `every record (${dominant.processed.toLocaleString('en-US')}) was rejected as "${dominant.category}"`
+    : `${dominant.count.toLocaleString('en-US')} of ${dominant.processed.toLocaleString('en-US')} records were rejected as "${dominant.category}", more than --max-reject-share ${args.maxRejectSharePercent} %`;
+  const fit = await checkPresetFit(args.input, args.read);
+  const cause =
+    (fit && describePresetFit(fit, args.input, args.read.preset)) ??
+    `the file has the columns the ${args.read.preset} preset reads, so the records themselves are the cause: read the reasons ${args.rejects ? `in ${args.rejects}` : 'above (or pass --rejects FILE)'}`;
+  return `${share}. Likely cause: ${cause}.`;
 }
 
 function firebaseFlags(values: Record<string, string | boolean | string[] | undefined>): FirebaseHashConfig | undefined {

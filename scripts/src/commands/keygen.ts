@@ -1,14 +1,16 @@
 /**
  * `jitmigrate keygen`: the RSA key pair and self-signed certificate Entra encrypts passwords to
- * (fact sheet section 3: keyCredentials takes the base64 DER certificate, keyId = tokenEncryptionKeyId).
+ * (docs/entra-contracts.md#encryption-key: keyCredentials takes the base64 DER certificate, keyId = tokenEncryptionKeyId).
  * Every file is written with mode 0600 and never over an existing one; the private key is never printed.
  */
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { generateEncryptionCertificate } from '../../../function/src/crypto/certificate';
+import { generateEncryptionCertificate } from '../../../function/src/crypto';
+import { DEFAULT_ENCRYPTION_KEY_SIZE, ENCRYPTION_KEY_SIZES_TEXT, isEncryptionKeySize, type EncryptionKeySize } from '../../../function/src/crypto';
+import { makeDirectory } from '../operations/files';
 import { integerOption, parseOptions, UsageError } from './args';
 
-const HELP = `usage: jitmigrate keygen [--out DIR] [--subject CN=JitMigration] [--days 365] [--bits 2048] [--force]
+const HELP = `usage: jitmigrate keygen [--out DIR] [--subject CN=JitMigration] [--days 365] [--bits 2048|4096] [--force]
 
 Writes to DIR (default ./keys):
   decryption-key.pem     private key PEM followed by the certificate PEM: the DecryptionPrivateKey app setting
@@ -27,9 +29,9 @@ export interface KeygenResult {
   readonly notAfter: Date;
 }
 
-export async function keygen(options: { outDir: string; subject?: string; validityDays?: number; modulusLength?: 2048 | 3072 | 4096; force?: boolean }): Promise<KeygenResult> {
+export async function keygen(options: { outDir: string; subject?: string; validityDays?: number; modulusLength?: EncryptionKeySize; force?: boolean }): Promise<KeygenResult> {
   const cert = await generateEncryptionCertificate({ subject: options.subject, validityDays: options.validityDays, modulusLength: options.modulusLength });
-  await fs.mkdir(options.outDir, { recursive: true, mode: 0o700 });
+  await makeDirectory(options.outDir, '--out');
   const files = {
     decryptionKey: path.join(options.outDir, 'decryption-key.pem'),
     privateKey: path.join(options.outDir, 'private-key.pem'),
@@ -92,8 +94,8 @@ export const keygenCommand = {
       process.stdout.write(`${HELP}\n`);
       return 0;
     }
-    const bits = integerOption(values.bits, 'bits', 2048, 2048, 4096);
-    if (bits !== 2048 && bits !== 3072 && bits !== 4096) throw new UsageError('--bits must be 2048, 3072 or 4096');
+    const bits = values.bits === undefined ? DEFAULT_ENCRYPTION_KEY_SIZE : Number(values.bits);
+    if (!isEncryptionKeySize(bits)) throw new UsageError(`--bits must be ${ENCRYPTION_KEY_SIZES_TEXT}: the RSA key sizes Entra accepts for the encryption certificate`);
     const subject = values.subject ?? 'CN=JitMigration';
     if (!/^CN=[^,]{1,64}$/.test(subject)) throw new UsageError('--subject must look like CN=<name> (up to 64 characters)');
     const result = await keygen({
@@ -111,7 +113,7 @@ export const keygenCommand = {
         `keyId / tokenEncryptionKeyId:      ${result.keyId}`,
         `valid until:                       ${result.notAfter.toISOString()}`,
         `Next: put decryption-key.pem into Key Vault and reference it from the DecryptionPrivateKey app setting;`,
-        `PATCH key-credential.json onto the extension app registration (fact sheet section 3).`,
+        `PATCH key-credential.json onto the extension app registration (see docs/entra-contracts.md#encryption-key).`,
         '',
       ].join('\n'),
     );

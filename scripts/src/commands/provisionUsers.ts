@@ -1,15 +1,15 @@
 /**
  * `jitmigrate provision-users`: pre-creates the legacy users in External ID, flagged for just-in-time
- * password migration (fact sheet section 7; JIT only runs for users that exist and carry the flag).
+ * password migration (docs/entra-contracts.md#migration-flag; JIT only runs for users that exist and carry the flag).
  * The engine is provisioning/engine.ts; this module is options, wiring, Ctrl-C and exit codes.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { graphClientFromEnvironment, GRAPH_TOKEN_VARIABLE, type GraphEnvironmentOptions } from '../../../lib/graph';
 import { isPresetName, PRESET_NAMES } from '../legacyExport/presets';
 import { ExportOptionsError, readLegacyExport } from '../legacyExport/reader';
 import type { ReadExportOptions } from '../legacyExport/types';
-import { createProgress } from '../progress';
+import { errorMessage, requireInputFile, requireOutputFile } from '../operations/files';
+import { createProgress } from '../progressBar';
 import { CheckpointFile, CheckpointMismatchError } from '../provisioning/checkpoint';
 import { AdaptiveConcurrency } from '../provisioning/concurrency';
 import { provisionUsers, type GraphBatcher, type ProvisionSummary } from '../provisioning/engine';
@@ -102,9 +102,10 @@ export async function runProvisionUsers(argv: string[], io: ProvisionIo): Promis
       return 0;
     }
     args = parsed;
-    await fs.access(args.input).catch(() => {
-      throw new UsageError(`--input ${args.input} cannot be read: check the path and its permissions`);
-    });
+    await requireInputFile(args.input, '--input');
+    // A dry run only reads the checkpoint (when there is one).
+    if (!args.dryRun) await requireOutputFile(args.checkpoint, '--checkpoint');
+    await requireOutputFile(args.errors, '--errors');
   } catch (error) {
     return failure(error, io);
   }
@@ -131,7 +132,7 @@ export async function runProvisionUsers(argv: string[], io: ProvisionIo): Promis
       now: io.now,
       progress: ({ total }) => createProgress({ total, label: 'provision-users', stream: io.stderr }),
     });
-    io.stdout.write(formatSummary(summary, { checkpoint: args.checkpoint, errors: args.errors }));
+    io.stdout.write(formatSummary(summary, { checkpoint: args.checkpoint, errors: args.errors, changedValues: errors.changed }));
     return exitCode(summary);
   } catch (error) {
     return failure(error, io);
@@ -150,7 +151,7 @@ function exitCode(summary: ProvisionSummary): number {
 /** Usage problems exit 2 with the fix; anything else 1. Messages only: operators get no stack. */
 function failure(error: unknown, io: ProvisionIo): number {
   const usage = error instanceof UsageError || error instanceof CheckpointMismatchError || error instanceof ExportOptionsError;
-  io.stderr.write(`provision-users: ${error instanceof Error ? error.message : String(error)}\n`);
+  io.stderr.write(`provision-users: ${errorMessage(error)}\n`);
   return usage ? 2 : 1;
 }
 

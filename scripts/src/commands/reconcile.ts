@@ -1,6 +1,6 @@
 /**
  * `jitmigrate reconcile`: makes Graph's migration flags and the legacy store's marks agree. Clears the flag
- * of users who migrated but stayed flagged (issue #25, fact sheet section 7) and marks legacy records of users
+ * of users who migrated but stayed flagged (issue #25, docs/entra-contracts.md#migration-flag) and marks legacy records of users
  * whose flag Entra cleared. Idempotent; `--dry-run` changes nothing.
  */
 import { parseOptions, UsageError } from './args';
@@ -8,6 +8,7 @@ import { processIo, withExitCode, type CommandIo } from '../operations/io';
 import { openLegacyStore } from '../operations/legacyStore';
 import { COMMON_HELP, COMMON_OPTIONS, graphClientFor, readCommonOptions } from '../operations/options';
 import { reconcile, RECONCILE_REPORT_COLUMNS, type ReconcileReportRow, type ReconcileSummary } from '../operations/reconcile';
+import { requirePaths } from '../operations/files';
 import { openReport, reportFormatFor, type ReportWriter } from '../operations/reports';
 
 const HELP = `usage: jitmigrate reconcile --migration-property extension_<appId>_<name> <legacy store options>
@@ -46,6 +47,7 @@ export async function runReconcile(argv: string[], io: CommandIo): Promise<numbe
     if (evidence !== 'both' && evidence !== 'legacy') throw new UsageError(`--evidence must be both or legacy, got "${evidence}"`);
     if (values.format !== undefined && values.report === undefined) throw new UsageError('--format applies to --report: pass --report FILE too');
     const format = values.report === undefined ? undefined : reportFormatFor(values.report, values.format);
+    await requirePaths({ outputs: [['--report', values.report]] });
     const client = graphClientFor(common, io.env);
     const store = await openLegacyStore(common.legacy);
 

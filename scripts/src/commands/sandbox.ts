@@ -12,29 +12,38 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { generateEncryptionCertificate } from '../../../function/src/crypto/certificate';
-import { createHashRegistry } from '../../../function/src/hashing/registry';
-import { ensureTable, fromUserEntity } from '../../../function/src/legacy/tableRepository';
-import type { LogSink } from '../../../function/src/telemetry/telemetry';
+import { generateEncryptionCertificate } from '../../../function/src/crypto';
+import { createHashRegistry } from '../../../function/src/hashing';
+import { ensureTable, fromUserEntity } from '../../../function/src/legacy';
+import type { LogSink } from '../../../function/src/telemetry';
 import { startAzurite } from '../../../function/test/support/azurite';
 import { FakeEntra } from '../../../function/test/support/fakeEntra';
 import { graphClientFromEnvironment } from '../../../lib/graph';
 import type { GraphEmulator } from '../../../test/emulators/graph';
 import { startLocalHost } from '../host/localHost';
+import { makeDirectory } from '../operations/files';
 import { findUsersByIdentity } from '../operations/graphUsers';
 import { openLegacyStore } from '../operations/legacyStore';
-import { summarizeMarks, SUPERSEDED_MEANING } from '../operations/progress';
+import { parseMigrationProperty } from '../operations/migrationProperty';
+import { SUPERSEDED_MEANING } from '../operations/progress';
+import { collectStatus } from '../operations/status';
 import { EMULATOR_TOKEN, startTenant, TENANT_DOMAIN } from '../provisioning/testing/fixtures';
-import { parseOptions } from './args';
+import { integerOption, parseOptions } from './args';
 import { importLegacy } from './importLegacy';
 import { runProvisionUsers } from './provisionUsers';
+import { serveCommandLine, writeSandboxSettings } from './sandboxSettings';
+import { untilStopSignal } from './stopSignals';
 
-const HELP = `usage: npm start [-- --serve]   (or: jitmigrate sandbox [--serve])
+const HELP = `usage: npm start [-- --serve] [-- --port P]   (or: jitmigrate sandbox [--serve] [--port P])
 
 Starts Azurite, loads the sample legacy users (several hash schemes), starts the Graph emulator and
 provisions the users into it as of 30 days ago, starts the function on loopback with a fresh key pair and
-PasswordChangeCheck=graph, plays Entra for a series of sign-ins, prints every answer and the migration
-progress, and exits 0 when every answer is the expected one. --serve keeps everything running.`;
+PasswordChangeCheck=graph, plays Entra for a series of sign-ins (clearing a user's migration flag after
+MigratePassword or UpdatePassword, as Entra does), prints every answer and the migration progress as
+jitmigrate status counts it, and exits 0 when every answer is the expected one.
+  --serve    keep everything running, and write the function's settings to .sandbox/local.settings.json
+             (secret values each in a file of their own under .sandbox/secrets/) for jitmigrate serve
+  --port P   the function's port (default: any free port)`;
 
 const TENANT_ID = '7d0e6a5c-4b3a-4f21-9e8d-1c2b3a4f5e6d';
 const EXTENSION_APP_ID = '3f2e1d0c-9b8a-4c7d-8e6f-5a4b3c2d1e0f';
@@ -92,11 +101,12 @@ function sampleFile(name: string): string {
 export const sandboxCommand = {
   summary: 'the local end-to-end sandbox',
   async run(argv: string[]): Promise<number> {
-    const { values } = parseOptions(argv, { serve: { type: 'boolean' } }, HELP);
+    const { values } = parseOptions(argv, { serve: { type: 'boolean' }, port: { type: 'string' } }, HELP);
     if (values.help) {
       process.stdout.write(`${HELP}\n`);
       return 0;
     }
+    const port = integerOption(values.port, 'port', 0, 1, 65535);
     const say = (text: string): void => void process.stdout.write(`${text}\n`);
     const logLines: string[] = [];
     const sink: LogSink = { write: (_level, line) => void logLines.push(line) };
@@ -126,6 +136,7 @@ export const sandboxCommand = {
 
       const { emulator: graph, migrationProperty } = await startTenant();
       cleanups.push(() => graph.stop());
+      const directory = graphClientFromEnvironment({ env: { JITMIGRATE_GRAPH_URL: graph.url, JITMIGRATE_GRAPH_TOKEN: EMULATOR_TOKEN } });
       const entraIds = await provisionSampleUsers(graph, migrationProperty, records);
       const provisioned = [...entraIds.values()].filter((id) => id !== undefined).length;
       say(`Provisioned ${provisioned} External ID users in the Graph emulator with provision-users, created ${PROVISIONED_DAYS_AGO} days ago (flag ${migrationProperty}).`);
@@ -134,20 +145,24 @@ export const sandboxCommand = {
 
       const [entra, certificate] = await Promise.all([FakeEntra.start({ tenantId: TENANT_ID, extensionAppId: EXTENSION_APP_ID }), generateEncryptionCertificate()]);
       cleanups.push(() => entra.stop());
-      const env = {
-        DecryptionPrivateKey: `${certificate.privateKeyPem}\n${certificate.certificatePem}`,
-        ExternalIdTenantId: TENANT_ID,
-        ExtensionAppId: EXTENSION_APP_ID,
-        OpenIdMetadataUrl: entra.metadataUrl,
-        LegacyStore: 'table',
-        LegacyTableConnectionString: azurite.connectionString,
-        LockoutThreshold: '3',
-        // The Graph read before MigratePassword/UpdatePassword, against the emulator through the loopback-only seams.
-        PasswordChangeCheck: 'graph',
-        JITMIGRATE_GRAPH_URL: graph.url,
-        JITMIGRATE_GRAPH_TOKEN: EMULATOR_TOKEN,
+      const settings = {
+        plain: {
+          ExternalIdTenantId: TENANT_ID,
+          ExtensionAppId: EXTENSION_APP_ID,
+          OpenIdMetadataUrl: entra.metadataUrl,
+          LegacyStore: 'table',
+          LockoutThreshold: '3',
+          // The Graph read before MigratePassword/UpdatePassword, against the emulator through the loopback-only seams.
+          PasswordChangeCheck: 'graph',
+          JITMIGRATE_GRAPH_URL: graph.url,
+        },
+        secrets: {
+          DecryptionPrivateKey: `${certificate.privateKeyPem}\n${certificate.certificatePem}`,
+          LegacyTableConnectionString: azurite.connectionString,
+          JITMIGRATE_GRAPH_TOKEN: EMULATOR_TOKEN,
+        },
       };
-      const host = await startLocalHost({ env, sink });
+      const host = await startLocalHost({ env: { ...settings.plain, ...settings.secrets }, sink, port });
       cleanups.unshift(() => host.close());
       say(`Function listening on ${host.url} (fake Entra tenant ${TENANT_ID}, fresh RSA key x5t ${certificate.x5t}).\n`);
 
@@ -170,17 +185,26 @@ export const sandboxCommand = {
         const action = body?.data?.actions?.[0]?.['@odata.type']?.replace('microsoft.graph.passwordSubmit.', '') ?? `HTTP ${response.status}`;
         const ok = action === attempt.expect;
         if (!ok) mismatches++;
+        // Entra's part after these answers: it stores the password and clears the user's migration flag.
+        const provisioned = entraIds.get(attempt.username.trim().toLowerCase()) === userId;
+        if (provisioned && (action === 'MigratePassword' || action === 'UpdatePassword')) await directory.patch(`/users/${userId}`, { [migrationProperty]: false });
         rows.push([attempt.username, schemes.get(attempt.username.trim().toLowerCase()) ?? '(not in store)', attempt.note, action, ok ? 'yes' : `NO (expected ${attempt.expect})`, ms.toFixed(0)]);
       }
       const runtime = await host.endpoint.getRuntime();
       if (runtime.ready) await runtime.background.drain();
       say(table(['username', 'legacy scheme', 'attempt', 'action', 'as expected', 'ms'], rows));
 
-      // The marks as `jitmigrate status` reads them.
+      // Progress exactly as `jitmigrate status` computes it: Graph's flags and the legacy store's marks.
       const store = await openLegacyStore({ store: 'table', tableConnectionString: azurite.connectionString, tableName: 'LegacyUsers' });
-      const { total, migrated, superseded } = await summarizeMarks(store.kind, store.marks(), new Date());
-      say(`\nMigration progress: ${migrated} of ${total} legacy users migrated (${((migrated / Math.max(total, 1)) * 100).toFixed(0)} %), ${total - migrated} pending.`);
+      const { snapshot } = await collectStatus({ client: directory, store, property: parseMigrationProperty(migrationProperty), now: new Date() });
+      const { totals } = snapshot;
+      const superseded = snapshot.legacy.superseded ?? 0;
+      say(
+        `\nMigration progress (as jitmigrate status counts it): ${totals.migrated} of ${totals.users} users migrated (${totals.percentMigrated} %), ` +
+          `${totals.pending} pending (flag still true, disabled and locked-out users included), ${totals.failed} failed (not provisioned).`,
+      );
       say(`Superseded: ${superseded} legacy record(s): ${SUPERSEDED_MEANING}.`);
+      say('Over time: jitmigrate status --history progress.jsonl --chart progress.html draws the burn-down (docs/operations.md).');
       // A Retry alone could be a wrong password: the marks prove the reset rows were refused for the Entra password.
       const resetUsers = new Set(signIns.filter((s) => s.resetInEntra).map((s) => s.username.trim().toLowerCase())).size;
       if (superseded !== resetUsers) {
@@ -193,17 +217,17 @@ export const sandboxCommand = {
         const sample = signIns.find((s) => s.expect === 'MigratePassword') ?? signIns[0]!;
         const context = await entra.encryptPasswordContext({ username: sample.username, password: sample.password, nonce: randomUUID() }, certificate.certificatePem);
         const dir = path.resolve('.sandbox');
-        await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+        await makeDirectory(dir, 'the sandbox folder .sandbox');
         await fs.writeFile(path.join(dir, 'request.json'), JSON.stringify(entra.passwordSubmitBody(context, { user: { id: entraIdOf(sample.username) } }), null, 2), { mode: 0o600 });
         await fs.writeFile(path.join(dir, 'token'), token, { mode: 0o600 });
+        const written = await writeSandboxSettings(dir, settings);
+        const ownPort = new URL(host.url).port === '7071' ? 7072 : 7071;
         say(`\nEverything keeps running (Ctrl-C to stop). Try a sign-in by hand (the token lasts 1 h, the context 10 min):\n`);
         say(`  curl -s -X POST ${host.url} -H "authorization: Bearer $(cat .sandbox/token)" -H 'content-type: application/json' -d @.sandbox/request.json`);
         say(`  curl -s ${host.url}     # health check`);
-        say(`\nOr serve your own copy with the same settings: jitmigrate serve --port 7071 (see the README's configuration reference).`);
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', resolve);
-          process.once('SIGTERM', resolve);
-        });
+        say(`\nThe function's settings are in ${written.settingsFile}; the secret ones (${Object.keys(written.secretFiles).join(', ')}) each in a file of its own under ${written.secretsFolder}.`);
+        say(`Serve your own copy with the same settings (same emulators, same key):\n\n  ${serveCommandLine(written, ownPort)}`);
+        await untilStopSignal();
         return 0;
       }
       if (mismatches > 0) {

@@ -3,10 +3,12 @@
  * settings (environment variables, or the `Values` of a local.settings.json as Azure Functions Core Tools use).
  */
 import { promises as fs } from 'node:fs';
-import { describeProblems } from '../../../function/src/config/settings';
-import { consoleSink } from '../../../function/src/telemetry/telemetry';
+import { describeProblems } from '../../../function/src/config';
+import { consoleSink } from '../../../function/src/telemetry';
 import { startLocalHost } from '../host/localHost';
+import { requireInputFile } from '../operations/files';
 import { integerOption, parseOptions, UsageError } from './args';
+import { untilStopSignal } from './stopSignals';
 
 const HELP = `usage: jitmigrate serve [--port 7071] [--host 127.0.0.1] [--settings local.settings.json]
 
@@ -15,6 +17,7 @@ Serves POST and GET /api/onPasswordSubmit on loopback. Settings are the function
 of a local.settings.json file (the environment wins).`;
 
 export async function readLocalSettings(file: string): Promise<Record<string, string>> {
+  await requireInputFile(file, '--settings');
   let parsed: unknown;
   try {
     parsed = JSON.parse(await fs.readFile(file, 'utf8'));
@@ -38,17 +41,15 @@ export const serveCommand = {
     }
     const port = integerOption(values.port, 'port', 7071, 1, 65535);
     const env = { ...(values.settings ? await readLocalSettings(values.settings) : {}), ...process.env };
+    // Listening before the host starts: a stop signal during start-up closes it once it is up.
+    const stopped = untilStopSignal();
     const host = await startLocalHost({ env, port, host: values.host, sink: consoleSink });
     const runtime = await host.endpoint.getRuntime(consoleSink);
     process.stderr.write(`jitmigrate serve: listening on ${host.url}\n`);
     if (!runtime.ready) {
       process.stderr.write(`Not ready (GET answers 503) until these settings are fixed:\n${describeProblems(runtime.problems)}\n`);
     }
-    await new Promise<void>((resolve) => {
-      const stop = (): void => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await stopped;
     await host.close();
     return 0;
   },

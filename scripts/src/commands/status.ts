@@ -5,30 +5,36 @@
 import { promises as fs } from 'node:fs';
 import { parseOptions, UsageError } from './args';
 import { renderProgressPage } from '../operations/chart';
-import { errorCode } from '../operations/files';
+import { errorCode, requirePaths } from '../operations/files';
 import { appendSnapshot, readHistory } from '../operations/history';
 import { processIo, withExitCode, type CommandIo } from '../operations/io';
 import { openLegacyStore } from '../operations/legacyStore';
-import { COMMON_HELP, COMMON_OPTIONS, graphClientFor, readCommonOptions } from '../operations/options';
-import { collectStatus, formatStatus } from '../operations/status';
+import { DRIFT_LISTED_USERS } from '../operations/drift';
+import { COMMON_HELP, COMMON_OPTIONS, graphClientFor, readCommonOptions, STORE_SETTINGS_HELP } from '../operations/options';
+import { collectStatus, formatStatus, withoutDriftUsernames } from '../operations/status';
 
 const HELP = `usage: jitmigrate status --migration-property extension_<appId>_<name> <legacy store options>
                         [--json] [--history FILE] [--chart FILE.html] [--deadline YYYY-MM-DD]
-                        [--provision-errors FILE] [--domain DOMAIN]
+                        [--provision-errors FILE] [--domain DOMAIN] [--fail-on-drift]
 
 Counts users with the flag true (pending) and false (migrated) in External ID, and the legacy store's
 records and migration marks. "failed" = legacy records without a flagged External ID user (never
 provisioned). "superseded" = legacy records the function marked (supersededAt) because a password set in
 Entra after provisioning (self-service reset) replaced the legacy one; jitmigrate reconcile clears their
 flags. Rate: migrations a day over the last 7 days (from the legacy migratedAt marks); the projected end
-divides the pending users by it.
+divides the pending users by it. Drift compares the two sets of users, not their counts: users whose flag is
+false without a legacy mark, and users with a legacy mark whose flag is still true, each counted and the
+first ${DRIFT_LISTED_USERS} named (this lists every flagged user from Graph, 999 a request).
   --json                   print one JSON object (schema jitmigrate.status/1, see docs/operations.md)
   --history FILE           append this snapshot to FILE (JSON lines) so progress accumulates
-  --chart FILE.html        write a self-contained page with the burn-down chart (history + migratedAt)
+  --chart FILE.html        write a self-contained page: burn-down (history + migratedAt), users by state,
+                           migrations per day, in UTC, with the values in tables (no script, nothing fetched)
   --deadline YYYY-MM-DD    the end of the migration window: how many users are projected to remain
   --provision-errors FILE  provision-users' error report (--errors): failed records by code, users that
                            existed without the flag, and with --domain how many failed users still have
                            no External ID user
+  --fail-on-drift          exit 1 when there is drift (after printing and writing everything), for CI
+Environment: ${STORE_SETTINGS_HELP}.
 
 ${COMMON_HELP}`;
 
@@ -36,15 +42,16 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
   return withExitCode(io, 'status', async () => {
     const { values } = parseOptions(
       argv,
-      { ...COMMON_OPTIONS, json: { type: 'boolean' }, history: { type: 'string' }, chart: { type: 'string' }, deadline: { type: 'string' }, 'provision-errors': { type: 'string' } },
+      { ...COMMON_OPTIONS, json: { type: 'boolean' }, history: { type: 'string' }, chart: { type: 'string' }, deadline: { type: 'string' }, 'provision-errors': { type: 'string' }, 'fail-on-drift': { type: 'boolean' } },
       HELP,
     );
     if (values.help) {
       io.out(`${HELP}\n`);
       return 0;
     }
-    const common = readCommonOptions(values, 'required');
+    const common = readCommonOptions(values, 'required', io.env);
     const deadline = parseDeadline(values.deadline);
+    await requirePaths({ inputs: [['--provision-errors', values['provision-errors']]], outputs: [['--history', values.history], ['--chart', values.chart]] });
     const client = graphClientFor(common, io.env);
     const store = await openLegacyStore(common.legacy);
     const { snapshot, migratedPerDay, notes: collected } = await collectStatus({
@@ -60,13 +67,13 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
 
     const written: string[] = [];
     if (values.history !== undefined) {
-      await appendSnapshot(values.history, snapshot);
+      await appendSnapshot(values.history, withoutDriftUsernames(snapshot));
       written.push(`appended the snapshot to ${values.history}`);
     }
     if (values.chart !== undefined) {
       const history = values.history === undefined ? { snapshots: [], skipped: 0 } : await readHistory(values.history);
       if (history.skipped > 0) notes.push(`${history.skipped} line(s) of ${values.history} are not status snapshots and were left out of the chart`);
-      await writeChart(values.chart, renderProgressPage({ current: snapshot, history: history.snapshots, migratedPerDay }));
+      await writeChart(values.chart, await renderProgressPage({ current: snapshot, history: history.snapshots, migratedPerDay }));
       written.push(`wrote the progress chart to ${values.chart}`);
     }
 
@@ -76,6 +83,10 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
     } else {
       io.out(formatStatus(snapshot, notes));
       for (const line of written) io.out(`${line}\n`);
+    }
+    if (values['fail-on-drift'] && snapshot.drift.reconcileSuggested) {
+      io.err('drift between the flags and the legacy marks (--fail-on-drift): run jitmigrate reconcile\n');
+      return 1;
     }
     return 0;
   });

@@ -1,22 +1,25 @@
 /**
  * `jitmigrate verify-hash`: reads JSON lines `{"hash","password","params"?}` on stdin and writes one line per
  * input, in order: `{"ok":true|false,"scheme":"<id>"}`, or `{"ok":false,"error":"…"}` when the line or hash is
- * not usable. Always exits 0 (per-line results carry the outcome). The password is never echoed.
+ * not usable (a blank line too, so output line N always answers input line N). Always exits 0 (per-line
+ * results carry the outcome). The password is never echoed.
  */
 import readline from 'node:readline';
 import os from 'node:os';
-import { createHashRegistry, type HashRegistry } from '../../../function/src/hashing/registry';
-import { MalformedHashError, UnrecognizedHashError } from '../../../function/src/hashing/types';
+import { createHashRegistry, type HashRegistry } from '../../../function/src/hashing';
+import { MalformedHashError, UnrecognizedHashError } from '../../../function/src/hashing';
 import { parseOptions } from './args';
 
 const HELP = `usage: jitmigrate verify-hash < lines.jsonl
 
 Each input line: {"hash": "...", "password": "...", "params": {...}?}
-Each output line: {"ok": true|false, "scheme": "<id>"} or {"ok": false, "error": "..."}`;
+Each output line: {"ok": true|false, "scheme": "<id>"} or {"ok": false, "error": "..."},
+one per input line, in order (a blank line answers {"ok": false, "error": "empty line"}).`;
 
 export type VerifyHashResult = { ok: boolean; scheme: string } | { ok: false; error: string };
 
 export async function verifyHashLine(registry: HashRegistry, line: string): Promise<VerifyHashResult> {
+  if (line.trim().length === 0) return { ok: false, error: 'empty line' };
   let input: unknown;
   try {
     input = JSON.parse(line);
@@ -40,6 +43,20 @@ export async function verifyHashLine(registry: HashRegistry, line: string): Prom
   }
 }
 
+/** Answers every line, in input order, several verified at once. */
+export async function verifyHashLines(registry: HashRegistry, lines: AsyncIterable<string>, write: (text: string) => void): Promise<void> {
+  const window = Math.max(2, os.availableParallelism() * 2);
+  const inFlight: Promise<VerifyHashResult>[] = [];
+  const flush = async (all: boolean): Promise<void> => {
+    while (inFlight.length > (all ? 0 : window - 1)) write(`${JSON.stringify(await inFlight.shift()!)}\n`);
+  };
+  for await (const line of lines) {
+    inFlight.push(verifyHashLine(registry, line));
+    await flush(false);
+  }
+  await flush(true);
+}
+
 export const verifyHashCommand = {
   summary: 'verify hashes read as JSON lines',
   async run(argv: string[]): Promise<number> {
@@ -49,24 +66,8 @@ export const verifyHashCommand = {
       return 0;
     }
     const registry = createHashRegistry();
-    // Verify several lines at once, but write results in input order.
-    const window = Math.max(2, os.availableParallelism() * 2);
-    const inFlight: Promise<VerifyHashResult>[] = [];
-    const flush = async (all: boolean): Promise<void> => {
-      while (inFlight.length > (all ? 0 : window - 1)) {
-        const result = await inFlight.shift()!;
-        process.stdout.write(`${JSON.stringify(result)}\n`);
-      }
-    };
     try {
-      const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
-      for await (const raw of lines) {
-        const line = raw.trim();
-        if (line.length === 0) continue;
-        inFlight.push(verifyHashLine(registry, line));
-        await flush(false);
-      }
-      await flush(true);
+      await verifyHashLines(registry, readline.createInterface({ input: process.stdin, crlfDelay: Infinity }), (text) => void process.stdout.write(text));
     } finally {
       await registry.close();
     }

@@ -5,11 +5,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
-import type { Env } from '../../../function/src/config/settings';
-import { isLoopbackHost } from '../../../function/src/config/settings';
-import { PasswordSubmitEndpoint } from '../../../function/src/app/httpEntry';
-import type { RuntimeOptions } from '../../../function/src/app/runtime';
-import type { LogSink } from '../../../function/src/telemetry/telemetry';
+import type { Env } from '../../../function/src/config';
+import { isLoopbackHost } from '../../../function/src/config';
+import { PasswordSubmitEndpoint } from '../../../function/src/app';
+import type { RuntimeOptions } from '../../../function/src/app';
+import type { LogSink } from '../../../function/src/telemetry';
 
 export const ROUTE = '/api/onPasswordSubmit';
 /** The host reads at most this much before giving up; the handler applies MaxRequestBytes itself. */
@@ -30,7 +30,9 @@ export async function startLocalHost(options: { env: Env; port?: number; host?: 
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${options.port} on ${host} is in use: stop what listens there or choose another --port`) : error);
+    });
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -20,7 +20,4 @@ export class ExportReadError extends Error {
 }
 
 /** A stable, printable error code from a Node.js or csv-parse error, or a generic phrase. */
-export function errorCode(error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? code : 'unknown error';
-}
+export { errorCode } from '../../../lib/files/errors';

@@ -3,7 +3,7 @@
  * exported text into typed values. Parsers return a value, `undefined` for "empty", or throw FieldError,
  * whose message names the field and the expected form but never the value (it may be a hash).
  */
-import type { AccountStatus } from '../../../function/src/legacy/port';
+import type { AccountStatus } from '../../../function/src/legacy';
 
 /** One user as the source holds it: CSV cells by column name, or a parsed JSON object. */
 export type SourceRecord = Readonly<Record<string, unknown>>;

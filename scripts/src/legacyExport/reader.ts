@@ -5,19 +5,22 @@
  * username normalization and validation, and rejecting the second of two users with the same name.
  *
  * Memory stays flat: CSV and JSON lines are streamed row by row, and whole-document JSON (Firebase
- * `{"users":[…]}`, Keycloak realm exports) is streamed element by element (formats/jsonDocument.ts). The
- * one thing kept per user is its normalized username, to find duplicates.
+ * `{"users":[…]}`, Keycloak realm exports) is streamed element by element (formats/jsonDocument.ts). To
+ * find duplicates, each username goes to a temporary file and only its 64-bit hash and position stay in
+ * memory (scale/firstRecordIndex.ts: 12 bytes a slot, a hash match confirmed against the name).
  *
  * Rejected rows are yielded as `{ ok: false }` with a reason that starts with a short category
  * ("duplicate username: …") and says what to fix; reasons never contain a hash or a password.
  */
-import { isValidUsername, MAX_USERNAME_LENGTH, normalizeUsername } from '../../../function/src/legacy/normalize';
+import { isValidUsername, MAX_USERNAME_LENGTH, normalizeUsername } from '../../../function/src/legacy';
+import { FirstRecordIndex } from '../scale/firstRecordIndex';
 import { ExportOptionsError, ExportReadError } from './errors';
 import { boolean, FieldError, isEmpty, jsonObject, status, text, valueAt, type SourceRecord } from './fields';
 import { readCsv } from './formats/csv';
 import { detectFormat, type DetectedFormat } from './formats/detect';
 import { readJsonDocument, readTopLevelMember } from './formats/jsonDocument';
 import { readJsonLines } from './formats/jsonLines';
+import { estimateRecords } from './importer/estimate';
 import type { SourceItem } from './formats/source';
 import { parseFirebaseHashConfig } from './presets/firebase';
 import { isPresetName, PRESETS } from './presets';
@@ -65,13 +68,17 @@ async function* readRows(
     now: new Date(),
     firebaseHashConfig: firebaseHashConfig ?? (preset.name === 'firebase' && detected.format === 'json-document' ? await embeddedFirebaseConfig(file) : undefined),
   };
-  const firstRecordOf = new Map<string, number>();
-  for await (const item of sourceItems(file, detected, preset)) {
-    yield toRow(item, preset, mapping, context, firstRecordOf);
+  const firstRecords = new FirstRecordIndex({ expectedNames: await estimateRecords(file, detected.format, preset.headerlessCsvColumns !== undefined) });
+  try {
+    for await (const item of sourceItems(file, detected, preset)) {
+      yield toRow(item, preset, mapping, context, firstRecords);
+    }
+  } finally {
+    firstRecords.close();
   }
 }
 
-function sourceItems(file: string, detected: DetectedFormat, preset: Preset): AsyncIterable<SourceItem> {
+export function sourceItems(file: string, detected: DetectedFormat, preset: Preset): AsyncIterable<SourceItem> {
   switch (detected.format) {
     case 'csv':
       return readCsv(file, { delimiter: detected.delimiter ?? ',', headerlessColumns: preset.headerlessCsvColumns });
@@ -87,7 +94,7 @@ function toRow(
   preset: Preset,
   mapping: ReadonlyMap<string, readonly string[]>,
   context: PresetContext,
-  firstRecordOf: Map<string, number>,
+  firstRecords: FirstRecordIndex,
 ): ExportRow {
   const { record } = item;
   if ('problem' in item) return { ok: false, record, reason: item.problem };
@@ -110,7 +117,7 @@ function toRow(
   if (!isValidUsername(username)) {
     return { ok: false, record, reason: `invalid username: after normalization it must be 1-${MAX_USERNAME_LENGTH} characters without control characters` };
   }
-  const first = firstRecordOf.get(username);
+  const first = firstRecords.claim(username, record);
   if (first !== undefined) {
     return {
       ok: false,
@@ -119,7 +126,6 @@ function toRow(
       reason: `duplicate username: record ${first} has the same username after normalization (trimmed, NFKC, e-mail addresses lower-cased); record ${first} was kept, merge the two accounts or remove this one`,
     };
   }
-  firstRecordOf.set(username, record);
 
   const exported: ExportedUser = {
     record,
@@ -197,7 +203,7 @@ function readAttributes(read: FieldReader, mapping: ReadonlyMap<string, readonly
 }
 
 /** `--map target=source[|fallback…]`, checked against what the preset knows. */
-function parseMapping(preset: Preset, mapping: Readonly<Record<string, string>>): Map<string, readonly string[]> {
+export function parseMapping(preset: Preset, mapping: Readonly<Record<string, string>>): Map<string, readonly string[]> {
   const known = new Set<string>([...COMMON_TARGETS, ...Object.keys(preset.fields)]);
   const parsed = new Map<string, readonly string[]>();
   for (const [target, source] of Object.entries(mapping)) {

@@ -1,6 +1,6 @@
 /** The shape every legacy-export preset produces; import-legacy and provision-users both read it. */
-import type { HashParams } from '../../../function/src/hashing/types';
-import type { AccountStatus } from '../../../function/src/legacy/port';
+import type { HashParams } from '../../../function/src/hashing';
+import type { AccountStatus } from '../../../function/src/legacy';
 
 export type PresetName = 'aspnet-identity' | 'django' | 'firebase' | 'keycloak' | 'generic';
 

@@ -1,12 +1,29 @@
 /**
- * The progress page: one self-contained HTML file with inline SVG (no scripts, no fonts, no links, and a
- * Content-Security-Policy that forbids fetching anything), so it can be mailed, archived or opened offline.
+ * The progress page: one self-contained HTML file, charts as inline SVG rendered when the page is written
+ * (chartSpecs.ts, vegaSvg.ts), no scripts, fonts or links, and a Content-Security-Policy that forbids
+ * fetching anything, so it can be mailed, archived or opened offline. Every chart comes in a wide and a narrow
+ * rendering (CSS picks one by the screen's width), says in words what it shows, and its values are in the
+ * data tables below it, so nothing needs a mouse.
  *
- * Burn-down: users not yet migrated over time, from two sources drawn side by side: the status history
- * (Graph's flag counts, one point per `status --history` run) and the legacy store's `migratedAt` marks
- * (one point per day, available from the first run on). A dashed line projects the current rate to the end.
+ * All times and days are UTC.
  */
+import {
+  isoDay,
+  isoMinute,
+  legacyBurnDown,
+  markDays,
+  MAX_BAR_DAYS,
+  projectionEnd,
+  projectionLine,
+  statusRuns,
+  timeWindow,
+  type MarkDay,
+  type StatusRun,
+} from './chartData';
+import { BURN_DOWN_SERIES, burnDownSpec, CHART_PIXELS, COLORS, perDaySpec, statesSpec, type ChartWidth } from './chartSpecs';
 import { SUPERSEDED_MEANING, type StatusSnapshot } from './progress';
+import { renderSvg } from './vegaSvg';
+import type { TopLevelSpec } from 'vega-lite';
 
 export interface ProgressPageInput {
   readonly current: StatusSnapshot;
@@ -14,245 +31,242 @@ export interface ProgressPageInput {
   readonly history: readonly StatusSnapshot[];
   /** Migrations per UTC day (`YYYY-MM-DD`) from the legacy store. */
   readonly migratedPerDay: ReadonlyMap<string, number>;
+  /** Rendering warnings (none expected; the tests fail on any). */
+  readonly onWarning?: (message: string) => void;
 }
 
-interface Point {
-  readonly t: number;
-  readonly value: number;
-}
-
-const DAY_MS = 86_400_000;
-const WIDTH = 900;
-const HEIGHT = 360;
-const MARGIN = { left: 72, right: 24, top: 20, bottom: 44 };
-/** The projection is drawn at most this far ahead. */
-const MAX_PROJECTION_MS = 365 * DAY_MS;
-const MAX_BARS = 90;
+/** Above this many status runs the burn-down draws the line without a dot per run. */
+const MAX_RUN_DOTS = 120;
+/** Days without migrations named in the per-day summary before "and N more". */
+const MAX_NAMED_DAYS = 10;
 const NUMBER = new Intl.NumberFormat('en-US');
+const n = (value: number): string => NUMBER.format(value);
 
-export function renderProgressPage(input: ProgressPageInput): string {
+export async function renderProgressPage(input: ProgressPageInput): Promise<string> {
   const { current } = input;
   const now = Date.parse(current.generatedAt);
-  const graphSeries = historySeries(input.history, current);
-  const legacySeries = legacyBurnDown(current, input.migratedPerDay, now);
-  const projection = projectionLine(current, now);
-  const deadline = current.deadline === null ? undefined : Date.parse(current.deadline.date);
+  const runs = statusRuns(input.history, current);
+  const days = markDays(current, input.migratedPerDay, now);
+  const render = (spec: (width: ChartWidth) => TopLevelSpec, summary: string) => chart(spec, summary, input.onWarning);
 
-  const times = [...graphSeries, ...legacySeries, ...projection].map((point) => point.t).concat(now, deadline ?? now);
-  let [xMin, xMax] = [Math.min(...times), Math.max(...times)];
-  if (xMax - xMin < DAY_MS) xMin = xMax - DAY_MS;
-  const values = [...graphSeries, ...legacySeries].map((point) => point.value).concat(current.totals.users, 1);
-  const yMax = niceCeiling(Math.max(...values));
-  const scale = new Scale(xMin, xMax, yMax);
-
-  const burnDown = svg('burn-down', 'Users not yet migrated over time', [
-    axes(scale),
-    verticalMarker(scale, now, 'now', 'today'),
-    deadline === undefined ? '' : verticalMarker(scale, deadline, 'deadline', `deadline ${day(deadline)}`),
-    polyline(scale, legacySeries, 'legacy', true),
-    polyline(scale, graphSeries, 'graph', false),
-    projection.length === 2 ? polyline(scale, projection, 'projection', false) : '',
-    ...legacySeries.map((point) => circle(scale, point, 'legacy', 2.5)),
-    ...graphSeries.map((point) => circle(scale, point, 'graph', 4)),
-  ]);
-  return page(current, burnDown, barsChart(input.migratedPerDay), graphSeries.length);
+  const warnings = populationWarnings(current);
+  const sections: string[] = [];
+  const nothingToDraw = runs.every((run) => run.users === 0) && days.length === 0;
+  if (nothingToDraw) {
+    sections.push('<h2>Charts</h2>\n<p>Nothing to draw: no users were found (see the warning above).</p>');
+  } else {
+    const deadline = current.deadline === null ? undefined : Date.parse(current.deadline.date);
+    const legacy = legacyBurnDown(days, now);
+    const window = timeWindow([...runs.map((run) => run.t), ...legacy.map((point) => point.t)], now, projectionEnd(current, now), deadline);
+    const burnDown = {
+      window,
+      now,
+      pending: runs.map((run) => ({ t: run.t, value: run.pending })),
+      legacy,
+      projection: projectionLine(current, now, window),
+      dots: runs.length <= MAX_RUN_DOTS,
+      ...(deadline === undefined ? {} : { deadline }),
+    };
+    sections.push(
+      `<h2>Users not yet migrated</h2>\n${burnDownKey(current, runs.length)}\n` +
+        (await render((width) => burnDownSpec(burnDown, width), burnDownSummary(current, runs, days, now))) +
+        beyondTheChart(current, window),
+      `<h2>Users by state at each status run</h2>\n<p>At every <code>status</code> run: <b class="migrated">migrated</b> (External ID flag false), <b class="pending">pending</b> (flag true) and <b class="failed">failed</b> (legacy records without a flagged External ID user: never provisioned). Together they make the users to migrate.</p>\n` +
+        (await render((width) => statesSpec(runs, { start: window.start, end: now }, runs.length <= MAX_RUN_DOTS, width), statesSummary(runs))),
+    );
+    const barDays = days.slice(-MAX_BAR_DAYS);
+    sections.push(
+      barDays.length === 0
+        ? '<h2>Migrations per day</h2>\n<p>No migrations recorded in the legacy store yet.</p>'
+        : `<h2>Migrations per day</h2>\n<p>From the legacy store's <code>migratedAt</code> marks, every UTC day${days.length > MAX_BAR_DAYS ? ` of the last ${MAX_BAR_DAYS}` : ''} up to today. A red mark on the axis is a day without any migration.</p>\n` +
+            (await render((width) => perDaySpec(barDays, width), perDaySummary(barDays))),
+    );
+  }
+  return page(current, warnings, sections, dataTables(runs, days));
 }
 
-/** Graph's pending count at each snapshot, oldest first, the current run included once. */
-function historySeries(history: readonly StatusSnapshot[], current: StatusSnapshot): Point[] {
-  const byTime = new Map<number, number>();
-  for (const snapshot of [...history, current]) byTime.set(Date.parse(snapshot.generatedAt), snapshot.totals.pending);
-  return [...byTime].sort(([a], [b]) => a - b).map(([t, value]) => ({ t, value }));
+/** Both renderings of one chart, labelled with its summary (the text alternative), the summary also shown. */
+async function chart(spec: (width: ChartWidth) => TopLevelSpec, summary: string, onWarning?: (message: string) => void): Promise<string> {
+  const [wide, narrow] = await Promise.all([renderSvg(spec('wide'), onWarning), renderSvg(spec('narrow'), onWarning)]);
+  return `<figure><div class="chart" role="img" aria-label="${escapeHtml(summary)}"><div class="wide">${wide}</div><div class="narrow">${narrow}</div></div><figcaption>${escapeHtml(summary)}</figcaption></figure>\n`;
 }
 
 /**
- * Not-yet-migrated by the legacy store at the end of each day: all records, minus those marked without a
- * timestamp (migrated before the record keeping, so before the chart starts), minus each day's marks.
+ * No users at all reads like a finished migration; it almost always means the wrong store, tenant or flag.
+ * The same when only one side is empty.
  */
-function legacyBurnDown(current: StatusSnapshot, perDay: ReadonlyMap<string, number>, now: number): Point[] {
-  const days = [...perDay].sort(([a], [b]) => a.localeCompare(b));
-  const first = days[0];
-  if (first === undefined) return [];
-  let remaining = current.legacy.total - current.legacy.migratedWithoutTimestamp;
-  const points: Point[] = [{ t: Date.parse(`${first[0]}T00:00:00Z`), value: remaining }];
-  for (const [day, count] of days) {
-    remaining -= count;
-    points.push({ t: Math.min(now, Date.parse(`${day}T00:00:00Z`) + DAY_MS), value: remaining });
+export function populationWarnings(current: StatusSnapshot): string[] {
+  const flagged = current.graph.pending + current.graph.migrated;
+  const property = current.migrationProperty;
+  const storeOptions = 'the legacy store options (--store, --table-endpoint or --table-connection-string and --table-name, or --users-file)';
+  if (current.totals.users === 0) {
+    return [
+      `No users found: the legacy store has no records and no External ID user has ${property} set. This is not a finished migration: check ${storeOptions}, the tenant (--tenant, or the tenant of the Graph credentials) and --migration-property.`,
+    ];
   }
-  return points;
+  if (current.legacy.total === 0) return [`The legacy store has no records, yet ${n(flagged)} External ID users have ${property} set: check ${storeOptions}.`];
+  if (flagged === 0) {
+    return [
+      `No External ID user has ${property} set, though the legacy store has ${n(current.legacy.total)} records: if provision-users has run, check the tenant (--tenant) and --migration-property. Until then every record counts as failed.`,
+    ];
+  }
+  return [];
 }
 
-function projectionLine(current: StatusSnapshot, now: number): Point[] {
-  const { remaining, perDay } = current.eta;
-  if (remaining === 0 || perDay <= 0) return [];
-  const end = Math.min(now + (remaining / perDay) * DAY_MS, now + MAX_PROJECTION_MS);
-  return [
-    { t: now, value: remaining },
-    { t: end, value: Math.max(0, remaining - (perDay * (end - now)) / DAY_MS) },
-  ];
+function burnDownKey(current: StatusSnapshot, runCount: number): string {
+  const swatch = (color: string, dashed = false) =>
+    `<i class="swatch" style="background:${dashed ? `repeating-linear-gradient(90deg,${color} 0 6px,transparent 6px 10px)` : color}"></i>`;
+  return `<p>Two counts of different populations:</p>
+<ul class="key">
+<li>${swatch(COLORS.pending)}<b>${BURN_DOWN_SERIES.pending}</b>: External ID users whose flag is still true (provisioned, not yet signed in), one dot per <code>status</code> run (${n(runCount)} run${runCount === 1 ? '' : 's'}).</li>
+<li>${swatch(COLORS.legacy)}<b>${BURN_DOWN_SERIES.legacy}</b>: legacy records without a migration mark, from the store's <code>migratedAt</code> marks (so there is a curve from the first run on). It also counts the users never provisioned (failed): ${n(current.totals.failed)} now.</li>
+<li>${swatch(COLORS.pending, true)}<b>${BURN_DOWN_SERIES.projection}</b>: the pending users at ${current.eta.perDay} a day, the average of the last 7 days.</li>
+</ul>`;
 }
 
-class Scale {
-  readonly plotWidth = WIDTH - MARGIN.left - MARGIN.right;
-  readonly plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-
-  constructor(
-    readonly xMin: number,
-    readonly xMax: number,
-    readonly yMax: number,
-  ) {}
-
-  x(t: number): number {
-    return round1(MARGIN.left + ((t - this.xMin) / (this.xMax - this.xMin)) * this.plotWidth);
-  }
-
-  y(value: number): number {
-    return round1(MARGIN.top + this.plotHeight - (value / this.yMax) * this.plotHeight);
-  }
-}
-
-function axes(scale: Scale): string {
+function burnDownSummary(current: StatusSnapshot, runs: readonly StatusRun[], days: readonly MarkDay[], now: number): string {
+  const first = runs[0];
   const parts: string[] = [];
-  const bottom = MARGIN.top + scale.plotHeight;
-  for (let i = 0; i <= 5; i++) {
-    const value = (scale.yMax / 5) * i;
-    const y = scale.y(value);
-    parts.push(`<line class="grid" x1="${MARGIN.left}" y1="${y}" x2="${WIDTH - MARGIN.right}" y2="${y}"/>`);
-    parts.push(`<text class="tick" x="${MARGIN.left - 8}" y="${y + 4}" text-anchor="end">${NUMBER.format(Math.round(value))}</text>`);
-  }
-  for (let i = 0; i <= 5; i++) {
-    const t = scale.xMin + ((scale.xMax - scale.xMin) / 5) * i;
-    const x = scale.x(t);
-    parts.push(`<line class="axis" x1="${x}" y1="${bottom}" x2="${x}" y2="${bottom + 5}"/>`);
-    parts.push(`<text class="tick" x="${x}" y="${bottom + 20}" text-anchor="middle">${day(t)}</text>`);
-  }
-  parts.push(`<line class="axis" x1="${MARGIN.left}" y1="${bottom}" x2="${WIDTH - MARGIN.right}" y2="${bottom}"/>`);
-  parts.push(`<line class="axis" x1="${MARGIN.left}" y1="${MARGIN.top}" x2="${MARGIN.left}" y2="${bottom}"/>`);
-  return parts.join('');
+  if (first !== undefined && runs.length > 1) parts.push(`External ID users with the flag true went from ${n(first.pending)} on ${isoMinute(first.t)} UTC to ${n(current.totals.pending)} now (${runs.length} status runs).`);
+  else parts.push(`External ID users with the flag true: ${n(current.totals.pending)} now (the first status run in the history).`);
+  const firstDay = days[0];
+  if (firstDay !== undefined) parts.push(`Legacy records not marked migrated went from ${n(firstDay.notMarkedAtEnd + firstDay.migrations)} at the start of ${firstDay.date} to ${n(current.legacy.total - current.legacy.migrated)} now.`);
+  const end = projectionEnd(current, now);
+  parts.push(end === undefined ? (current.totals.pending === 0 ? 'Nobody is pending.' : 'No migrations in the last 7 days: no projection.') : `At ${current.eta.perDay} a day the pending users reach 0 on ${isoDay(end)}.`);
+  if (current.deadline !== null) parts.push(`Deadline ${isoDay(Date.parse(current.deadline.date))}: ${current.deadline.onTrack ? 'on track' : `${n(current.deadline.projectedRemaining)} projected to remain`}.`);
+  return parts.join(' ');
 }
 
-function verticalMarker(scale: Scale, t: number, className: string, label: string): string {
-  const x = scale.x(t);
-  return `<line class="${className}" x1="${x}" y1="${MARGIN.top}" x2="${x}" y2="${MARGIN.top + scale.plotHeight}"/><text class="tick" x="${x - 4}" y="${MARGIN.top + 12}" text-anchor="end">${escapeHtml(label)}</text>`;
+/** What the window cut off: the projection's end or a deadline further ahead than the history reaches back. */
+function beyondTheChart(current: StatusSnapshot, window: { end: number; projectionBeyond: boolean; deadlineBeyond: boolean }): string {
+  const notes: string[] = [];
+  const end = projectionEnd(current, Date.parse(current.generatedAt));
+  if (window.projectionBeyond && end !== undefined) notes.push(`the projection reaches 0 on ${isoDay(end)}`);
+  if (window.deadlineBeyond && current.deadline !== null) notes.push(`the deadline is ${isoDay(Date.parse(current.deadline.date))}`);
+  if (notes.length === 0) return '';
+  return `<p class="note">Beyond the right edge (${isoDay(window.end)}): ${notes.join(' and ')}. The chart looks at most twice as far ahead as the history reaches back, so the history keeps a third of the width.</p>\n`;
 }
 
-function polyline(scale: Scale, points: readonly Point[], series: string, stepped: boolean): string {
-  if (points.length < 2) return '';
-  const coordinates: string[] = [];
-  points.forEach((point, index) => {
-    const previous = points[index - 1];
-    // A step line for daily totals: the count drops at the end of the day, not gradually through it.
-    if (stepped && previous !== undefined) coordinates.push(`${scale.x(point.t)},${scale.y(previous.value)}`);
-    coordinates.push(`${scale.x(point.t)},${scale.y(point.value)}`);
-  });
-  return `<polyline class="line ${series}" points="${coordinates.join(' ')}"/>`;
+function statesSummary(runs: readonly StatusRun[]): string {
+  const last = runs[runs.length - 1];
+  if (last === undefined) return '';
+  const failed = last.failed === null ? '' : `, ${n(last.failed)} failed`;
+  return `At the latest status run (${isoMinute(last.t)} UTC): ${n(last.migrated)} migrated, ${n(last.pending)} pending${failed}, of ${n(last.users)} users; ${runs.length} run${runs.length === 1 ? '' : 's'} drawn.`;
 }
 
-function circle(scale: Scale, point: Point, series: string, radius: number): string {
-  const label = `${new Date(point.t).toISOString().slice(0, 16).replace('T', ' ')} UTC: ${NUMBER.format(point.value)} not migrated`;
-  return `<circle class="point ${series}" cx="${scale.x(point.t)}" cy="${scale.y(point.value)}" r="${radius}" data-time="${new Date(point.t).toISOString()}" data-value="${point.value}"><title>${escapeHtml(label)}</title></circle>`;
+function perDaySummary(days: readonly MarkDay[]): string {
+  const first = days[0];
+  const last = days[days.length - 1];
+  if (first === undefined || last === undefined) return '';
+  const total = days.reduce((sum, day) => sum + day.migrations, 0);
+  const busiest = days.reduce((best, day) => (day.migrations > best.migrations ? day : best), first);
+  const idle = days.filter((day) => day.migrations === 0).map((day) => day.date);
+  const idleText =
+    idle.length === 0
+      ? 'Every day had migrations.'
+      : `${idle.length} day${idle.length === 1 ? '' : 's'} without any: ${idle.slice(0, MAX_NAMED_DAYS).join(', ')}${idle.length > MAX_NAMED_DAYS ? ` and ${idle.length - MAX_NAMED_DAYS} more` : ''}.`;
+  return `${n(total)} migrations over ${days.length} day${days.length === 1 ? '' : 's'}, ${first.date} to ${last.date}; most on ${busiest.date} (${n(busiest.migrations)}). ${idleText}`;
 }
 
-function barsChart(perDay: ReadonlyMap<string, number>): string {
-  const days = [...perDay].sort(([a], [b]) => a.localeCompare(b)).slice(-MAX_BARS);
-  if (days.length === 0) return '<p>No migrations recorded in the legacy store yet.</p>';
-  const height = 200;
-  const plotHeight = height - MARGIN.top - MARGIN.bottom;
-  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
-  const yMax = niceCeiling(Math.max(...days.map(([, count]) => count)));
-  const slot = plotWidth / days.length;
-  const bars = days.map(([date, count], index) => {
-    const barHeight = round1((count / yMax) * plotHeight);
-    const x = round1(MARGIN.left + index * slot + slot * 0.1);
-    const y = round1(MARGIN.top + plotHeight - barHeight);
-    return `<rect class="bar" x="${x}" y="${y}" width="${round1(slot * 0.8)}" height="${barHeight}" data-date="${date}" data-value="${count}"><title>${date}: ${NUMBER.format(count)} migrated</title></rect>`;
-  });
-  const bottom = MARGIN.top + plotHeight;
-  const labels = [days[0], days[days.length - 1]].map((entry, index) =>
-    entry === undefined ? '' : `<text class="tick" x="${index === 0 ? MARGIN.left : WIDTH - MARGIN.right}" y="${bottom + 18}" text-anchor="${index === 0 ? 'start' : 'end'}">${entry[0]}</text>`,
-  );
-  const axis = `<line class="axis" x1="${MARGIN.left}" y1="${bottom}" x2="${WIDTH - MARGIN.right}" y2="${bottom}"/><text class="tick" x="${MARGIN.left - 8}" y="${MARGIN.top + 4}" text-anchor="end">${NUMBER.format(yMax)}</text><text class="tick" x="${MARGIN.left - 8}" y="${bottom + 4}" text-anchor="end">0</text>`;
-  return svg('per-day', 'Migrations per day (legacy store migratedAt)', [axis, ...bars, ...labels], height);
+function dataTables(runs: readonly StatusRun[], days: readonly MarkDay[]): string {
+  const runRows = runs
+    .map((run) => `<tr><td>${isoMinute(run.t)}</td><td>${n(run.users)}</td><td>${n(run.migrated)}</td><td>${n(run.pending)}</td><td>${run.failed === null ? '' : n(run.failed)}</td><td>${n(run.legacyMarked)}</td></tr>`)
+    .join('\n');
+  const dayRows = days.map((day) => `<tr><td>${day.date}</td><td>${n(day.migrations)}</td><td>${n(day.notMarkedAtEnd)}</td></tr>`).join('\n');
+  return `<h2>Data</h2>
+<details><summary>Status runs (${runs.length})</summary><div class="scroll"><table class="data" id="runs">
+<thead><tr><th scope="col">Run (UTC)</th><th scope="col">Users</th><th scope="col">Migrated</th><th scope="col">Pending</th><th scope="col">Failed</th><th scope="col">Legacy marks</th></tr></thead>
+<tbody>
+${runRows}
+</tbody></table></div></details>
+<details><summary>Migrations per day (${days.length} day${days.length === 1 ? '' : 's'})</summary><div class="scroll"><table class="data" id="days">
+<thead><tr><th scope="col">Day (UTC)</th><th scope="col">Migrations</th><th scope="col">Legacy not marked, end of day</th></tr></thead>
+<tbody>
+${dayRows}
+</tbody></table></div></details>`;
 }
 
-function svg(id: string, title: string, body: readonly string[], height = HEIGHT): string {
-  return `<svg id="${id}" role="img" aria-label="${escapeHtml(title)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}"><title>${escapeHtml(title)}</title>${body.join('')}</svg>`;
-}
-
-function page(current: StatusSnapshot, burnDown: string, bars: string, historyPoints: number): string {
+function summaryRows(current: StatusSnapshot): Array<[string, string]> {
   const t = current.totals;
+  const projected = t.users === 0 ? 'none: no users found' : current.eta.remaining === 0 ? 'done: nobody is pending' : current.eta.date === null ? 'no migrations in the last 7 days: no projection' : `${current.eta.date.slice(0, 10)} (${current.eta.days} days)`;
   const rows: Array<[string, string]> = [
-    ['Users to migrate', NUMBER.format(t.users)],
-    ['Migrated (flag false)', `${NUMBER.format(t.migrated)} (${t.percentMigrated} %)`],
-    ['Pending (flag true)', `${NUMBER.format(t.pending)} (${t.percentPending} %)`],
-    ['Failed (no flagged External ID user)', `${NUMBER.format(t.failed)} (${t.percentFailed} %)`],
-    ['Legacy store marks', `${NUMBER.format(current.legacy.migrated)} of ${NUMBER.format(current.legacy.total)} (${current.legacy.percentMigrated} %)`],
-    ['Superseded legacy records', `${NUMBER.format(current.legacy.superseded ?? 0)}: ${SUPERSEDED_MEANING}`],
+    ['Users to migrate', n(t.users)],
+    ['Migrated (flag false)', `${n(t.migrated)} (${t.percentMigrated} %)`],
+    ['Pending (flag true)', `${n(t.pending)} (${t.percentPending} %)`],
+    ['Failed (no flagged External ID user)', `${n(t.failed)} (${t.percentFailed} %)`],
+    ['Legacy store marks', `${n(current.legacy.migrated)} of ${n(current.legacy.total)} (${current.legacy.percentMigrated} %)`],
+    ['Superseded legacy records', `${n(current.legacy.superseded ?? 0)}: ${SUPERSEDED_MEANING}`],
     ['Rate', `${current.rate.last24Hours} in the last 24 h; ${current.rate.perDay} a day over the last 7 days`],
-    ['Projected end', current.eta.date === null ? 'no migrations in the last 7 days: no projection' : `${current.eta.date.slice(0, 10)} (${current.eta.days} days)`],
+    ['Projected end', projected],
   ];
   if (current.deadline !== null) {
     const d = current.deadline;
-    rows.push(['Deadline', `${d.date.slice(0, 10)}: ${d.onTrack ? 'on track' : `${NUMBER.format(d.projectedRemaining)} projected to remain (they will need a password reset)`}`]);
+    rows.push(['Deadline', `${d.date.slice(0, 10)}: ${d.onTrack ? 'on track' : `${n(d.projectedRemaining)} projected to remain (they will need a password reset)`}`]);
   }
-  if (current.drift.reconcileSuggested) rows.push(['Drift', `legacy marks minus Graph migrated = ${current.drift.legacyMinusGraphMigrated}: run jitmigrate reconcile`]);
-  const table = rows.map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('');
+  if (current.drift.reconcileSuggested) rows.push(['Drift', `${driftText(current.drift)}: run jitmigrate reconcile`]);
+  return rows;
+}
+
+/** Counts only: the page may be mailed, so it names nobody. */
+function driftText(drift: StatusSnapshot['drift']): string {
+  const { flagClearedWithoutLegacyMark: cleared, legacyMarkWithFlagTrue: marked } = drift;
+  if (cleared === undefined || marked === undefined) return `legacy marks minus Graph migrated = ${drift.legacyMinusGraphMigrated}`;
+  return `${n(cleared.count)} flag(s) cleared without a legacy mark, ${n(marked.count)} legacy mark(s) with the flag still true`;
+}
+
+function page(current: StatusSnapshot, warnings: readonly string[], sections: readonly string[], data: string): string {
+  const table = summaryRows(current)
+    .map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('\n');
+  const alerts = warnings.map((warning) => `<p class="warning" role="alert"><strong>Check the inputs.</strong> ${escapeHtml(warning)}</p>`).join('\n');
+  // The wide rendering needs its full width plus the page margins; below that the narrow one is drawn at 1:1.
+  const breakpoint = CHART_PIXELS.wide + 40;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>JIT migration progress ${escapeHtml(current.generatedAt.slice(0, 10))}</title>
 <style>
-body { font: 14px system-ui, sans-serif; margin: 24px; color: #1b1b1b; }
-table { border-collapse: collapse; margin-bottom: 16px; }
-th, td { text-align: left; padding: 3px 12px 3px 0; }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 16px; color: #1b1b1b; max-width: ${CHART_PIXELS.wide}px; }
+h1 { font-size: 1.5em; margin: 0 0 8px; }
+code { overflow-wrap: anywhere; }
+h2 { font-size: 1.2em; margin: 28px 0 6px; }
+table { border-collapse: collapse; }
+th, td { text-align: left; padding: 4px 12px 4px 0; vertical-align: top; }
 th { font-weight: 600; }
-svg { display: block; margin: 8px 0 24px; max-width: 100%; height: auto; }
-.grid { stroke: #e6e6e6; }
-.axis { stroke: #555; }
-.tick { font-size: 11px; fill: #555; }
-.line { fill: none; stroke-width: 2; }
-.line.graph { stroke: #0063b1; }
-.line.legacy { stroke: #8a8a8a; }
-.line.projection { stroke: #0063b1; stroke-dasharray: 6 5; }
-.point.graph { fill: #0063b1; }
-.point.legacy { fill: #8a8a8a; }
-.deadline { stroke: #c50f1f; stroke-dasharray: 3 3; }
-.now { stroke: #bdbdbd; }
-.bar { fill: #498205; }
-.legend span { display: inline-block; margin-right: 16px; }
-.swatch { display: inline-block; width: 18px; height: 3px; vertical-align: middle; margin-right: 6px; }
+table.data td { font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.data td + td { text-align: right; }
+table.data th { border-bottom: 1px solid #bbb; vertical-align: bottom; }
+.scroll { overflow-x: auto; }
+figure { margin: 8px 0 4px; }
+figcaption { color: #444; font-size: 0.93em; margin-top: 2px; }
+.chart svg { display: block; max-width: 100%; height: auto; }
+.narrow { display: none; }
+@media (max-width: ${breakpoint}px) { .wide { display: none; } .narrow { display: block; } }
+.key { padding-left: 0; list-style: none; margin: 4px 0; }
+.key li { margin: 2px 0; }
+.swatch { display: inline-block; width: 20px; height: 3px; vertical-align: middle; margin-right: 6px; }
+.migrated { color: ${COLORS.migrated}; } .pending { color: ${COLORS.pending}; } .failed { color: ${COLORS.failed}; }
+.warning { border: 2px solid ${COLORS.failed}; background: #fdf3f4; padding: 8px 12px; overflow-wrap: anywhere; }
+.note { color: #444; }
+details { margin: 6px 0; }
+summary { cursor: pointer; }
 </style>
 </head>
 <body>
 <h1>JIT migration progress</h1>
-<p>Generated ${escapeHtml(current.generatedAt)} for <code>${escapeHtml(current.migrationProperty)}</code>. Counts from Microsoft Graph are eventually consistent.</p>
-<table>${table}</table>
-<h2>Users not yet migrated</h2>
-<p class="legend"><span><i class="swatch" style="background:#0063b1"></i>External ID flag true (${historyPoints} status run${historyPoints === 1 ? '' : 's'})</span><span><i class="swatch" style="background:#8a8a8a"></i>Legacy store, from migratedAt</span><span><i class="swatch" style="background:repeating-linear-gradient(90deg,#0063b1 0 6px,transparent 6px 11px)"></i>Projection at the 7-day rate</span></p>
-${burnDown}
-<h2>Migrations per day</h2>
-${bars}
+<p>Generated ${escapeHtml(isoMinute(Date.parse(current.generatedAt)))} UTC for <code>${escapeHtml(current.migrationProperty)}</code>. All times and days on this page are UTC. Counts from Microsoft Graph are eventually consistent.</p>
+${alerts}
+<table class="summary">
+${table}
+</table>
+${sections.join('\n')}
+${data}
 </body>
 </html>
 `;
-}
-
-/** 1, 2 or 5 times a power of ten, at or above the value. */
-function niceCeiling(value: number): number {
-  if (value <= 1) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 5, 10]) if (step * power >= value) return step * power;
-  return 10 * power;
-}
-
-function day(t: number): string {
-  return new Date(t).toISOString().slice(0, 10);
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }
 
 export function escapeHtml(text: string): string {

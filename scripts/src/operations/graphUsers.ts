@@ -9,13 +9,13 @@
  * name both issuerAssignedId and issuer.
  */
 import { GraphError, graphErrorForBatchItem, MAX_BATCH_REQUESTS, type GraphClient, type ObjectIdentity, type User } from '../../../lib/graph';
-import { normalizeUsername } from '../../../function/src/legacy/normalize';
-import { passwordChangedAfterCreation } from '../../../function/src/entra/passwordChange';
+import { normalizeUsername } from '../../../function/src/legacy';
+import { passwordChangedAfterCreation } from '../../../function/src/entra';
 import { explainUnknownProperty, type MigrationProperty } from './migrationProperty';
 
 /** Graph's largest page for users (learn.microsoft.com/graph/paging). */
 const USERS_PAGE_SIZE = '999';
-export { PASSWORD_SET_AT_CREATION_TOLERANCE_MS, passwordChangedAfterCreation } from '../../../function/src/entra/passwordChange';
+export { PASSWORD_SET_AT_CREATION_TOLERANCE_MS, passwordChangedAfterCreation } from '../../../function/src/entra';
 
 export interface DirectoryUser {
   readonly id: string;

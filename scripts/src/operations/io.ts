@@ -2,7 +2,8 @@
  * What an operations command touches outside itself: the environment (Graph URL and token), its two output
  * streams and the clock. Commands take it as a parameter so tests run them in-process against emulators.
  */
-import { UsageError } from '../commands/args';
+import { exitCodeFor } from '../commands/args';
+import { errorMessage } from './files';
 
 export interface CommandIo {
   readonly env: NodeJS.ProcessEnv;
@@ -25,7 +26,7 @@ export async function withExitCode(io: CommandIo, name: string, body: () => Prom
   try {
     return await body();
   } catch (error) {
-    io.err(`jitmigrate ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return error instanceof UsageError ? 2 : 1;
+    io.err(`jitmigrate ${name}: ${errorMessage(error)}\n`);
+    return exitCodeFor(error);
   }
 }

@@ -3,10 +3,12 @@
  * is read with `$select`), and `markMigrated` through the same repositories the function uses, so the
  * stored shape has one owner.
  */
-import { createTableClient, describeTableFailure, TableUserRepository } from '../../../function/src/legacy/tableRepository';
-import { FileUserRepository } from '../../../function/src/legacy/fileRepository';
-import { normalizeUsername } from '../../../function/src/legacy/normalize';
-import type { LegacyUserRepository } from '../../../function/src/legacy/port';
+import { createTableClient, describeTableFailure, TableUserRepository } from '../../../function/src/legacy';
+import { FileUserRepository } from '../../../function/src/legacy';
+import { usersOfFile } from '../../../function/src/legacy';
+import { normalizeUsername } from '../../../function/src/legacy';
+import type { LegacyUserRepository } from '../../../function/src/legacy';
+import { requireInputFile } from './files';
 
 export const DEFAULT_TABLE_NAME = 'LegacyUsers';
 
@@ -27,6 +29,8 @@ export interface MigrationMark {
   readonly migratedAt?: string;
   /** ISO 8601: the function found a password set in Entra after provisioning, so this record's password is stale. */
   readonly supersededAt?: string;
+  /** The record's line in a users file, for messages. */
+  readonly line?: number;
 }
 
 export interface LegacyStore {
@@ -45,17 +49,20 @@ export async function openLegacyStore(options: LegacyStoreOptions): Promise<Lega
 }
 
 async function openFileStore(options: LegacyStoreOptions): Promise<LegacyStore> {
-  if (!options.usersFile) throw new Error('the file store needs a users file: pass --users-file FILE');
-  // Throws UsersFileError naming every bad line (never its content).
-  const repository = await FileUserRepository.load(options.usersFile);
+  const usersFile = options.usersFile;
+  if (!usersFile) throw new Error('the file store needs a users file: pass --users-file FILE');
+  await requireInputFile(usersFile, '--users-file');
+  // Loaded (indexed) only to write a mark: counting streams the file and keeps no user.
+  let repository: Promise<FileUserRepository> | undefined;
   return {
     kind: 'file',
-    description: `users file ${options.usersFile}`,
+    description: `users file ${usersFile}`,
     unreadable: 0,
     async *marks() {
-      for (const record of repository.records()) yield markOf(record);
+      // Throws UsersFileError naming every bad line (never its content) once the file is read.
+      for await (const entry of usersOfFile(usersFile)) yield { ...markOf(entry.record), line: entry.line };
     },
-    markMigrated: (username, at) => repository.markMigrated(username, at),
+    markMigrated: async (username, at) => (await (repository ??= FileUserRepository.load(usersFile))).markMigrated(username, at),
   };
 }
 
@@ -76,7 +83,7 @@ function openTableStore(options: LegacyStoreOptions): LegacyStore {
         try {
           next = await iterator.next();
         } catch (error) {
-          throw new Error(describeTableFailure(error, `list the users of table ${tableName}`));
+          throw new Error(describeTableFailure(error, `list the users of table ${tableName}`, 'the identity you run jitmigrate as (your az login)'));
         }
         if (next.done) return;
         const mark = markFromEntity(next.value);
@@ -113,6 +120,16 @@ function readableTime(value: unknown): string | undefined {
 /** Every mark by username, for joins with Graph. Holds names and marks only (about 100 bytes a user). */
 export async function indexLegacyStore(store: LegacyStore): Promise<Map<string, MigrationMark>> {
   const index = new Map<string, MigrationMark>();
-  for await (const mark of store.marks()) index.set(mark.username, mark);
+  for await (const mark of store.marks()) {
+    const earlier = index.get(mark.username);
+    if (earlier) throw duplicateUsernameError(store, earlier.line, mark.line);
+    index.set(mark.username, mark);
+  }
   return index;
+}
+
+/** Two records of one user: the function refuses such a users file, and counting or joining it would mislead. */
+export function duplicateUsernameError(store: Pick<LegacyStore, 'description'>, earlierLine: number | undefined, line: number | undefined): Error {
+  const lines = earlierLine === undefined || line === undefined ? '' : ` (lines ${earlierLine} and ${line})`;
+  return new Error(`${store.description} holds two records with the same username${lines} after normalization (trimmed, NFKC, emails lower-cased): remove one of them`);
 }

@@ -1,15 +1,15 @@
 /**
- * The sunset of the `onPasswordSubmit` event listener (fact sheet section 5 and 12.11: "remove the listener
- * when done"). Paths from the JIT guide, which provisions under `/beta`:
+ * The sunset of the `onPasswordSubmit` event listener (docs/entra-contracts.md#listener: "remove the listener
+ * when done"). Graph v1.0 (the JIT types are there since March 2026; the guide's examples still use `/beta`):
  * GET|PATCH|DELETE /identity/authenticationEventListeners/{id}, EventListener.ReadWrite.All; PATCH must carry
  * the listener's `@odata.type` (authenticationeventlistener-update).
  */
-import { GraphError, type GraphClient } from '../../../lib/graph';
+import { GraphError, JIT_OBJECTS_API_VERSION, type GraphClient } from '../../../lib/graph';
 import { UsageError } from '../commands/args';
 import type { MigrationProperty } from './migrationProperty';
 
 const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
-const API_VERSION = 'beta';
+const API_VERSION = JIT_OBJECTS_API_VERSION;
 
 export interface MigrationListener {
   readonly id: string;
@@ -27,15 +27,17 @@ export function checkListenerId(id: string | undefined, option: string): string 
   return id.trim();
 }
 
-/** Reads the listener and refuses anything but the migration listener for this flag: a wrong id must not delete another listener. */
-export async function getMigrationListener(client: GraphClient, id: string, property: MigrationProperty): Promise<MigrationListener> {
+/**
+ * Reads the listener and refuses anything but the migration listener for this flag: a wrong id must not delete
+ * another listener. Undefined when Graph has no such listener: already deleted (a second `finish` run), or
+ * a wrong id; either way there is nothing left to detach or delete.
+ */
+export async function getMigrationListener(client: GraphClient, id: string, property: MigrationProperty): Promise<MigrationListener | undefined> {
   let body: Record<string, unknown>;
   try {
     body = await client.get<Record<string, unknown>>(listenerPath(id), { apiVersion: API_VERSION });
   } catch (error) {
-    if (error instanceof GraphError && error.status === 404) {
-      throw new Error(`there is no event listener ${id}: GET /identity/authenticationEventListeners lists the tenant's listeners`);
-    }
+    if (error instanceof GraphError && error.status === 404) return undefined;
     throw error;
   }
   const odataType = String(body['@odata.type'] ?? '');
@@ -57,10 +59,15 @@ export async function getMigrationListener(client: GraphClient, id: string, prop
   };
 }
 
+/** True when the listener runs for no application: detaching is done (a second run has nothing to PATCH). */
+export function hasNoApplications(listener: MigrationListener): boolean {
+  return !listener.includeAllApplications && listener.applications.length === 0;
+}
+
 /**
  * Detaches every application, keeping the listener (and its handler) for a later re-attach. Graph does not
  * document whether an empty list is accepted (the loopback emulator refuses it), so a refusal points to
- * deleting the listener instead.
+ * deleting the listener instead. Call it only when `hasNoApplications` is false.
  */
 export async function detachApplications(client: GraphClient, listener: MigrationListener): Promise<void> {
   const body = { '@odata.type': listener.odataType, conditions: { applications: { includeAllApplications: false, includeApplications: [] } } };

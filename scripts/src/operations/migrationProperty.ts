@@ -1,8 +1,8 @@
 /**
  * The migration flag: a Boolean directory extension attribute named
- * `extension_{b2c-extensions-app appId without hyphens}_{name}` (fact sheet section 7; Graph
+ * `extension_{b2c-extensions-app appId without hyphens}_{name}` (docs/entra-contracts.md#migration-flag; Graph
  * "Add custom data to users using directory extensions"). The listener's handler names the same attribute as
- * `migrationPropertyId` (fact sheet section 5).
+ * `migrationPropertyId` (docs/entra-contracts.md#listener).
  */
 import { UsageError } from '../commands/args';
 import { GraphError } from '../../../lib/graph';

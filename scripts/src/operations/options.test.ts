@@ -15,6 +15,18 @@ describe('readCommonOptions', () => {
     expect(readCommonOptions({ 'migration-property': property }, 'optional').legacy).toBeUndefined();
   });
 
+  it("fills in the store from the function's settings where no option names it, as import-legacy does", () => {
+    const read = (values: Record<string, string>, env: NodeJS.ProcessEnv) => readCommonOptions({ 'migration-property': property, ...values }, 'required', env).legacy;
+    const table = { LegacyTableConnectionString: 'UseDevelopmentStorage=true', LegacyTableName: 'Users2' };
+    expect(read({}, table)).toEqual({ store: 'table', tableEndpoint: undefined, tableConnectionString: 'UseDevelopmentStorage=true', tableName: 'Users2' });
+    // The endpoint wins over a connection string, an option over a setting, and the other store's settings are ignored.
+    expect(read({}, { ...table, LegacyTableEndpoint: 'https://acct.table.core.windows.net' })).toMatchObject({ tableEndpoint: 'https://acct.table.core.windows.net', tableConnectionString: undefined });
+    expect(read({ 'table-endpoint': 'https://other.table.core.windows.net' }, table)).toMatchObject({ tableEndpoint: 'https://other.table.core.windows.net', tableConnectionString: undefined, tableName: 'Users2' });
+    expect(read({ 'users-file': 'users.jsonl' }, table)).toEqual({ store: 'file', usersFile: 'users.jsonl' });
+    expect(read({}, { LegacyStore: 'file', LegacyUsersFile: 'from-settings.jsonl', ...table })).toEqual({ store: 'file', usersFile: 'from-settings.jsonl' });
+    expect(() => read({}, { LegacyStore: 'http' })).toThrow('pass --store table');
+  });
+
   it.each([
     [{}, 'required', 'pass --store table'],
     [{ store: 'file' }, 'required', '--users-file FILE'],

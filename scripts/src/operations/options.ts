@@ -42,19 +42,51 @@ export interface CommonOptions {
   readonly legacy?: LegacyStoreOptions;
 }
 
-export function readCommonOptions(values: CommonValues, legacy: 'required'): CommonOptions & { readonly legacy: LegacyStoreOptions };
-export function readCommonOptions(values: CommonValues, legacy: 'optional'): CommonOptions;
-export function readCommonOptions(values: CommonValues, legacy: 'required' | 'optional'): CommonOptions {
+/** `env`: the function's legacy store settings fill in what the options leave open (storeSettingsFrom). */
+export function readCommonOptions(values: CommonValues, legacy: 'required', env?: NodeJS.ProcessEnv): CommonOptions & { readonly legacy: LegacyStoreOptions };
+export function readCommonOptions(values: CommonValues, legacy: 'optional', env?: NodeJS.ProcessEnv): CommonOptions;
+export function readCommonOptions(values: CommonValues, legacy: 'required' | 'optional', env: NodeJS.ProcessEnv = {}): CommonOptions {
   const migrationProperty = parseMigrationProperty(values['migration-property']);
   const domain = values.domain?.trim();
   if (domain !== undefined && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain)) {
     throw new UsageError(`--domain must be the issuer of the users' identities, a domain like contoso.onmicrosoft.com`);
   }
-  const store = readLegacyStoreOptions(values);
+  const store = readLegacyStoreOptions(storeSettingsFrom(values, env));
   if (store === undefined && legacy === 'required') {
     throw new UsageError('this command reads the legacy store: pass --store table with --table-endpoint or --table-connection-string, or --store file with --users-file');
   }
   return { migrationProperty, tenant: values.tenant, domain: domain === '' ? undefined : domain, legacy: store };
+}
+
+export const STORE_SETTINGS_HELP = 'LegacyStore, LegacyUsersFile, LegacyTableEndpoint, LegacyTableConnectionString and LegacyTableName fill in store options not given';
+
+/**
+ * The function's app settings for its legacy store (LegacyStore, LegacyUsersFile, LegacyTableEndpoint,
+ * LegacyTableConnectionString, LegacyTableName), read as import-legacy reads them: an option given on the
+ * command line wins, and settings of the other store are ignored.
+ */
+function storeSettingsFrom(values: CommonValues, env: NodeJS.ProcessEnv): CommonValues {
+  const tableGiven = values['table-endpoint'] !== undefined || values['table-connection-string'] !== undefined;
+  const fileGiven = values['users-file'] !== undefined;
+  const setting = (name: string): string | undefined => (env[name]?.trim() ? env[name]?.trim() : undefined);
+  const kind = values.store ?? (fileGiven ? 'file' : tableGiven ? 'table' : storeKindOfSettings(setting));
+  if (kind === 'file' && !fileGiven && setting('LegacyUsersFile')) return { ...values, store: kind, 'users-file': setting('LegacyUsersFile') };
+  if (kind !== 'table') return values;
+  const endpoint = tableGiven ? undefined : setting('LegacyTableEndpoint');
+  return {
+    ...values,
+    store: kind,
+    ...(tableGiven ? {} : endpoint ? { 'table-endpoint': endpoint } : { 'table-connection-string': setting('LegacyTableConnectionString') }),
+    'table-name': values['table-name'] ?? setting('LegacyTableName'),
+  };
+}
+
+/** LegacyStore when it names a store this command reads (not http), else the store whose settings are there. */
+function storeKindOfSettings(setting: (name: string) => string | undefined): 'table' | 'file' | undefined {
+  const named = setting('LegacyStore');
+  if (named === 'table' || named === 'file') return named;
+  if (setting('LegacyTableEndpoint') || setting('LegacyTableConnectionString')) return 'table';
+  return setting('LegacyUsersFile') ? 'file' : undefined;
 }
 
 function readLegacyStoreOptions(values: CommonValues): LegacyStoreOptions | undefined {

@@ -76,6 +76,25 @@ describe('buildSnapshot', () => {
     expect(snapshot.deadline).toEqual({ date: new Date(NOW.getTime() + 30 * DAY).toISOString(), daysLeft: 30, projectedRemaining: 270, requiredPerDay: 19, onTrack: false });
   });
 
+  it('suggests reconcile from the set comparison, even when the counts agree', () => {
+    const equalCounts = { ...legacy, migrated: 400 };
+    const sets = {
+      flagClearedWithoutLegacyMark: { count: 1, usernames: ['bob@x.com'] },
+      legacyMarkWithFlagTrue: { count: 1, usernames: ['cy@x.com'] },
+      flagClearedNotInLegacyStore: 0,
+      withoutLocalIdentity: 0,
+    };
+    const snapshot = buildSnapshot({ now: NOW, migrationProperty: 'p', graph: { pending: 570, migrated: 400 }, legacy: equalCounts, drift: sets });
+    expect(snapshot.drift).toEqual({
+      legacyMinusGraphMigrated: 0,
+      reconcileSuggested: true,
+      flagClearedWithoutLegacyMark: { count: 1, usernames: ['bob@x.com'] },
+      legacyMarkWithFlagTrue: { count: 1, usernames: ['cy@x.com'] },
+    });
+    const none = { ...sets, flagClearedWithoutLegacyMark: { count: 0, usernames: [] }, legacyMarkWithFlagTrue: { count: 0, usernames: [] } };
+    expect(buildSnapshot({ now: NOW, migrationProperty: 'p', graph: { pending: 570, migrated: 400 }, legacy, drift: none }).drift.reconcileSuggested).toBe(false);
+  });
+
   it('never reports negative failures when Graph holds more flagged users than the legacy store', () => {
     const snapshot = buildSnapshot({ now: NOW, migrationProperty: 'p', graph: { pending: 700, migrated: 400 }, legacy });
     expect(snapshot.totals).toMatchObject({ users: 1100, failed: 0 });

@@ -7,6 +7,7 @@
  * so the rate comes from them.
  */
 import type { MigrationMark } from './legacyStore';
+import type { DriftedUsers, DriftFindings } from './drift';
 import type { FlagCounts } from './graphUsers';
 
 export const STATUS_SCHEMA = 'jitmigrate.status/1';
@@ -103,7 +104,14 @@ export interface StatusSnapshot {
     /** Records marked superseded (SUPERSEDED_MEANING). Added within schema /1, so older history lines lack it. */
     readonly superseded?: number;
   };
-  readonly drift: { readonly legacyMinusGraphMigrated: number; readonly reconcileSuggested: boolean };
+  readonly drift: {
+    /** Counts only: two opposite errors cancel out here, so the lists below decide. */
+    readonly legacyMinusGraphMigrated: number;
+    readonly reconcileSuggested: boolean;
+    /** Set comparisons (drift.ts); added within schema /1, so older history lines lack them. */
+    readonly flagClearedWithoutLegacyMark?: DriftedUsers;
+    readonly legacyMarkWithFlagTrue?: DriftedUsers;
+  };
   readonly provisionErrors: ProvisionErrorCounts | null;
   readonly rate: { readonly basis: 'legacy.migratedAt'; readonly last24Hours: number; readonly last7Days: number; readonly perDay: number };
   readonly eta: { readonly remaining: number; readonly perDay: number; readonly days: number | null; readonly date: string | null };
@@ -123,6 +131,8 @@ export interface SnapshotInput {
   readonly legacy: LegacySummary;
   readonly provisionErrors?: ProvisionErrorCounts;
   readonly deadline?: Date;
+  /** The set comparison; without it drift falls back to the counts. */
+  readonly drift?: DriftFindings;
 }
 
 export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
@@ -157,11 +167,22 @@ export function buildSnapshot(input: SnapshotInput): StatusSnapshot {
       percentMigrated: percent(legacy.migrated, legacy.total),
       superseded: legacy.superseded,
     },
-    drift: { legacyMinusGraphMigrated: drift, reconcileSuggested: drift !== 0 },
+    drift: driftOf(drift, input.drift),
     provisionErrors: input.provisionErrors ?? null,
     rate: { basis: 'legacy.migratedAt', last24Hours: legacy.last24Hours, last7Days: legacy.last7Days, perDay },
     eta,
     deadline: input.deadline === undefined ? null : deadlineOutlook(input.deadline, graph.pending, perDay, now),
+  };
+}
+
+function driftOf(legacyMinusGraphMigrated: number, sets: DriftFindings | undefined): StatusSnapshot['drift'] {
+  if (sets === undefined) return { legacyMinusGraphMigrated, reconcileSuggested: legacyMinusGraphMigrated !== 0 };
+  const { flagClearedWithoutLegacyMark, legacyMarkWithFlagTrue } = sets;
+  return {
+    legacyMinusGraphMigrated,
+    reconcileSuggested: flagClearedWithoutLegacyMark.count + legacyMarkWithFlagTrue.count > 0,
+    flagClearedWithoutLegacyMark,
+    legacyMarkWithFlagTrue,
   };
 }
 

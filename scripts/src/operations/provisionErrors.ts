@@ -2,9 +2,10 @@
  * The provisioning error report (`provision-users --errors`, scripts/src/provisioning/errorReport.ts) as
  * status reads it: JSON lines `{record, username, status, code, reason}`. `status: "failed"` is a record that
  * was not created; `status: "exists"` a user that was already there without the migration flag, so Entra will
- * never call the function for them. Lines without a status count as failed; the free-text `reason` is not read.
+ * never call the function for them; `status: "changed"` a value provisioned other than exported (not
+ * counted). Lines without a status count as failed; the free-text `reason` is not read.
  */
-import { normalizeUsername } from '../../../function/src/legacy/normalize';
+import { normalizeUsername } from '../../../function/src/legacy';
 import { readJsonLines } from './files';
 
 export interface ProvisionErrors {
@@ -36,7 +37,8 @@ export async function readProvisionErrors(file: string): Promise<ProvisionErrors
       const code = typeof entry.code === 'string' && /^[a-z][a-z0-9-]{0,40}$/.test(entry.code) ? entry.code : 'other';
       byCode[code] = (byCode[code] ?? 0) + 1;
       if (typeof entry.username === 'string' && entry.username.trim() !== '') failedUsernames.add(normalizeUsername(entry.username));
-    } else {
+    } else if (entry.status !== 'changed') {
+      // `changed`: a notice that the user was provisioned with a normalized value; nothing failed.
       skipped++;
     }
   }

@@ -3,9 +3,9 @@
  * record, so every rule is tested without I/O.
  *
  * Flag true but migrated: Entra is documented to clear the flag after MigratePassword, yet
- * b2c-to-meeid-migration-tool issue #25 shows it staying true (fact sheet section 7). The legacy mark (the
+ * b2c-to-meeid-migration-tool issue #25 shows it staying true (docs/entra-contracts.md#migration-flag). The legacy mark (the
  * function writes it after MigratePassword) or a password set in Entra after creation (migration or
- * self-service reset; fact sheet 12.5) proves the password now lives in Entra, so the flag is cleared. So
+ * self-service reset; docs/entra-contracts.md#migration-flag) proves the password now lives in Entra, so the flag is cleared. So
  * does a legacy record the function marked superseded (`supersededAt`): it saw such a password at sign-in and
  * refused the old legacy one, which can never migrate now.
  * Flag false but not marked: Entra cleared the flag after a migration whose legacy mark was lost (the

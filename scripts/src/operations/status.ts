@@ -3,7 +3,8 @@
  * report, combined by progress.ts. Read-only.
  */
 import type { GraphClient } from '../../../lib/graph';
-import { countByFlag, findUsersByIdentity } from './graphUsers';
+import { findDrift, LegacyMarkSet, type DriftedUsers } from './drift';
+import { countByFlag, findUsersByIdentity, usersWithFlag } from './graphUsers';
 import type { LegacyStore } from './legacyStore';
 import type { MigrationProperty } from './migrationProperty';
 import { buildSnapshot, summarizeMarks, SUPERSEDED_MEANING, type ProvisionErrorCounts, type StatusSnapshot } from './progress';
@@ -28,7 +29,11 @@ export interface StatusResult {
 
 export async function collectStatus(options: StatusOptions): Promise<StatusResult> {
   const { client, store, property, now } = options;
-  const [graph, legacy] = await Promise.all([countByFlag(client, property), summarizeMarks(store.kind, store.marks(), now, () => store.unreadable)]);
+  const legacyMarks = new LegacyMarkSet(store);
+  const [graph, legacy] = await Promise.all([countByFlag(client, property), summarizeMarks(store.kind, legacyMarks.collect(store.marks()), now, () => store.unreadable)]);
+  await legacyMarks.confirmNoRepeats(store.marks());
+  const listing = { domain: options.domain };
+  const drift = await findDrift(legacyMarks, usersWithFlag(client, property, false, listing), usersWithFlag(client, property, true, listing));
   const notes: string[] = [];
   let provisionErrors: ProvisionErrorCounts | undefined;
   if (options.provisionErrorsFile !== undefined) {
@@ -43,8 +48,10 @@ export async function collectStatus(options: StatusOptions): Promise<StatusResul
     }
     provisionErrors = { failed: errors.failed, notFlagged: errors.notFlagged, stillMissing, byCode: errors.byCode };
   }
+  if (drift.flagClearedNotInLegacyStore > 0) notes.push(`${drift.flagClearedNotInLegacyStore} user(s) with the flag false have no legacy record, so no mark to compare (reconcile cannot mark them)`);
+  if (drift.withoutLocalIdentity > 0) notes.push(`${drift.withoutLocalIdentity} flagged user(s) have no local identity${options.domain === undefined ? '' : ` issued by ${options.domain}`} and were not compared with the legacy store`);
   if (legacy.unreadable > 0) notes.push(`${legacy.unreadable} legacy entit${legacy.unreadable === 1 ? 'y has' : 'ies have'} no username and were not counted`);
-  const snapshot = buildSnapshot({ now, migrationProperty: property.name, graph, legacy, provisionErrors, deadline: options.deadline });
+  const snapshot = buildSnapshot({ now, migrationProperty: property.name, graph, legacy, provisionErrors, deadline: options.deadline, drift });
   return { snapshot, migratedPerDay: legacy.migratedPerDay, notes };
 }
 
@@ -79,11 +86,47 @@ export function formatStatus(snapshot: StatusSnapshot, notes: readonly string[] 
         `${p.stillMissing === null ? '' : `, ${n(p.stillMissing)} still without an External ID user`}; ${n(p.notFlagged)} existed without the flag`,
     );
   }
-  const drift = snapshot.drift.legacyMinusGraphMigrated;
-  if (drift > 0) lines.push(`  drift              ${n(drift)} more marked migrated in the legacy store than in External ID: flags still true (issue #25)? run jitmigrate reconcile`);
-  if (drift < 0) lines.push(`  drift              ${n(-drift)} more migrated in External ID than marked in the legacy store: run jitmigrate reconcile`);
+  lines.push(...driftLines(snapshot.drift));
   for (const note of notes) lines.push(`  note: ${note}`);
   return `${lines.join('\n')}\n`;
+}
+
+function driftLines(drift: StatusSnapshot['drift']): string[] {
+  const { flagClearedWithoutLegacyMark: cleared, legacyMarkWithFlagTrue: stuck } = drift;
+  if (cleared === undefined || stuck === undefined) {
+    // A snapshot without the set comparison: the counts are all there is.
+    const difference = drift.legacyMinusGraphMigrated;
+    if (difference > 0) return [`  drift              ${NUMBER.format(difference)} more marked migrated in the legacy store than in External ID: run jitmigrate reconcile`];
+    if (difference < 0) return [`  drift              ${NUMBER.format(-difference)} more migrated in External ID than marked in the legacy store: run jitmigrate reconcile`];
+    return [];
+  }
+  if (!drift.reconcileSuggested) return ['  drift              none: every flag false has a legacy mark, and no legacy mark has the flag true'];
+  return [
+    ...driftList(stuck, 'legacy mark(s) with the flag still true (issue #25)'),
+    ...driftList(cleared, 'flag(s) false without a legacy mark'),
+    '                     run jitmigrate reconcile: it fixes both',
+  ];
+}
+
+function driftList(users: DriftedUsers, what: string): string[] {
+  if (users.count === 0) return [];
+  const names = users.usernames ?? [];
+  const more = users.count - names.length;
+  const listed = names.length === 0 ? '' : `: ${names.join(', ')}${more > 0 ? ` and ${NUMBER.format(more)} more` : ''}`;
+  return [`  drift              ${NUMBER.format(users.count)} ${what}${listed}`];
+}
+
+/** The snapshot as a history line keeps: counts, never usernames (they would pile up in the file, one list a run). */
+export function withoutDriftUsernames(snapshot: StatusSnapshot): StatusSnapshot {
+  const { flagClearedWithoutLegacyMark: cleared, legacyMarkWithFlagTrue: stuck, ...counts } = snapshot.drift;
+  return {
+    ...snapshot,
+    drift: {
+      ...counts,
+      ...(cleared === undefined ? {} : { flagClearedWithoutLegacyMark: { count: cleared.count } }),
+      ...(stuck === undefined ? {} : { legacyMarkWithFlagTrue: { count: stuck.count } }),
+    },
+  };
 }
 
 function projection(snapshot: StatusSnapshot): string {

@@ -93,6 +93,83 @@ describe('CheckpointFile', () => {
     await expect(CheckpointFile.open(file, target)).rejects.toThrow(/is not a provision-users checkpoint/);
   });
 
+  it('keeps a send\'s UPN through later lines without one, until a newer send replaces it', async () => {
+    const checkpoint = await CheckpointFile.open(file, target);
+    await checkpoint.sending([{ record: 7, email: 'g@example.com', userPrincipalName: 'first@contoso.onmicrosoft.com' }]);
+    await checkpoint.settled([{ record: 7, email: 'g@example.com', state: 'failed', code: 'throttled', reason: 'try again' }]);
+    await checkpoint.settled([{ record: 7, state: 'failed', code: 'invalid-row', reason: 'fix the row' }]);
+    await checkpoint.sending([{ record: 8, email: 'h@example.com', userPrincipalName: 'h1@contoso.onmicrosoft.com' }]);
+    await checkpoint.sending([{ record: 8, email: 'h@example.com', userPrincipalName: 'h2@contoso.onmicrosoft.com' }]);
+    await checkpoint.settled([{ record: 8, email: 'h@example.com', state: 'exists', id: 'id-8' }]);
+    await checkpoint.close();
+    const reloaded = await CheckpointFile.open(file, target, { readOnly: true });
+    expect(reloaded.records.get(7)).toEqual({ state: 'failed', email: 'g@example.com', userPrincipalName: 'first@contoso.onmicrosoft.com', id: undefined, code: 'invalid-row' });
+    expect(reloaded.records.get(8)).toMatchObject({ state: 'exists', userPrincipalName: 'h2@contoso.onmicrosoft.com', id: 'id-8' });
+    expect(reloaded.records.get(9)).toBeUndefined();
+    await reloaded.close();
+  });
+
+  it('reads every record back exactly from a large file, in any order, and counts states', async () => {
+    const checkpoint = await CheckpointFile.open(file, target);
+    const count = 3000;
+    const records = Array.from({ length: count }, (_, i) => i + 1);
+    await checkpoint.sending(records.map((record) => ({ record, email: `user${record}@example.com`, userPrincipalName: `u${record}@contoso.onmicrosoft.com` })));
+    // A reason longer than the 64 KiB read window, and outcomes for all but the last 10 records.
+    const long = 'x'.repeat(100_000);
+    await checkpoint.settled(
+      records.slice(0, -10).map((record) =>
+        record % 3 === 0
+          ? { record, email: `user${record}@example.com`, state: 'failed' as const, code: 'graph-rejected' as const, reason: record === 300 ? long : `refused ${record}` }
+          : { record, email: `user${record}@example.com`, state: 'created' as const, id: `id-${record}`, userPrincipalName: `u${record}@contoso.onmicrosoft.com` },
+      ),
+    );
+    await checkpoint.close();
+    // A crash took the last line's newline: it still counts (read-only does not repair it).
+    await fs.writeFile(file, (await fs.readFile(file, 'utf8')).trimEnd());
+
+    const reloaded = await CheckpointFile.open(file, target, { readOnly: true });
+    const expected = (record: number) => ({
+      state: record > count - 10 ? 'sending' : record % 3 === 0 ? 'failed' : 'created',
+      email: `user${record}@example.com`,
+      userPrincipalName: `u${record}@contoso.onmicrosoft.com`,
+      id: record > count - 10 || record % 3 === 0 ? undefined : `id-${record}`,
+      code: record <= count - 10 && record % 3 === 0 ? 'graph-rejected' : undefined,
+    });
+    const wrong = [...records, ...[...records].reverse()].filter((record) => JSON.stringify(reloaded.records.get(record)) !== JSON.stringify(expected(record)));
+    expect(wrong).toEqual([]);
+    expect([reloaded.records.count('sending'), reloaded.records.count('failed'), reloaded.records.count('created')]).toEqual([10, 996, 1994]);
+    await reloaded.close();
+  });
+
+  it('reads lines back at their byte offsets, whatever bytes and line breaks came before them', async () => {
+    await writeSome();
+    const header = (await fs.readFile(file, 'utf8')).split('\n')[0];
+    const line = (entry: object) => Buffer.from(`${JSON.stringify(entry)}\r\n`);
+    await fs.writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from(`${header}\n`),
+        line({ record: 1, state: 'sending', email: 'ünïcode@example.com', upn: 'u1@contoso.onmicrosoft.com' }),
+        // A byte that is not UTF-8 (a damaged reason): the lines after it must not shift.
+        Buffer.concat([Buffer.from('{"record":2,"state":"failed","code":"graph-rejected","reason":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]),
+        line({ record: 3, state: 'created', email: 'c@example.com', id: 'id-3', upn: 'u3@contoso.onmicrosoft.com' }),
+      ]),
+    );
+    const reloaded = await CheckpointFile.open(file, target, { readOnly: true });
+    expect(reloaded.records.get(1)).toMatchObject({ state: 'sending', email: 'ünïcode@example.com' });
+    expect(reloaded.records.get(2)).toMatchObject({ state: 'failed', code: 'graph-rejected' });
+    expect(reloaded.records.get(3)).toMatchObject({ state: 'created', id: 'id-3', userPrincipalName: 'u3@contoso.onmicrosoft.com' });
+    await reloaded.close();
+  });
+
+  it('skips lines whose record number is not one, instead of sizing memory by them', async () => {
+    await writeSome();
+    await fs.appendFile(file, ['{"record":-1,"state":"created"}', '{"record":1e300,"state":"created"}', '{"record":"5","state":"created"}', '{"record":2.5,"state":"created"}', ''].join('\n'));
+    const reloaded = await CheckpointFile.open(file, target, { readOnly: true });
+    expect([...reloaded.records].map(([record]) => record)).toEqual([1, 2, 3, 4]);
+    await reloaded.close();
+  });
+
   it('read-only (dry run) neither creates the file nor writes to it', async () => {
     const checkpoint = await CheckpointFile.open(file, target, { readOnly: true });
     await expect(fs.stat(file)).rejects.toMatchObject({ code: 'ENOENT' });

@@ -5,27 +5,18 @@
  * carries) is on disk. After the answer, one outcome line per record. So after a crash every record is
  * either settled, or `sending` (in doubt: look it up before creating it again), or was never sent.
  * The last line may be torn by a crash; it is ignored. Passwords never reach this file: entries are built
- * from typed fields that have none.
+ * from typed fields that have none. Loading keeps a few bytes per record, not the lines (checkpointRecords.ts).
  */
-import { createReadStream, promises as fs } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { closeSync, fstatSync, openSync, promises as fs } from 'node:fs';
+import { LineWindow } from '../scale/lineWindow';
+import { CheckpointRecords, isRecordState, MAX_RECORD } from './checkpointRecords';
 import type { FailureCode } from './outcomes';
 import type { ProvisioningTarget } from './target';
 
+export type { RecordLookup, RecordProgress, RecordState } from './checkpointRecords';
+
 const FORMAT = 'jitmigrate-provision-users';
 const VERSION = 1;
-
-export type RecordState = 'sending' | 'created' | 'exists' | 'failed';
-
-export interface RecordProgress {
-  readonly state: RecordState;
-  readonly email?: string;
-  /** The UPN of the last create sent for this record. */
-  readonly userPrincipalName?: string;
-  /** Object id, when created or found. */
-  readonly id?: string;
-  readonly code?: FailureCode;
-}
 
 export interface SendingEntry {
   readonly record: number;
@@ -63,7 +54,7 @@ export class CheckpointFile implements ProvisioningLog {
   private constructor(
     readonly file: string,
     /** Latest state per record number, as loaded at open. */
-    readonly records: ReadonlyMap<number, RecordProgress>,
+    readonly records: CheckpointRecords,
     private readonly handle: fs.FileHandle | undefined,
   ) {}
 
@@ -72,16 +63,17 @@ export class CheckpointFile implements ProvisioningLog {
    * creates or changes it; writes are then refused.
    */
   static async open(file: string, target: ProvisioningTarget, options: { readOnly?: boolean } = {}): Promise<CheckpointFile> {
-    const records = new Map<number, RecordProgress>();
+    const records = new CheckpointRecords(file);
     const exists = await fs.stat(file).then(
       () => true,
       () => false,
     );
-    const loaded = exists ? await load(file, records) : { header: undefined, validBytes: 0, size: 0 };
+    const loaded = exists ? load(file, records) : { header: undefined, validBytes: 0, size: 0 };
     const header = loaded.header;
     if (header !== undefined) {
       const different = header.domain !== target.domain ? `--domain ${header.domain}` : header.migrationProperty !== target.migrationProperty ? `--migration-property ${header.migrationProperty}` : undefined;
       if (different) {
+        records.close();
         throw new CheckpointMismatchError(`the checkpoint ${file} was written for ${different}: run with the same options, or pass another --checkpoint for a new run`);
       }
     }
@@ -111,6 +103,7 @@ export class CheckpointFile implements ProvisioningLog {
   async close(): Promise<void> {
     await this.tail.catch(() => undefined);
     await this.handle?.close();
+    this.records.close();
   }
 
   /** Appends are serialized; each is fsync'ed (datasync) before its promise resolves. */
@@ -148,24 +141,34 @@ interface Loaded {
   size: number;
 }
 
-async function load(file: string, records: Map<number, RecordProgress>): Promise<Loaded> {
-  const { size } = await fs.stat(file);
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+/** Reads the file through once; records keep the byte offsets of their lines, to read them back later. */
+function load(file: string, records: CheckpointRecords): Loaded {
+  const fd = openSync(file, 'r');
+  try {
+    return loadLines(fd, file, records);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function loadLines(fd: number, file: string, records: CheckpointRecords): Loaded {
+  const { size } = fstatSync(fd);
+  const lines = new LineWindow(fd);
   let header: Header | undefined;
   let lineNumber = 0;
-  let offset = 0;
   let torn: { line: number; offset: number } | undefined;
-  for await (const line of lines) {
+  for (let start = 0; start < size; ) {
+    const { text: line, next } = lines.lineFrom(start);
     lineNumber++;
-    const start = offset;
-    offset += Buffer.byteLength(line, 'utf8') + 1;
+    const offset = start;
+    start = next;
     if (torn !== undefined) throw new CheckpointMismatchError(`line ${torn.line} of the checkpoint ${file} is not valid JSON: the file is damaged; restore it or start a new run with another --checkpoint`);
     if (line.trim() === '') continue;
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      torn = { line: lineNumber, offset: start }; // acceptable only as the very last line: a write cut short by a crash
+      torn = { line: lineNumber, offset }; // acceptable only as the very last line: a write cut short by a crash
       continue;
     }
     if (header === undefined) {
@@ -175,17 +178,9 @@ async function load(file: string, records: Map<number, RecordProgress>): Promise
       continue;
     }
     const record = parsed.record;
-    const state = parsed.state;
-    if (typeof record !== 'number' || !['sending', 'created', 'exists', 'failed'].includes(String(state))) continue;
-    const previous = records.get(record);
-    records.set(record, {
-      state: state as RecordState,
-      email: typeof parsed.email === 'string' ? parsed.email : previous?.email,
-      // A failed line keeps the UPN of the earlier sending line: that create may still have happened.
-      userPrincipalName: typeof parsed.upn === 'string' ? parsed.upn : previous?.userPrincipalName,
-      id: typeof parsed.id === 'string' ? parsed.id : undefined,
-      code: typeof parsed.code === 'string' ? (parsed.code as FailureCode) : undefined,
-    });
+    if (!Number.isSafeInteger(record) || (record as number) < 0 || (record as number) > MAX_RECORD || !isRecordState(parsed.state)) continue;
+    // A failed line keeps the UPN of the earlier sending line: that create may still have happened.
+    records.noteLine(record as number, parsed.state, offset, typeof parsed.upn === 'string');
   }
   return { header, validBytes: torn === undefined ? size : torn.offset, size };
 }

@@ -12,10 +12,11 @@
  */
 import { GraphError, type BatchResponse, type GraphClient } from '../../../lib/graph';
 import type { ExportRow } from '../legacyExport/types';
-import type { OutcomeEntry, ProvisioningLog, RecordProgress } from './checkpoint';
+import { FirstRecordIndex } from '../scale/firstRecordIndex';
+import type { OutcomeEntry, ProvisioningLog, RecordLookup } from './checkpoint';
 import { CheckpointMismatchError } from './checkpoint';
 import type { AdaptiveConcurrency } from './concurrency';
-import type { ErrorReportEntry, ErrorSink } from './errorReport';
+import { changedValueEntries, type ErrorReportEntry, type ErrorSink } from './errorReport';
 import { createUserRequest, lookupRequest, newUserPrincipalName, readCreateResponse, readLookupResponse } from './graphRequests';
 import { TRANSIENT_FAILURES, type Failure, type FailureCode } from './outcomes';
 import { generatePassword } from './password';
@@ -38,7 +39,7 @@ export interface ProvisionRunOptions {
   readonly target: ProvisioningTarget;
   /** Absent only for an offline dry run (nothing is looked up). */
   readonly graph?: GraphBatcher;
-  readonly checkpoint: ProvisioningLog & { readonly records: ReadonlyMap<number, RecordProgress> };
+  readonly checkpoint: ProvisioningLog & { readonly records: RecordLookup };
   readonly errors: ErrorSink;
   /** Also the Graph client's `onThrottle` target, so it sees every 429. */
   readonly concurrency: AdaptiveConcurrency;
@@ -103,8 +104,8 @@ class ProvisioningRun {
   private readonly newUserPrincipalName: (domain: string) => string;
   private readonly maxAttempts: number;
   private readonly dryRun: boolean;
-  /** The first record of each email: later ones are duplicates within the input. */
-  private readonly firstRecordByEmail = new Map<string, number>();
+  /** The first record of each email, learnt as pass 2 reads (a compact index: exports run to millions). */
+  private firstRecordByEmail: FirstRecordIndex | undefined;
 
   private records = 0;
   private created = 0;
@@ -159,6 +160,7 @@ class ProvisioningRun {
     } finally {
       this.options.signal?.removeEventListener('abort', onAbort);
       this.progress?.stop();
+      this.firstRecordByEmail?.close();
     }
     return this.summary(this.now() - startedAt);
   }
@@ -170,7 +172,7 @@ class ProvisioningRun {
     this.wake.notify();
   }
 
-  /** Pass 1: count, learn the first record of each email, and check the checkpoint belongs to this input. */
+  /** Pass 1: count, and check the checkpoint belongs to this input. */
   private async survey(): Promise<number> {
     let alreadyDone = 0;
     for await (const row of this.options.rows()) {
@@ -178,7 +180,6 @@ class ProvisioningRun {
       this.records++;
       const planned = planUser(row, this.options.target);
       const record = planned.ok ? planned.draft.record : planned.record;
-      if (planned.ok && !this.firstRecordByEmail.has(planned.draft.email)) this.firstRecordByEmail.set(planned.draft.email, record);
       const saved = this.options.checkpoint.records.get(record);
       // A record Graph has (or may have) seen must keep its email; one that Graph refused may be corrected.
       const seenByGraph = saved !== undefined && (saved.state !== 'failed' || (saved.code !== undefined && TRANSIENT_FAILURES.has(saved.code)));
@@ -195,6 +196,8 @@ class ProvisioningRun {
 
   /** Pass 2: plan each record and queue what needs Graph, pausing while the queue is full. */
   private async produce(): Promise<void> {
+    const firstRecordByEmail = new FirstRecordIndex({ expectedNames: this.records });
+    this.firstRecordByEmail = firstRecordByEmail;
     for await (const row of this.options.rows()) {
       if (this.stopped) break;
       const planned = planUser(row, this.options.target);
@@ -202,9 +205,10 @@ class ProvisioningRun {
         this.settleFailed(planned.record, planned.username, undefined, planned.failure);
       } else {
         const { draft } = planned;
-        const first = this.firstRecordByEmail.get(draft.email);
+        this.pendingReports.push(...changedValueEntries(draft));
         const saved = this.options.checkpoint.records.get(draft.record);
-        if (first !== draft.record) {
+        const first = firstRecordByEmail.claim(draft.email, draft.record);
+        if (first !== undefined) {
           this.settleFailed(draft.record, draft.username, draft.email, {
             code: 'duplicate-in-input',
             reason: `record ${first} has the same email (${draft.email}): merge the two records or remove one from the export`,

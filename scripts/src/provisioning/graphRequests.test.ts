@@ -3,7 +3,7 @@ import { createUserRequest, lookupRequest, newUserPrincipalName, readCreateRespo
 import type { UserDraft } from './userPlan';
 
 const target = { domain: 'contoso.onmicrosoft.com', migrationProperty: 'extension_0123456789abcdef0123456789abcdef_toBeMigrated' };
-const draft: UserDraft = { record: 3, username: 'ada@example.com', email: 'ada@example.com', profile: { displayName: 'Ada', accountEnabled: true } };
+const draft: UserDraft = { record: 3, username: 'ada@example.com', email: 'ada@example.com', profile: { displayName: 'Ada', accountEnabled: true }, changes: [] };
 const PASSWORD = 'Xy7!not-really-random-Passw0rd';
 const create = createUserRequest('3', draft, 'abc@contoso.onmicrosoft.com', PASSWORD);
 const answer = (status: number, body?: unknown, headers: Record<string, string> = {}): BatchResponse => ({ id: '3', status, headers, body });

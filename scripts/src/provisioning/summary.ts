@@ -1,10 +1,12 @@
 /** The closing report of `provision-users`: counts, reasons, pace, and the one next step. */
-import { formatCount, formatDuration } from '../progress';
+import { formatCount, formatDuration } from '../progressBar';
 import type { ProvisionSummary } from './engine';
 
 export interface SummaryFiles {
   readonly checkpoint: string;
   readonly errors: string;
+  /** `changed` notices in the error report: values sent other than the export has them. */
+  readonly changedValues?: number;
 }
 
 export function formatSummary(summary: ProvisionSummary, files: SummaryFiles): string {
@@ -38,7 +40,7 @@ export function formatSummary(summary: ProvisionSummary, files: SummaryFiles): s
     if (summary.serverBusy > 0) lines.push(row('server busy (503)', summary.serverBusy, 'retried'));
     lines.push(`  checkpoint:   ${files.checkpoint}`);
   }
-  lines.push(`  error report: ${files.errors}`);
+  lines.push(`  error report: ${files.errors}${files.changedValues ? ` (with ${formatCount(files.changedValues)} value(s) changed to fit Entra: status "changed")` : ''}`);
   lines.push(nextStep(summary));
   return `${lines.join('\n')}\n`;
 }

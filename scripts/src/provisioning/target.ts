@@ -3,7 +3,7 @@
  * Both come from the operator, so each check returns a message that says what to fix.
  */
 
-/** `extension_{b2c-extensions-app appId without hyphens}_{name}` (fact sheet section 7, [JIT-DOC] 1.1.1). */
+/** `extension_{b2c-extensions-app appId without hyphens}_{name}` (docs/entra-contracts.md#migration-flag, [JIT-DOC] 1.1.1). */
 const MIGRATION_PROPERTY = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,120}$/i;
 const EXAMPLE_PROPERTY = 'extension_00001111aaaa2222bbbb3333cccc4444_toBeMigrated';
 const FIND_APP_ID = "find the appId with GET /applications?$filter=startswith(displayName,'b2c-extensions-app')";

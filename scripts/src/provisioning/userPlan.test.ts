@@ -29,6 +29,7 @@ describe('planUser', () => {
           extension_0123456789abcdef0123456789abcdef_tier: 'gold',
           extension_0123456789abcdef0123456789abcdef_toBeMigrated: true,
         },
+        changes: [],
       },
     });
   });
@@ -36,6 +37,27 @@ describe('planUser', () => {
   it('signs in with the username when it is an email, else with the email field, lower-cased', () => {
     expect(planUser(row({ username: 'ada', email: ' Ada@Example.COM ' }), target)).toMatchObject({ ok: true, draft: { email: 'ada@example.com' } });
     expect(planUser(row({ username: 'Ada@Example.com', email: 'other@example.com' }), target)).toMatchObject({ ok: true, draft: { email: 'ada@example.com' } });
+  });
+
+  it('normalizes the email field as every look-up does, and notes any change beyond trimming and case', () => {
+    expect(planUser(row({ username: 'ada', email: ' Ada@Example.COM ' }), target)).toMatchObject({ ok: true, draft: { email: 'ada@example.com', changes: [] } });
+    const wide = planUser(row({ username: 'ada', email: 'ａｄａ＠ｅｘａｍｐｌｅ．ｃｏｍ' }), target);
+    expect(wide).toMatchObject({
+      ok: true,
+      draft: {
+        email: 'ada@example.com',
+        profile: { identities: [{ signInType: 'emailAddress', issuer: 'contoso.onmicrosoft.com', issuerAssignedId: 'ada@example.com' }] },
+        changes: [{ code: 'normalized-email', reason: expect.stringMatching(/^the email "ａｄａ＠ｅｘａｍｐｌｅ．ｃｏｍ" became the sign-in name "ada@example\.com" \(Unicode NFKC/) }],
+      },
+    });
+  });
+
+  it('cuts a display name to Graph\'s 256 characters, never inside a surrogate pair, and notes it', () => {
+    const cut = planUser(row({ displayName: 'x'.repeat(300) }), target);
+    expect(cut).toMatchObject({ ok: true, draft: { profile: { displayName: 'x'.repeat(256) }, changes: [{ code: 'shortened-display-name', reason: expect.stringMatching(/300 characters long and Graph allows 256: it was cut to its first 256/) }] } });
+    const emoji = planUser(row({ displayName: `${'x'.repeat(255)}😀 and more` }), target);
+    expect(emoji).toMatchObject({ ok: true, draft: { profile: { displayName: 'x'.repeat(255) } } });
+    expect(planUser(row({ displayName: 'y'.repeat(256) }), target)).toMatchObject({ ok: true, draft: { profile: { displayName: 'y'.repeat(256) }, changes: [] } });
   });
 
   it('falls back to given name + surname, then to the email local part, for the display name', () => {

@@ -2,21 +2,25 @@
  * From an exported legacy user to the Graph user that stands in for it until its first sign-in: pure and
  * free of secrets. The password, the userPrincipalName and the mailNickname are chosen at send time.
  *
- * Body per user-post-users and the JIT guide ([JIT-DOC] 1.3, fact sheet section 7): a local account with an
+ * Body per user-post-users and the JIT guide ([JIT-DOC] 1.3, docs/entra-contracts.md#migration-flag): a local account with an
  * `emailAddress` identity issued by the tenant domain, `forceChangePasswordNextSignIn: false` (else the JIT
  * callout never runs) and the Boolean migration flag set to true on the user itself.
  */
+import { normalizeUsername } from '../../../function/src/legacy';
 import type { ExportRow, ExportedUser } from '../legacyExport/types';
+import type { ValueChange } from './errorReport';
 import type { Failure } from './outcomes';
 import type { ProvisioningTarget } from './target';
 
 export interface UserDraft {
   readonly record: number;
   readonly username: string;
-  /** The sign-in email, lower-cased: the `emailAddress` identity and the key for duplicates and look-ups. */
+  /** The sign-in email, normalized as every look-up normalizes it (normalize.ts): the `emailAddress` identity and the key for duplicates. */
   readonly email: string;
   /** The create body without passwordProfile, userPrincipalName and mailNickname. */
   readonly profile: Readonly<Record<string, unknown>>;
+  /** Values of the export this body carries changed (the error report lists each). */
+  readonly changes: readonly ValueChange[];
 }
 
 export type PlannedRow =
@@ -50,7 +54,7 @@ export function planUser(row: ExportRow, target: ProvisioningTarget): PlannedRow
   const { user } = row;
   const refuse = (failure: Failure): PlannedRow => ({ ok: false, record: user.record, username: user.username, failure });
 
-  const email = signInEmail(user);
+  const { email, change: emailChange } = signInEmail(user);
   if (email === undefined) {
     return refuse({ code: 'no-email', reason: 'the record has no email address: External ID local accounts sign in with their email; add one to the export (or map the email column)' });
   }
@@ -67,11 +71,12 @@ export function planUser(row: ExportRow, target: ProvisioningTarget): PlannedRow
     }
   }
 
+  const displayName = displayNameOf(user, email);
   const profile: Record<string, unknown> = {
     // A disabled legacy account stays disabled: Entra then refuses it before any password is checked.
     // Locked accounts stay enabled: locks are temporary, and the JIT function answers Block while one holds.
     accountEnabled: user.status !== 'disabled',
-    displayName: displayNameOf(user, email),
+    displayName: displayName.value,
     identities: [{ signInType: 'emailAddress', issuer: target.domain, issuerAssignedId: email }],
     passwordPolicies: 'DisablePasswordExpiration',
     ...attributes.values,
@@ -79,21 +84,46 @@ export function planUser(row: ExportRow, target: ProvisioningTarget): PlannedRow
   if (nonBlank(user.givenName)) profile.givenName = user.givenName.trim();
   if (nonBlank(user.surname)) profile.surname = user.surname.trim();
   profile[target.migrationProperty] = true;
-  return { ok: true, draft: { record: user.record, username: user.username, email, profile } };
+  const changes = [emailChange, displayName.change].filter((change) => change !== undefined);
+  return { ok: true, draft: { record: user.record, username: user.username, email, profile, changes: changes.length === 0 ? NO_CHANGES : changes } };
 }
 
-/** The sign-in name Entra will send the JIT function: the username when it is an email, else the email field. */
-function signInEmail(user: ExportedUser): string | undefined {
-  const username = user.username.trim().toLowerCase();
-  if (isEmailAddress(username)) return username;
-  const email = user.email?.trim().toLowerCase();
-  return email === undefined || email === '' ? undefined : email;
+const NO_CHANGES: readonly ValueChange[] = Object.freeze([]);
+
+/**
+ * The sign-in name Entra will send the JIT function: the username when it is an email, else the email
+ * field, both normalized as every look-up normalizes them (the reader has done so for the username already). Trimming and lower-casing go without a
+ * word (Entra compares email sign-in names case-insensitively); any other change (NFKC: full-width or
+ * compatibility characters) is reported.
+ */
+function signInEmail(user: ExportedUser): { email?: string; change?: ValueChange } {
+  const username = normalizeUsername(user.username);
+  if (isEmailAddress(username)) return { email: username };
+  if (!nonBlank(user.email)) return {};
+  const email = normalizeUsername(user.email);
+  if (email === user.email.trim().toLowerCase()) return { email };
+  return {
+    email,
+    change: {
+      code: 'normalized-email',
+      reason: `the email "${user.email.trim()}" became the sign-in name "${email}" (Unicode NFKC, as every look-up normalizes it): correct the export if that is not the user's address`,
+    },
+  };
 }
 
-function displayNameOf(user: ExportedUser, email: string): string {
+function displayNameOf(user: ExportedUser, email: string): { value: string; change?: ValueChange } {
   const fullName = [user.givenName, user.surname].filter(nonBlank).map((part) => part.trim()).join(' ');
   const name = nonBlank(user.displayName) ? user.displayName.trim() : fullName !== '' ? fullName : (email.split('@')[0] as string);
-  return name.slice(0, MAX_DISPLAY_NAME);
+  if (name.length <= MAX_DISPLAY_NAME) return { value: name };
+  // Never half a surrogate pair.
+  const cut = name.slice(0, /[\uD800-\uDBFF]/.test(name[MAX_DISPLAY_NAME - 1] ?? '') ? MAX_DISPLAY_NAME - 1 : MAX_DISPLAY_NAME).trimEnd();
+  return {
+    value: cut,
+    change: {
+      code: 'shortened-display-name',
+      reason: `the display name is ${name.length} characters long and Graph allows ${MAX_DISPLAY_NAME}: it was cut to its first ${cut.length}; shorten it in the export to choose the text`,
+    },
+  };
 }
 
 type MappedAttributes = { ok: true; values: Record<string, unknown> } | { ok: false; failure: Failure };

@@ -3,10 +3,10 @@
  * hash's format (a cheap format check, no hashing), and it makes a valid store record. Refusals explain
  * what the hash looks like (its label or shape, never its content) and what to do.
  */
-import type { HashRegistry } from '../../../../function/src/hashing/registry';
-import type { HashParams } from '../../../../function/src/hashing/types';
-import { toUserRecord, UserRecordError } from '../../../../function/src/legacy/normalize';
-import type { LegacyUserRecord } from '../../../../function/src/legacy/port';
+import type { HashRegistry } from '../../../../function/src/hashing';
+import type { HashParams } from '../../../../function/src/hashing';
+import { toUserRecord, UserRecordError } from '../../../../function/src/legacy';
+import type { LegacyUserRecord } from '../../../../function/src/legacy';
 import { missingHashReason } from '../reader';
 import type { ExportedUser } from '../types';
 

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createHashRegistry, type HashRegistry } from '../../../../function/src/hashing/registry';
-import { FileUserRepository } from '../../../../function/src/legacy/fileRepository';
+import { createHashRegistry, type HashRegistry } from '../../../../function/src/hashing';
+import { FileUserRepository } from '../../../../function/src/legacy';
 import { fixture, FIREBASE_README_CONFIG } from '../../../test/fixtures/exports/fixtures';
 import { FileSink } from './fileSink';
 import { ImportFailedError, runImport, type ImportOptions, type ImportStore } from './runImport';
@@ -37,7 +37,6 @@ function onWrite(beforeWrite: (batch: readonly AcceptedUser[], call: number) => 
       return sink.write(batch);
     },
     commit: () => sink.commit(),
-    noteAlreadyStored: (username) => sink.noteAlreadyStored(username),
     finish: () => sink.finish(),
     close: () => sink.close(),
   });
@@ -81,7 +80,8 @@ describe('runImport to the file store', () => {
     expect(report.rejectsByCategory).toEqual({ 'unusable password': 1, 'unrecognized hash': 1, 'duplicate username': 1 });
     expect(report.schemes).toEqual({ 'django-pbkdf2-sha256': 1, 'django-argon2': 1, 'django-bcrypt-sha256': 1, 'django-bcrypt': 1, 'django-pbkdf2-sha1': 1 });
 
-    const stored = (await FileUserRepository.load(usersFile)).records();
+    const stored = [];
+    for await (const record of (await FileUserRepository.load(usersFile)).records()) stored.push(record);
     expect(stored.map((r) => r.username)).toEqual(['ada@example.org', 'grace@example.org', 'linus@example.org', 'ken', 'dennis@example.org']);
     expect(stored.find((r) => r.username === 'dennis@example.org')?.status).toBe('disabled');
     expect((await fs.stat(usersFile)).mode & 0o777).toBe(0o600);
@@ -146,7 +146,8 @@ describe('runImport to the file store', () => {
 
     const again = await runImport(options({ input, read: { preset: 'aspnet-identity' }, store: fileStore(usersFile) }));
     expect(again.imported).toBe(5);
-    const records = (await FileUserRepository.load(usersFile)).records();
+    const records = [];
+    for await (const record of (await FileUserRepository.load(usersFile)).records()) records.push(record);
     expect(records.map((r) => r.username).sort()).toEqual(['alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'dave@contoso.com', 'frank', 'kept@example.com']);
     expect(records.find((r) => r.username === 'alice@contoso.com')).toMatchObject({ migrated: true, migratedAt: '2025-01-02T03:04:05.000Z' });
     expect(records.find((r) => r.username === 'dave@contoso.com')?.status).toBe('locked');

@@ -5,9 +5,9 @@
  * past it, so after a crash, an error or Ctrl-C a re-run skips exactly what is committed. Writes are
  * idempotent upserts, so the worst case (a window written twice) never duplicates anything.
  */
-import type { HashRegistry } from '../../../../function/src/hashing/registry';
-import type { LegacyUserRepository } from '../../../../function/src/legacy/port';
-import type { Progress } from '../../progress';
+import type { HashRegistry } from '../../../../function/src/hashing';
+import type { LegacyUserRepository } from '../../../../function/src/legacy';
+import type { Progress } from '../../progressBar';
 import { ExportOptionsError } from '../errors';
 import { exportFormat, readLegacyExport } from '../reader';
 import { PRESETS } from '../presets';
@@ -157,7 +157,6 @@ export async function runImport(options: ImportOptions): Promise<ImportReport> {
       const record = row.ok ? row.user.record : row.record;
       if (record <= resumeAfter) {
         counters.skippedByResume++;
-        if (row.ok) sink?.noteAlreadyStored(row.user.username);
       } else {
         lastRecord = record;
         windowRecords++;

@@ -6,10 +6,10 @@
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import type { HashRegistry } from '../../../../function/src/hashing/registry';
-import type { HashParams } from '../../../../function/src/hashing/types';
-import { MalformedHashError, UnrecognizedHashError } from '../../../../function/src/hashing/types';
-import { isValidUsername, normalizeUsername } from '../../../../function/src/legacy/normalize';
+import type { HashRegistry } from '../../../../function/src/hashing';
+import type { HashParams } from '../../../../function/src/hashing';
+import { MalformedHashError, UnrecognizedHashError } from '../../../../function/src/hashing';
+import { isValidUsername, normalizeUsername } from '../../../../function/src/legacy';
 import { errorCode } from '../errors';
 import { runLimited } from './concurrency';
 

@@ -1,4 +1,4 @@
-import type { LegacyUserRecord } from '../../../../function/src/legacy/port';
+import type { LegacyUserRecord } from '../../../../function/src/legacy';
 import type { Reject } from './rejects';
 
 /** A user ready to store, with the source record it came from. */
@@ -18,8 +18,6 @@ export interface UserSink {
   write(batch: readonly AcceptedUser[]): Promise<Reject[]>;
   /** Makes everything written so far durable; returns the users file's committed length, if any. */
   commit(): Promise<{ usersFileBytes?: number }>;
-  /** A user the checkpoint says an earlier run already stored. */
-  noteAlreadyStored(username: string): void;
   /** The whole export is in: publish the result (the file store renames its new file into place). */
   finish(): Promise<void>;
   /** Releases resources without publishing (interrupted or failed run; a resume continues from here). */

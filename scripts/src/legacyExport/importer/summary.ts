@@ -1,9 +1,11 @@
 /** The end-of-run report an operator reads: counts, rejects by reason, schemes seen, speed, next step. */
-import { formatCount, formatDuration } from '../../progress';
+import { formatCount, formatDuration } from '../../progressBar';
+import type { DominantReject } from './rejectShare';
 import type { ImportReport } from './runImport';
 import type { SelfTestResult } from './selfTest';
 
-export function formatSummary(report: ImportReport, destination: string): string {
+/** `dominant`: most records were refused for one reason, which fails the import (exit 1). */
+export function formatSummary(report: ImportReport, destination: string, dominant?: DominantReject): string {
   const seconds = report.elapsedMs / 1000;
   const processed = Math.max(0, report.read - report.skippedByResume);
   const rate = seconds > 0 ? Math.round(processed / seconds) : 0;
@@ -23,7 +25,7 @@ export function formatSummary(report: ImportReport, destination: string): string
     for (const sample of report.rejectSamples) lines.push(`  ${sample.record}: ${sample.reason}`);
   }
   if (report.selfTest) lines.push(...formatSelfTest(report.selfTest));
-  lines.push(nextStep(report));
+  lines.push(nextStep(report, dominant));
   return `${lines.join('\n')}\n`;
 }
 
@@ -45,8 +47,11 @@ function formatSelfTest(results: readonly SelfTestResult[]): string[] {
   return lines;
 }
 
-function nextStep(report: ImportReport): string {
+function nextStep(report: ImportReport, dominant: DominantReject | undefined): string {
   if (report.selfTest?.some((r) => !r.ok)) return 'Self-test failed (exit code 1): fix the cause above before users sign in; re-running the import is safe.';
+  if (dominant) {
+    return `Too many records rejected as "${dominant.category}" (exit code 1): the import is likely set up wrong, see the cause printed with the error; fix it and run again (upserts are idempotent).`;
+  }
   if (report.outcome === 'stopped') {
     return report.checkpointFile
       ? `Stopped on request (exit code 130); everything read is committed: run the same command (same --checkpoint ${report.checkpointFile}) to continue.`
@@ -54,7 +59,7 @@ function nextStep(report: ImportReport): string {
   }
   if (report.outcome === 'already-complete') return 'Nothing to do: the checkpoint says this import completed (delete it to import again).';
   if (report.rejected > 0) {
-    return `Rejected records do not fail the import (exit code 0): fix them as their reasons say and import them again; upserts are idempotent, so re-running never duplicates users.`;
+    return `Rejected records do not fail the import (exit code 0) unless one reason covers more than --max-reject-share of them: fix them as their reasons say and import them again; upserts are idempotent, so re-running never duplicates users.`;
   }
   return report.dryRun ? 'Dry run clean: run again without --dry-run to write the store.' : 'All records imported.';
 }

@@ -9,7 +9,7 @@
  * `params` is always written (empty when absent) so stale params from an earlier import cannot linger.
  */
 import type { TableEntity, TransactionAction } from '@azure/data-tables';
-import { describeTableFailure, tableFailure, toUserEntity, type UserEntity } from '../../../../function/src/legacy/tableRepository';
+import { describeTableFailure, tableFailure, toUserEntity, type UserEntity } from '../../../../function/src/legacy';
 import { runLimited } from './concurrency';
 import type { Reject } from './rejects';
 import type { AcceptedUser, UserSink } from './sink';
@@ -95,7 +95,7 @@ export class TableSink implements UserSink {
         return undefined;
       } catch (error) {
         const failure = tableFailure(error);
-        if (isStoreWide(failure.status, failure.code)) throw new StoreFailure(storeWideMessage(error, failure.status));
+        if (isStoreWide(failure.status, failure.code)) throw new StoreFailure(storeWideMessage(error));
         if (!isTransient(failure.status) || attempt >= this.attempts) {
           if (isTransient(failure.status)) throw new StoreFailure(`${describeTableFailure(error, 'write users')} after ${attempt} attempts: the store is throttling or unavailable; re-run later with the same --checkpoint`);
           return error;
@@ -108,8 +108,6 @@ export class TableSink implements UserSink {
   async commit(): Promise<{ usersFileBytes?: number }> {
     return {}; // a successful transaction is already durable
   }
-
-  noteAlreadyStored(): void {}
 
   async finish(): Promise<void> {}
 
@@ -126,10 +124,8 @@ function importEntity(user: AcceptedUser['user']): ImportEntity {
  * The shared description, except for access: the import runs as the operator's own Azure sign-in (or the
  * machine's managed identity), not as the function app's identity.
  */
-function storeWideMessage(error: unknown, status: number | undefined): string {
-  const described = describeTableFailure(error, 'write users');
-  if (status !== 401 && status !== 403) return described;
-  return `${described.replace(/: give the function app's identity.*$/, '')}: give the identity the import runs as (your az login, or the machine's managed identity) the 'Storage Table Data Contributor' role on the storage account`;
+function storeWideMessage(error: unknown): string {
+  return describeTableFailure(error, 'write users', "the identity the import runs as (your az login, or the machine's managed identity)");
 }
 
 /** No response (network), 408, 429 and 5xx: worth retrying with backoff. */

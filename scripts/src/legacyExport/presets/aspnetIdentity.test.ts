@@ -1,4 +1,4 @@
-import { createHashRegistry, type HashRegistry } from '../../../../function/src/hashing/registry';
+import { createHashRegistry, type HashRegistry } from '../../../../function/src/hashing';
 import { fixture, readAll, split } from '../../../test/fixtures/exports/fixtures';
 import { missingHashReason } from '../reader';
 

@@ -26,6 +26,7 @@ export const aspnetIdentityPreset: Preset = {
   },
   formats: ['csv', 'json-lines'],
   usernameHint: 'the aspnet-identity preset signs users in by Email, falling back to UserName',
+  requiredFields: ['username', 'hash'],
   convert(read, { now }) {
     const hash = text(read('hash'), 'PasswordHash');
     const lockoutEnd = dateTime(read('lockoutEnd'), 'LockoutEnd');

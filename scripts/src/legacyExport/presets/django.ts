@@ -24,6 +24,7 @@ export const djangoPreset: Preset = {
   },
   formats: ['csv', 'json-lines'],
   usernameHint: 'the django preset signs users in by email, falling back to username',
+  requiredFields: ['username', 'hash'],
   convert(read) {
     const password = text(read('hash'), 'password');
     const unusable = password === undefined || password.startsWith('!');

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createHashRegistry, type HashRegistry } from '../../../../function/src/hashing/registry';
+import { createHashRegistry, type HashRegistry } from '../../../../function/src/hashing';
 import { FIREBASE_README_CONFIG, fixture, readAll, split } from '../../../test/fixtures/exports/fixtures';
 import { FieldError } from '../fields';
 import { missingHashReason } from '../reader';

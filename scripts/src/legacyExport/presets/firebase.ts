@@ -11,7 +11,7 @@
  * mem_cost), given as CLI flags or as a `hash_config` block in the export; it goes into each user's params
  * as the registry's firebase-scrypt scheme expects them.
  */
-import { decodeBase64 } from '../../../../function/src/hashing/encoding';
+import { decodeBase64 } from '../../../../function/src/hashing';
 import { boolean, FieldError, text } from '../fields';
 import type { FirebaseHashConfig, Preset } from './preset';
 
@@ -42,6 +42,7 @@ export const firebasePreset: Preset = {
   formats: ['json-document', 'json-lines', 'csv'],
   headerlessCsvColumns: CSV_COLUMNS,
   usernameHint: 'Firebase users sign in by email; accounts without one (phone, anonymous, some providers) have no password to migrate',
+  requiredFields: ['username', 'hash', 'salt'],
   convert(read, { firebaseHashConfig }) {
     const passwordHash = text(read('hash'), 'passwordHash');
     const salt = text(read('salt'), 'salt');

@@ -25,6 +25,7 @@ export const genericPreset: Preset = {
   },
   formats: ['csv', 'json-lines', 'json-document'],
   usernameHint: 'the generic preset reads "username", then "email"; name another column with --map username=<column>',
+  requiredFields: ['username', 'hash'],
   convert(read) {
     const hash = text(read('hash'), 'hash');
     return {

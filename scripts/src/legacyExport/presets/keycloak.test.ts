@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createHashRegistry, type HashRegistry } from '../../../../function/src/hashing/registry';
+import { createHashRegistry, type HashRegistry } from '../../../../function/src/hashing';
 import { fixture, readAll, split } from '../../../test/fixtures/exports/fixtures';
 import { missingHashReason } from '../reader';
 import { convertKeycloakCredential } from './keycloakCredential';

@@ -28,6 +28,7 @@ export const keycloakPreset: Preset = {
   },
   formats: ['json-document', 'json-lines'],
   usernameHint: 'the keycloak preset signs users in by email, falling back to username',
+  requiredFields: ['username', 'credentials'],
   convert(read) {
     const serviceAccountOf = read('serviceAccountClientId');
     if (typeof serviceAccountOf === 'string' && serviceAccountOf !== '') {

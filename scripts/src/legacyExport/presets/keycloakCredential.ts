@@ -19,7 +19,7 @@
  * - a custom provider whose value is already a self-describing hash (`$2a$…`, `$1$…`, `{SSHA}…`) is
  *   passed on unchanged; the importer's format check decides.
  */
-import { decodeBase64, encodeBase64 } from '../../../../function/src/hashing/encoding';
+import { decodeBase64, encodeBase64 } from '../../../../function/src/hashing';
 
 export type CredentialConversion = { readonly hash: string } | { readonly problem: string };
 

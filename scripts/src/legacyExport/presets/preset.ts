@@ -3,8 +3,8 @@
  * source record becomes a user. Presets are pure (no I/O); the reader streams records through them and
  * applies what every preset shares (--map overrides of common fields, username normalization, duplicates).
  */
-import type { HashParams } from '../../../../function/src/hashing/types';
-import type { AccountStatus } from '../../../../function/src/legacy/port';
+import type { HashParams } from '../../../../function/src/hashing';
+import type { AccountStatus } from '../../../../function/src/legacy';
 import type { PresetName } from '../types';
 
 export type SourceFormat = 'csv' | 'json-lines' | 'json-document';
@@ -55,6 +55,11 @@ export interface Preset {
   readonly headerlessCsvColumns?: readonly string[];
   /** Added to "missing username" so the operator knows which field the preset looked at and why. */
   readonly usernameHint: string;
+  /**
+   * Targets (keys of `fields`) without which no record can go into the legacy store. A file with no source for
+   * one of them was exported by another system: import-legacy then names the missing column and the preset that fits.
+   */
+  readonly requiredFields: readonly string[];
   /** May throw FieldError (from the fields.ts parsers): the reader rejects the row as "invalid field". */
   convert(read: FieldReader, context: PresetContext): PresetOutcome;
 }

@@ -4,7 +4,7 @@
  * never hears back (its promise stays pending, as a killed process would). Exactly what a resume must cope with. No jest imports: the benchmark uses it too.
  */
 import type { BatchRequest } from '../../../../lib/graph';
-import type { OutcomeEntry, ProvisioningLog, RecordProgress, SendingEntry } from '../checkpoint';
+import type { OutcomeEntry, ProvisioningLog, RecordLookup, SendingEntry } from '../checkpoint';
 import type { GraphBatcher } from '../engine';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
@@ -45,7 +45,7 @@ export class SimulatedCrash {
     };
   }
 
-  checkpoint<T extends ProvisioningLog & { records: ReadonlyMap<number, RecordProgress> }>(inner: T): ProvisioningLog & { records: ReadonlyMap<number, RecordProgress> } {
+  checkpoint<T extends ProvisioningLog & { records: RecordLookup }>(inner: T): ProvisioningLog & { records: RecordLookup } {
     return {
       records: inner.records,
       sending: (entries: readonly SendingEntry[]) => (this.crashed ? never() : inner.sending(entries)),
