@@ -157,29 +157,14 @@ describe('jitmigrate serve', () => {
   });
 
   it('starts not ready, naming the settings to fix, instead of crashing', async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    try {
-      let health: Response | undefined;
-      for (let i = 0; i < 200 && !health; i++) {
-        health = await fetch(`http://127.0.0.1:${port}/api/onPasswordSubmit`).catch(() => undefined);
-        if (!health) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(health?.status).toBe(503);
-      const body = (await health!.json()) as { problems: { setting: string }[] };
-      expect(body.problems.map((p) => p.setting)).toEqual(expect.arrayContaining(['DecryptionPrivateKey', 'ExternalIdTenantId', 'ExtensionAppId']));
-    } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
+    const { status, body, stderr } = await firstHealthAnswer({ PATH: process.env.PATH ?? '' });
+    expect(status).toBe(503);
+    expect((body as { problems: { setting: string }[] }).problems.map((p) => p.setting)).toEqual(expect.arrayContaining(['DecryptionPrivateKey', 'ExternalIdTenantId', 'ExtensionAppId']));
     expect(stderr).toMatch(/DecryptionPrivateKey is not set/);
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
   it('names a settings problem, a broken key and a missing users file in the same start-up message', async () => {
-    const port = await freePort();
     const env = {
       PATH: process.env.PATH ?? '',
       ExternalIdTenantId: '6f1c2b9e-3d4a-4c5b-8e7f-0a1b2c3d4e5f',
@@ -190,25 +175,37 @@ describe('jitmigrate serve', () => {
       PasswordChangeCheck: 'off',
       ClockSkewSeconds: 'soon',
     };
-    const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    try {
-      let health: Response | undefined;
-      for (let i = 0; i < 200 && !health; i++) {
-        health = await fetch(`http://127.0.0.1:${port}/api/onPasswordSubmit`).catch(() => undefined);
-        if (!health) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(health?.status).toBe(503);
-    } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    }
+    const { status, stderr } = await firstHealthAnswer(env);
+    expect(status).toBe(503);
     const named = stderr.split('\n').map((line) => line.split(' ')[0]);
     expect(named).toEqual(expect.arrayContaining(['ClockSkewSeconds', 'DecryptionPrivateKey', 'LegacyUsersFile']));
     expect(stderr).not.toContain('not a key');
   });
 });
+
+/** `jitmigrate serve` as a child process until its first health-check answer; then stopped. */
+async function firstHealthAnswer(env: NodeJS.ProcessEnv): Promise<{ status: number | undefined; body: unknown; stderr: string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  let status: number | undefined;
+  let body: unknown;
+  try {
+    let health: Response | undefined;
+    for (let i = 0; i < 200 && !health; i++) {
+      health = await fetch(`http://127.0.0.1:${port}/api/onPasswordSubmit`).catch(() => undefined);
+      if (!health) await new Promise((r) => setTimeout(r, 50));
+    }
+    status = health?.status;
+    body = health ? await health.json() : undefined;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  // Read after the exit: everything the host wrote is in.
+  return { status, body, stderr };
+}
 
 /** `jitmigrate serve` as a child process, ready once it answers the health check. */
 async function startServe(env: NodeJS.ProcessEnv): Promise<{ url: string; output: () => string; stop: () => Promise<void> }> {

@@ -564,17 +564,22 @@ describe('jitmigrate finish', () => {
   });
 });
 
+/** An onPasswordSubmit listener attached to one application, as Graph returns it. */
+function listenerWithOneApp(listenerId: string, flag: string): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.onPasswordSubmitListener',
+    id: listenerId,
+    displayName: 'JIT migration listener',
+    conditions: { applications: { includeAllApplications: false, includeApplications: [{ appId: '63856651-13d9-4784-9abf-20758d509e19' }] } },
+    handler: { '@odata.type': '#microsoft.graph.onPasswordMigrationCustomExtensionHandler', migrationPropertyId: flag, customExtension: { id: 'x' } },
+  };
+}
+
 describe('jitmigrate finish --remove-listener-apps against a Graph that accepts an empty list', () => {
   it('PATCHes includeApplications [] with the listener\'s @odata.type', async () => {
     const listenerId = '11111111-2222-3333-4444-555555555555';
     const flag = 'extension_00001111aaaa2222bbbb3333cccc4444_toBeMigrated';
-    const listener = {
-      '@odata.type': '#microsoft.graph.onPasswordSubmitListener',
-      id: listenerId,
-      displayName: 'JIT migration listener',
-      conditions: { applications: { includeAllApplications: false, includeApplications: [{ appId: '63856651-13d9-4784-9abf-20758d509e19' }] } },
-      handler: { '@odata.type': '#microsoft.graph.onPasswordMigrationCustomExtensionHandler', migrationPropertyId: flag, customExtension: { id: 'x' } },
-    };
+    const listener = listenerWithOneApp(listenerId, flag);
     const server = await ScriptedServer.start((request) => {
       if (request.url.includes('/$count')) return { status: 200, body: '0' };
       if (request.method === 'GET' && request.url.startsWith('/v1.0/identity/authenticationEventListeners/')) return { status: 200, body: listener };
@@ -601,13 +606,7 @@ describe('jitmigrate finish --remove-listener-apps against a Graph that accepts 
   it('is idempotent: a second run finds no application attached, PATCHes nothing and exits 0', async () => {
     const listenerId = '11111111-2222-3333-4444-555555555555';
     const flag = 'extension_00001111aaaa2222bbbb3333cccc4444_toBeMigrated';
-    let listener: Record<string, unknown> = {
-      '@odata.type': '#microsoft.graph.onPasswordSubmitListener',
-      id: listenerId,
-      displayName: 'JIT migration listener',
-      conditions: { applications: { includeAllApplications: false, includeApplications: [{ appId: '63856651-13d9-4784-9abf-20758d509e19' }] } },
-      handler: { '@odata.type': '#microsoft.graph.onPasswordMigrationCustomExtensionHandler', migrationPropertyId: flag, customExtension: { id: 'x' } },
-    };
+    let listener: Record<string, unknown> = listenerWithOneApp(listenerId, flag);
     const server = await ScriptedServer.start((request) => {
       if (request.url.includes('/$count')) return { status: 200, body: '0' };
       if (request.method === 'GET' && request.url.startsWith('/v1.0/identity/authenticationEventListeners/')) return { status: 200, body: listener };
