@@ -19,6 +19,7 @@ import type { EntraDirectory } from '../entra/port';
 import { createHashRegistry, type HashRegistry } from '../hashing/registry';
 import { FileUserRepository } from '../legacy/fileRepository';
 import { HttpCredentialService } from '../legacy/httpCredentialService';
+import { LegacyStoreProbeError } from '../legacy/port';
 import { CallerAuthenticator } from '../pipeline/authenticate';
 import { BackgroundTasks } from '../pipeline/deadline';
 import { PasswordSubmitHandler } from '../pipeline/handler';
@@ -96,6 +97,9 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
   const credentials = legacyStore
     ? await attemptAsync(problems, legacySettingName(legacyStore), () => createCredentialChecker(legacyStore, settings.timingDecoyHash, registry, state))
     : undefined;
+  // The legacy table too: a wrong table name or a missing role is a settings problem, not a per-request fallback.
+  const legacyProblem = credentials && legacyStore ? await probeLegacyStore(credentials, legacyStore) : undefined;
+  if (legacyProblem) problems.push(legacyProblem);
   const stateProblem = await stateProbe;
   if (stateProblem) problems.push(stateProblem);
   const entra = await entraPending;
@@ -117,7 +121,10 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
     background,
     registry,
     summary: { legacyStore: ready.legacyStore.kind, stateStore: state.kind, decryptionKeys: keyRing.keys.length },
-    health: cachedHealth(() => probeStateStore(state, ready.stateStore, env), options.healthProbeCacheMs ?? HEALTH_PROBE_CACHE_MS),
+    health: cachedHealth(
+      async () => (await Promise.all([probeLegacyStore(credentials, ready.legacyStore), probeStateStore(state, ready.stateStore, env)])).filter((p) => p !== undefined),
+      options.healthProbeCacheMs ?? HEALTH_PROBE_CACHE_MS,
+    ),
     async close() {
       await background.drain();
       credentials.close?.();
@@ -183,12 +190,29 @@ function stateAccountSetting(s: StateStoreSettings, env: Env): string {
  * The health check's view: the start-up probe just passed, so it is reused until `ttlMs` have passed;
  * concurrent checks share one probe. A later failure is reported here only: callouts carry on (README).
  */
-function cachedHealth(probe: () => Promise<SettingProblem | undefined>, ttlMs: number): () => Promise<readonly SettingProblem[]> {
+function cachedHealth(probe: () => Promise<readonly SettingProblem[]>, ttlMs: number): () => Promise<readonly SettingProblem[]> {
   let last = { at: performance.now(), result: Promise.resolve<readonly SettingProblem[]>([]) };
   return () => {
-    if (performance.now() - last.at >= ttlMs) last = { at: performance.now(), result: probe().then((p) => (p ? [p] : [])) };
+    if (performance.now() - last.at >= ttlMs) last = { at: performance.now(), result: probe() };
     return last.result;
   };
+}
+
+/** The legacy store's probe (a table; a file is proven by loading it) as a settings problem, or undefined. */
+async function probeLegacyStore(credentials: CredentialChecker, legacyStore: LegacyStoreSettings): Promise<SettingProblem | undefined> {
+  if (!credentials.probe) return undefined;
+  try {
+    await credentials.probe();
+    return undefined;
+  } catch (error) {
+    const fault = error instanceof LegacyStoreProbeError ? error.fault : 'account';
+    return toProblem(fault === 'table-name' ? 'LegacyTableName' : legacyAccountSetting(legacyStore), error);
+  }
+}
+
+/** The setting that named the legacy table's account. */
+function legacyAccountSetting(s: LegacyStoreSettings): string {
+  return s.kind === 'table' && !s.endpoint ? 'LegacyTableConnectionString' : legacySettingName(s);
 }
 
 async function createCredentialChecker(

@@ -24,6 +24,22 @@ export interface LegacyUserRepository {
   markMigrated(normalizedUsername: string, at: Date): Promise<void>;
   /** Idempotently marks the record superseded by a password set in Entra (README "Password changed in Entra"). */
   markSuperseded(normalizedUsername: string, at: Date): Promise<void>;
+  /**
+   * Proves the store answers (a remote store: table, account, credential and role), at start-up and for the
+   * health check. Rejects with a `LegacyStoreProbeError`. Absent for a store already proven by loading it.
+   */
+  probe?(): Promise<void>;
+}
+
+/** A failed probe: which setting is at fault, the table's name or its account (location, credential, role). */
+export class LegacyStoreProbeError extends Error {
+  constructor(
+    message: string,
+    readonly fault: 'table-name' | 'account',
+  ) {
+    super(message);
+    this.name = 'LegacyStoreProbeError';
+  }
 }
 
 /** What a legacy web service says about a username/password pair. */

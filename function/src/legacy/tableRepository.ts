@@ -10,7 +10,11 @@ import { TableClient, type TableEntity, type TableEntityResult } from '@azure/da
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopbackHost } from '../config/settings';
 import { normalizeUsername, toUserRecord, UserRecordError } from './normalize';
-import { LegacySystemError, type LegacyUserRecord, type LegacyUserRepository } from './port';
+import { LegacyStoreProbeError, LegacySystemError, type LegacyUserRecord, type LegacyUserRepository } from './port';
+
+const PROBE_TIMEOUT_MS = 3000;
+/** Usernames are normalized e-mail-like names: no user can have this row. */
+const PROBE_KEYS = { partitionKey: '~probe', rowKey: '~probe' } as const;
 
 // ---------------------------------------------------------------------------------------------------
 // Keys
@@ -286,6 +290,18 @@ export class TableUserRepository implements LegacyUserRepository {
 
   static fromSettings(s: TableSettings): TableUserRepository {
     return new TableUserRepository(createTableClient(s));
+  }
+
+  /** One point read of a key no user has: proves network, credential, role and table in one round trip. */
+  async probe(): Promise<void> {
+    try {
+      await this.client.getEntity(PROBE_KEYS.partitionKey, PROBE_KEYS.rowKey, { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    } catch (error) {
+      if (isEntityNotFound(error)) return;
+      const failure = tableFailure(error);
+      if (failure.aborted) throw new LegacyStoreProbeError(`did not answer within ${PROBE_TIMEOUT_MS / 1000} s: check the endpoint and the network path to the storage account (firewall, private endpoint)`, 'account');
+      throw new LegacyStoreProbeError(describeTableFailure(error, 'read the legacy table'), failure.code === 'TableNotFound' ? 'table-name' : 'account');
+    }
   }
 
   async findByUsername(normalizedUsername: string, signal?: AbortSignal): Promise<LegacyUserRecord | undefined> {

@@ -23,11 +23,14 @@ export interface CredentialChecker {
   markSuperseded(username: string, at: Date): Promise<void>;
   /** Releases pooled connections (graceful shutdown). */
   close?(): void;
+  /** Proves a remote store answers, for start-up and the health check (LegacyUserRepository.probe). */
+  probe?(): Promise<void>;
 }
 
 /** Hash stores (Table Storage, JSON lines): look the record up, then verify its hash here. */
 export class HashStoreChecker implements CredentialChecker {
   readonly storeKind: 'table' | 'file';
+  readonly probe?: () => Promise<void>;
 
   /**
    * @param timingDecoyHash verified for unknown users so that an unknown user costs as much as a wrong
@@ -39,6 +42,7 @@ export class HashStoreChecker implements CredentialChecker {
     private readonly timingDecoyHash: string,
   ) {
     this.storeKind = repository.kind;
+    if (repository.probe) this.probe = () => repository.probe!();
   }
 
   async check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck> {

@@ -128,9 +128,41 @@ describe('a misconfigured state store is a settings problem at start-up', () => 
     const broken = endpoint(extra());
     const response = await health(broken);
     expect(response.status).toBe(503);
-    expect(problemsOf(response)).toEqual([{ setting, problem: expect.stringMatching(problem) }]);
+    // The shared-account case also fails the legacy table's own probe (next describe): the state store's is here.
+    expect(problemsOf(response)).toContainEqual({ setting, problem: expect.stringMatching(problem) });
+    expect(problemsOf(response).filter((p) => !p.problem.startsWith('Table Storage: could not read the legacy table'))).toHaveLength(1);
     expect(JSON.stringify(response.jsonBody)).not.toContain(wrongKey);
     expect((await signIn(broken, new CapturingSink(), h, 'alice@contoso.com', STRONG)).response.status).toBe(503);
+  });
+});
+
+describe('a misconfigured legacy table is a settings problem at start-up and in the health check', () => {
+  const wrongKey = randomBytes(64).toString('base64');
+  it.each<[string, () => Env, string, RegExp]>([
+    ['a legacy table that does not exist', () => ({ LegacyTableName: 'LegacyUser' }), 'LegacyTableName', /^Table Storage: could not read the legacy table \(HTTP 404 TableNotFound\)/],
+    [
+      'a refused key on the legacy table',
+      () => ({ LegacyTableConnectionString: azurite.connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`) }),
+      'LegacyTableConnectionString',
+      /^Table Storage: could not read the legacy table \(HTTP 403 \w+\): the storage account did not accept the credentials/,
+    ],
+  ])('%s: 503 naming the setting, before any sign-in', async (_name, extra, setting, problem) => {
+    const broken = endpoint(extra());
+    const response = await health(broken);
+    expect(response.status).toBe(503);
+    expect(problemsOf(response)).toEqual([{ setting, problem: expect.stringMatching(problem) }]);
+    expect(JSON.stringify(response.jsonBody)).not.toContain(wrongKey);
+  });
+
+  it('a legacy table removed after start-up shows in the health check', async () => {
+    const table = TableClient.fromConnectionString(azurite.connectionString, 'LegacyGone', { allowInsecureConnection: true });
+    await ensureTable(table);
+    const instance = endpoint({ LegacyTableName: 'LegacyGone' }, { healthProbeCacheMs: 0 });
+    expect((await health(instance)).status).toBe(200);
+    await table.deleteTable();
+    const after = await health(instance);
+    expect(after.status).toBe(503);
+    expect(problemsOf(after)).toEqual([{ setting: 'LegacyTableName', problem: expect.stringMatching(/TableNotFound/) }]);
   });
 });
 
