@@ -60,6 +60,7 @@ export const CONFIG_SCHEMA = {
   legacyStore: { type: 'string', description: 'Where legacy credentials live: table (Azure Table Storage in the function storage account) or http (legacy web service).', default: 'table' },
   legacyTableName: { type: 'string', description: 'Azure table of legacy users (legacyStore=table).', default: 'LegacyUsers' },
   stateTableName: { type: 'string', description: 'Azure table of shared state: lockout counters, per-nonce answers.', default: 'JitState' },
+  stateStoreFailClosed: { type: 'boolean', description: 'While the state table cannot be reached, answer LegacyErrorAction before any hash is verified (app setting StateStoreFailClosed), instead of going on without lockout and idempotency (false, the default).', default: false },
   legacyServiceUrl: { type: 'string', description: 'https URL of the legacy web service (required when legacyStore=http). Empty = unset.', default: '' },
   legacyServiceApiKey: { type: 'string', sensitive: true, description: 'API key of the legacy web service; stored in Key Vault and referenced by the app, never in an app setting. Set it with pulumi config set --secret legacyServiceApiKey: a plain-text value is refused. Empty = unset.', default: '' },
   assignDeployerCertificatesOfficer: { type: 'boolean', description: 'Assign Key Vault Certificates Officer on the vault to the deploying principal (needed to create the certificate). Set false if it is granted another way.', default: true },
@@ -128,6 +129,8 @@ export interface InfraConfig {
   readonly logRetentionDays: number;
   readonly legacy: LegacyStoreConfig;
   readonly stateTableName: string;
+  /** App setting StateStoreFailClosed. */
+  readonly stateStoreFailClosed: boolean;
   readonly assignDeployerCertificatesOfficer: boolean;
   readonly deployerPrincipalType: 'User' | 'ServicePrincipal';
   readonly passwordChangeCheck: PasswordChangeCheckConfig;
@@ -421,6 +424,7 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   const legacyStore = r.choice('legacyStore', ['table', 'http'] as const);
   const legacyTableName = r.matching('legacyTableName', TABLE_NAME, tableFix) ?? 'LegacyUsers';
   const stateTableName = r.matching('stateTableName', TABLE_NAME, tableFix) ?? 'JitState';
+  const stateStoreFailClosed = r.boolean('stateStoreFailClosed');
   if (legacyStore === 'table' && legacyTableName.toLowerCase() === stateTableName.toLowerCase()) {
     r.problem('stateTableName', 'equals legacyTableName: give the shared state its own table');
   }
@@ -496,6 +500,7 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     logRetentionDays,
     legacy,
     stateTableName,
+    stateStoreFailClosed,
     assignDeployerCertificatesOfficer,
     deployerPrincipalType,
     passwordChangeCheck,

@@ -830,6 +830,13 @@ describe('config validation', () => {
     expect(settingsOf(single(snap(dev, devCfg), T.app)).get('CalloutBudgetMs')).toBe(String(2000 - CALLOUT_NETWORK_MARGIN_MS));
   });
 
+  test('stateStoreFailClosed reaches the app setting StateStoreFailClosed (off by default)', () => {
+    expect(devCfg.stateStoreFailClosed).toBe(false);
+    expect(settingsOf(single(snap(dev, devCfg), T.app)).get('StateStoreFailClosed')).toBe('false');
+    expect(configOf({ [key('stateStoreFailClosed')]: 'true' }).stateStoreFailClosed).toBe(true);
+    expect(problems({ [key('stateStoreFailClosed')]: 'sometimes' }).join('\n')).toMatch(/stateStoreFailClosed is 'sometimes': set it to true or false/);
+  });
+
   test.each([
     ['https://svc:hunter2@legacy.example.com/verify', /user name or password/],
     ['https://legacy.example.com/verify?apikey=abc123', /credential in its query \(apikey\)/],

@@ -117,6 +117,7 @@ const hosting = new FunctionHosting('hosting', {
   extensionAppIdentifierUri: entra.identifierUri,
   legacy: cfg.legacy.kind === 'table' ? cfg.legacy : { kind: 'http', serviceUrl: cfg.legacy.serviceUrl },
   stateTableName: cfg.stateTableName,
+  stateStoreFailClosed: cfg.stateStoreFailClosed,
   logAnalyticsWorkspaceId: monitoring.workspaceId,
   operator: cfg.operator,
   scale: cfg.hosting,

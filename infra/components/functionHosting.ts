@@ -65,6 +65,8 @@ export interface FunctionHostingArgs {
   extensionAppIdentifierUri: pulumi.Input<string>;
   legacy: HostedLegacyStore;
   stateTableName: string;
+  /** App setting StateStoreFailClosed (README "Security"). */
+  stateStoreFailClosed: boolean;
   scale: { alwaysReadyInstances: number; maximumInstanceCount: number; instanceMemoryMB: 512 | 2048 | 4096 };
   /** The function's deadline (app setting CalloutBudgetMs), inside the custom extension's timeout. */
   calloutBudgetMs: number;
@@ -229,6 +231,7 @@ export class FunctionHosting extends pulumi.ComponentResource {
       { name: 'LegacyStore', value: args.legacy.kind },
       { name: 'StateTableEndpoint', value: endpoints.table },
       { name: 'StateTableName', value: args.stateTableName },
+      { name: 'StateStoreFailClosed', value: String(args.stateStoreFailClosed) },
       { name: 'CalloutBudgetMs', value: String(args.calloutBudgetMs) },
       ...(args.legacy.kind === 'table'
         ? [
