@@ -4,6 +4,7 @@
  * real program (no violations) and on a mutated copy (a violation), so none can pass vacuously.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { loadSettings } from '../function/src/config';
 import { CALLOUT_NETWORK_MARGIN_MS, checkDistinctTenants, CONFIG_SCHEMA, ConfigError, GRAPH_CLIENT_CERTIFICATE, parseConfig, type ConfigKey, type ConfigSource, type InfraConfig } from './config';
 import { FLEX_FORBIDDEN_SETTINGS, FUNCTION_ROUTE } from './components/functionHosting';
 import { TOKEN_EXCHANGE_AUDIENCE } from './components/graphReader';
@@ -828,6 +829,24 @@ describe('config validation', () => {
     expect(configOf({ [key('customExtensionTimeoutMs')]: '1200' }).hosting.calloutBudgetMs).toBe(1200 - CALLOUT_NETWORK_MARGIN_MS);
     expect(problems({ [key('customExtensionTimeoutMs')]: '600' }).join('\n')).toMatch(/customExtensionTimeoutMs is 600: Entra would give up before the function could answer.*set it to 700-2000/);
     expect(settingsOf(single(snap(dev, devCfg), T.app)).get('CalloutBudgetMs')).toBe(String(2000 - CALLOUT_NETWORK_MARGIN_MS));
+  });
+
+  test.each([
+    ['dev', () => snap(dev, devCfg)],
+    ['http', () => snap(http, httpCfg)],
+    ['managed identity', () => snap(mi, miCfg)],
+    ['check off', () => snap(off, offCfg)],
+  ])('the app settings of the %s stack load in the function without a problem, and each one is read', (_name, snapshot) => {
+    const written = settingsOf(single(snapshot(), T.app));
+    // In Azure the platform resolves a Key Vault reference before the app reads it.
+    const env: Record<string, string> = {};
+    for (const [name, value] of written) env[name] = /^@Microsoft\.KeyVault\(/.test(value) ? `resolved:${name}` : value;
+    const read = new Set<string>();
+    const recording = new Proxy(env, { get: (target, name) => (typeof name === 'string' && read.add(name), target[name as string]) });
+    const result = loadSettings(recording);
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    const platform = /^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_|FUNCTIONS_|WEBSITE_)/;
+    expect([...written.keys()].filter((name) => !platform.test(name) && !read.has(name))).toEqual([]);
   });
 
   test('stateStoreFailClosed reaches the app setting StateStoreFailClosed (off by default)', () => {
