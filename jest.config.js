@@ -3,7 +3,7 @@
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/function', '<rootDir>/scripts', '<rootDir>/infra', '<rootDir>/lib', '<rootDir>/test'],
+  roots: ['<rootDir>/function', '<rootDir>/scripts', '<rootDir>/infra', '<rootDir>/lib', '<rootDir>/policy', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(jose|vega|vega-[^/]+|d3-[^/]+|internmap|delaunator|robust-predicates|json-stringify-pretty-compact)/)'],

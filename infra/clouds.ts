@@ -28,3 +28,18 @@ export function cloudOf(graphBaseUrl: string): string {
   }
   return cloud;
 }
+
+/** Key Vault's DNS suffix per cloud (learn.microsoft.com key-vault/general/about-keys-secrets-certificates#dns-suffixes). */
+const KEY_VAULT_DNS_SUFFIXES: Readonly<Record<string, string>> = {
+  global: 'vault.azure.net',
+  usgovernmentl4: 'vault.usgovcloudapi.net',
+  usgovernmentl5: 'vault.usgovcloudapi.net',
+  china: 'vault.azure.cn',
+};
+
+/** A vault's data-plane URI (`properties.vaultUri`) from its name, for a vault this stack does not create. */
+export function keyVaultUri(vaultName: string, cloud: string): string {
+  const suffix = KEY_VAULT_DNS_SUFFIXES[cloud];
+  if (suffix === undefined) throw new Error(`no Key Vault DNS suffix is known for the ${cloud} cloud`);
+  return `https://${vaultName.toLowerCase()}.${suffix}/`;
+}

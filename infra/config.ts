@@ -4,12 +4,14 @@
  * suffices. `CONFIG_SCHEMA` is the source the project schema in Pulumi.yaml mirrors (a test compares them).
  */
 import * as pulumi from '@pulumi/pulumi';
-import { cloudOf } from './clouds';
+import { parseIpv4Block } from './cidr';
+import { cloudOf, keyVaultUri } from './clouds';
 import { AZURE_PUBLIC_REGIONS, FLEX_CONSUMPTION_REGIONS, regionKey } from './regions';
 import { nearest } from './suggest';
 import { ENCRYPTION_KEY_SIZES } from '../function/src/crypto/keySizes';
 import { GRAPH_API_VERSIONS, JIT_OBJECTS_API_VERSION, type GraphApiVersion } from '../lib/graph/types';
 import { PRINCIPAL_TYPES, type PrincipalType } from './roles';
+import { ALERT_RULE_IDS, ALERT_RULES, ALERT_WINDOW_MINUTES, type AlertRuleId } from './alerts/queries';
 
 export type ConfigType = 'string' | 'integer' | 'boolean' | 'array';
 
@@ -36,6 +38,7 @@ export const CONFIG_SCHEMA = {
   prefix: { type: 'string', description: 'Naming prefix of every resource: 2-10 lower-case letters, digits and single hyphens, starting with a letter.', default: 'jitmig' },
   nameSeed: { type: 'string', description: 'Mixed into the hash suffix of globally unique names; change it only to move to fresh names (e.g. while a destroyed Key Vault is still soft-deleted).', default: '' },
   tags: { type: 'array', description: 'Extra tags for every Azure resource, as "key=value" strings.', default: [] },
+  existingResourceGroupName: { type: 'string', description: 'Name of an existing resource group (in the stack\'s subscription and azure-native:location) to deploy everything into, instead of a new one; the stack never changes or deletes it (README "Bring your own resources"). Empty = create the resource group.', default: '' },
   externalIdTenantId: { type: 'string', description: 'Directory (tenant) ID of the Microsoft Entra External ID tenant (GUID). Every azuread resource and Graph call targets this tenant only.' },
   externalIdTenantDomain: { type: 'string', description: 'Subdomain of the External ID tenant (contoso for contoso.onmicrosoft.com / contoso.ciamlogin.com).' },
   graphBaseUrl: { type: 'string', description: 'Microsoft Graph endpoint (national clouds differ).', default: 'https://graph.microsoft.com' },
@@ -54,9 +57,17 @@ export const CONFIG_SCHEMA = {
   alwaysReadyInstances: { type: 'integer', description: 'Flex Consumption always-ready instances for the http group (0 disables; each one is billed while idle).', default: 1 },
   maximumInstanceCount: { type: 'integer', description: 'Flex Consumption maximum instance count (1-1000).', default: 100 },
   instanceMemoryMB: { type: 'integer', description: 'Flex Consumption instance memory: 512, 2048 or 4096.', default: 2048 },
-  keyVaultPublicNetworkAccess: { type: 'string', description: 'Key Vault public network access: Enabled (access stays RBAC-only). Disabled is refused: this program deploys no private endpoint or virtual network integration, so neither the function nor the deployer could reach the vault.', default: 'Enabled' },
+  keyVaultPublicNetworkAccess: { type: 'string', description: 'Key Vault public network access with networkMode=public: Enabled (access stays RBAC-only). Disabled is refused there, since neither the function nor the deployer could reach the vault; networkMode=private turns it off itself (README "Private networking").', default: 'Enabled' },
+  existingKeyVaultId: { type: 'string', description: 'ARM id of an existing Key Vault with Azure RBAC authorization, in the stack\'s subscription (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>): the certificates and secrets go there and this stack\'s role assignments are made on it (or its secrets); the vault itself, its diagnostics, network rules and locks stay its owner\'s. networkMode=public only (README "Bring your own resources"). Empty = create the vault.', default: '' },
+  networkMode: { type: 'string', description: 'public (default: Key Vault and storage keep public endpoints, RBAC-only) or private (the function\'s outbound traffic goes through a virtual network; Key Vault and storage are reached through private endpoints and their public network access is off; README "Private networking").', default: 'public' },
+  virtualNetworkAddressSpace: { type: 'string', description: 'networkMode=private: IPv4 address space of the virtual network this stack creates, /16 to /24; its first half is the function\'s integration subnet, its third quarter the private endpoints\' subnet. Unused with existingSubnetId.', default: '10.80.0.0/22' },
+  existingSubnetId: { type: 'string', description: 'networkMode=private: ARM id of an existing subnet, delegated to Microsoft.App/environments, for the function\'s virtual network integration, instead of a new virtual network. Set existingPrivateEndpointSubnetId (same virtual network) with it. Empty = create the network.', default: '' },
+  existingPrivateEndpointSubnetId: { type: 'string', description: 'networkMode=private with existingSubnetId: ARM id of an existing subnet (not delegated) of the same virtual network for the Key Vault and storage private endpoints. Empty = unset.', default: '' },
+  deployerInPrivateNetwork: { type: 'boolean', description: 'networkMode=private: set true to confirm pulumi up runs inside the virtual network (or a network peered with it that resolves its private DNS zones), e.g. a self-hosted CI agent: it creates the certificates through the vault\'s data plane, which has no public endpoint then. networkMode=private is refused without it.', default: false },
   checkFlexConsumptionRegion: { type: 'boolean', description: 'Refuse an azure-native:location that is not known to offer the Flex Consumption plan (list in infra/regions.ts). Set false for a region Microsoft opened after this release.', default: true },
-  logRetentionDays: { type: 'integer', description: 'Log Analytics retention in days (30-730).', default: 30 },
+  logRetentionDays: { type: 'integer', description: 'Log Analytics retention in days (30-730). Not with existingLogAnalyticsWorkspaceId, whose retention is its owner\'s.', default: 30 },
+  existingLogAnalyticsWorkspaceId: { type: 'string', description: 'ARM id of an existing Log Analytics workspace (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>) that Application Insights and every diagnostic setting use, instead of a new workspace (README "Bring your own resources"). Empty = create the workspace.', default: '' },
+  dashboard: { type: 'boolean', description: 'Deploy the migration dashboard: an Azure Monitor workbook over the function\'s telemetry in this stack\'s Application Insights (migrations per hour, outcomes, failure reasons, latency, lockouts, keyLabel). How many users are left comes from jitmigrate status (README "Migration dashboard").', default: true },
   legacyStore: { type: 'string', description: 'Where legacy credentials live: table (Azure Table Storage in the function storage account) or http (legacy web service).', default: 'table' },
   legacyTableName: { type: 'string', description: 'Azure table of legacy users (legacyStore=table).', default: 'LegacyUsers' },
   stateTableName: { type: 'string', description: 'Azure table of shared state: lockout counters, per-nonce answers.', default: 'JitState' },
@@ -71,6 +82,12 @@ export const CONFIG_SCHEMA = {
   resourceLocks: { type: 'boolean', description: 'Put a CanNotDelete lock on the Key Vault and on the storage account (legacy users, shared state), so neither can be deleted outside pulumi destroy, e.g. with the resource group. Locks need Microsoft.Authorization/locks/* (Owner or User Access Administrator). Set false to deploy without that permission, or before a change that removes something inside them (a role assignment, table or diagnostic setting).', default: true },
   operatorPrincipalId: { type: 'string', description: 'Object id (GUID) of the user, group or service principal that runs jitmigrate import-legacy, status and reconcile: it gets Storage Table Data Contributor on the legacy table only (legacyStore=table). Empty = nobody.', default: '' },
   operatorPrincipalType: { type: 'string', description: 'Kind of operatorPrincipalId, for its role assignment: User, Group or ServicePrincipal. ARM rejects a mismatch.', default: 'User' },
+  alerts: { type: 'boolean', description: 'Deploy the alert rules over the function\'s telemetry and the Key Vault\'s logs (README "Alerts"). Without alertEmails, alertWebhookUrl or alertActionGroupId they fire in the portal only (Monitor > Alerts).', default: true },
+  alertEmails: { type: 'array', description: 'E-mail addresses the alerts are sent to (an action group this stack creates).', default: [] },
+  alertWebhookUrl: { type: 'string', sensitive: true, description: 'https URL the alerts are posted to (common alert schema), e.g. a Teams or incident-tool webhook. It usually carries the receiver\'s token: set it with pulumi config set --secret alertWebhookUrl; a plain-text value is refused. Empty = unset.', default: '' },
+  alertActionGroupId: { type: 'string', description: 'ARM id of an existing action group the alerts are also sent to (/subscriptions/<id>/resourceGroups/<group>/providers/microsoft.insights/actionGroups/<name>). Empty = unset.', default: '' },
+  alertThresholds: { type: 'array', description: 'Threshold overrides as "rule=number" strings, e.g. "signInRefusals=500"; the rules, units and defaults are listed in README "Alerts".', default: [] },
+  alertWindows: { type: 'array', description: 'Look-back window overrides in minutes as "rule=minutes" strings, e.g. "signInRefusals=30"; one of 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880.', default: [] },
 } as const satisfies Record<string, ConfigKeySchema>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;
@@ -87,6 +104,46 @@ export type PasswordChangeCheckConfig =
 
 /** The Graph client certificate's Key Vault name and subject: fixed, so a stack never renames (replaces) it. */
 export const GRAPH_CLIENT_CERTIFICATE = { name: 'jit-graph-client', subject: 'CN=JitMigrationGraphReader', keySize: 2048 } as const;
+
+/** The alert rules' recipients and overrides (components/alerting.ts, README "Alerts"). */
+export interface AlertsConfig {
+  readonly emails: readonly string[];
+  /** A secret Output (the URL usually carries the receiver's token); undefined = no webhook. */
+  readonly webhookUrl?: pulumi.Output<string>;
+  /** ARM id of an existing action group. */
+  readonly actionGroupId?: string;
+  readonly thresholds: Readonly<Partial<Record<AlertRuleId, number>>>;
+  readonly windowMinutes: Readonly<Partial<Record<AlertRuleId, number>>>;
+}
+
+/** networkMode (README "Private networking"); components/network.ts builds the private side. */
+export type NetworkConfig =
+  | { readonly mode: 'public' }
+  | {
+      readonly mode: 'private';
+      /** The virtual network this stack creates (unused with `existingSubnets`). */
+      readonly addressSpace: string;
+      /** Subnets of an existing virtual network, instead of a new one. */
+      readonly existingSubnets?: { readonly integration: string; readonly privateEndpoints: string };
+    };
+
+/** An existing Key Vault (existingKeyVaultId), split into the parts its users need. */
+export interface ExistingKeyVault {
+  /** As configured: the scope of this stack's role assignments on it. */
+  readonly id: string;
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly subscriptionId: string;
+  /** `https://{name}.{the cloud's Key Vault suffix}/`. */
+  readonly uri: string;
+}
+
+/** Resources a platform team owns (README "Bring your own resources"); each one unset = the stack creates its own. */
+export interface ExistingResources {
+  readonly resourceGroupName?: string;
+  readonly logAnalyticsWorkspaceId?: string;
+  readonly keyVault?: ExistingKeyVault;
+}
 
 export interface CertificateConfig {
   readonly name: string;
@@ -125,8 +182,14 @@ export interface InfraConfig {
     readonly maximumInstanceCount: number;
     readonly instanceMemoryMB: 512 | 2048 | 4096;
   };
+  /** Disabled exactly when `network.mode` is private. */
   readonly keyVaultPublicNetworkAccess: 'Enabled' | 'Disabled';
+  readonly network: NetworkConfig;
+  /** Unused with `existing.logAnalyticsWorkspaceId`. */
   readonly logRetentionDays: number;
+  readonly existing: ExistingResources;
+  /** The migration dashboard workbook. */
+  readonly dashboard: boolean;
   readonly legacy: LegacyStoreConfig;
   readonly stateTableName: string;
   /** App setting StateStoreFailClosed. */
@@ -138,6 +201,8 @@ export interface InfraConfig {
   readonly graphApiVersion: GraphApiVersion;
   /** CanNotDelete locks on the vault and the storage account. */
   readonly resourceLocks: boolean;
+  /** Undefined when alerts=false. */
+  readonly alerts?: AlertsConfig;
   /** Who runs the CLI against the legacy table (Storage Table Data Contributor on it); undefined = nobody. */
   readonly operator?: { readonly principalId: string; readonly principalType: PrincipalType };
   /** Accepted but doubtful settings, printed at preview (`pulumi.log.warn`). */
@@ -411,14 +476,18 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   if (alwaysReadyInstances > maximumInstanceCount) r.problem('alwaysReadyInstances', `(${alwaysReadyInstances}) exceeds maximumInstanceCount (${maximumInstanceCount}): lower it or raise the maximum`);
   const instanceMemoryMB = r.integer('instanceMemoryMB', 512, 4096, [512, 2048, 4096]) as 512 | 2048 | 4096;
 
-  const keyVaultPublicNetworkAccess = r.choice('keyVaultPublicNetworkAccess', ['Enabled', 'Disabled'] as const);
-  if (keyVaultPublicNetworkAccess === 'Disabled') {
+  const network = networkConfig(r, cloud);
+  const vaultAccessSetting = r.choice('keyVaultPublicNetworkAccess', ['Enabled', 'Disabled'] as const);
+  if (vaultAccessSetting === 'Disabled' && network.mode === 'public') {
     r.problem(
       'keyVaultPublicNetworkAccess',
-      'is Disabled, but this program deploys no private endpoint or virtual network integration: the function could not read its keys and pulumi up could not create the certificate. Keep Enabled (access stays RBAC-only: only the function identity and the deployer hold roles)',
+      'is Disabled while networkMode=public, which has no private endpoint or virtual network integration: the function could not read its keys and pulumi up could not create the certificate. Keep Enabled (access stays RBAC-only: only the function identity and the deployer hold roles), or set networkMode private, which closes the vault and storage to the internet itself (README "Private networking")',
     );
   }
+  const keyVaultPublicNetworkAccess = network.mode === 'private' ? 'Disabled' : vaultAccessSetting;
   const logRetentionDays = r.integer('logRetentionDays', 30, 730);
+  const existing = existingResources(r, network.mode, cloud, logRetentionDays);
+  const dashboard = r.boolean('dashboard');
 
   const tableFix = 'use 3-63 letters and digits starting with a letter (Azure Table naming)';
   const legacyStore = r.choice('legacyStore', ['table', 'http'] as const);
@@ -473,6 +542,7 @@ export function parseConfig(source: ConfigSource): InfraConfig {
 
   const graphApiVersion = r.choice('graphApiVersion', GRAPH_API_VERSIONS);
   const resourceLocks = r.boolean('resourceLocks');
+  const alerts = alertsConfig(r, source);
   const operatorPrincipalId = r.matching('operatorPrincipalId', GUID, "set it to the operator's object id (a GUID): az ad signed-in-user show --query id -o tsv, or a group's id")?.toLowerCase();
   const operatorPrincipalType = r.choice('operatorPrincipalType', PRINCIPAL_TYPES);
   let operator: InfraConfig['operator'];
@@ -497,7 +567,10 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     ...(previousCertificate ? { previousCertificate } : {}),
     hosting: { calloutBudgetMs, alwaysReadyInstances, maximumInstanceCount, instanceMemoryMB },
     keyVaultPublicNetworkAccess,
+    network,
     logRetentionDays,
+    existing,
+    dashboard,
     legacy,
     stateTableName,
     stateStoreFailClosed,
@@ -507,8 +580,97 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     warnings,
     graphApiVersion,
     resourceLocks,
+    ...(alerts ? { alerts } : {}),
     ...(operator ? { operator } : {}),
   });
+}
+
+const SUBNET_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/virtualNetworks\/[-\w.]{2,64}\/subnets\/[-\w.]{1,80}$/i;
+/** The smallest and largest virtual network this stack creates: halves and quarters stay usable subnets. */
+const ADDRESS_SPACE_PREFIX = { min: 16, max: 24 } as const;
+
+/** networkMode and the keys that only apply to one mode (README "Private networking"). */
+function networkConfig(r: Reader, cloud: string): NetworkConfig {
+  const mode = r.choice('networkMode', ['public', 'private'] as const);
+  const integration = r.matching('existingSubnetId', SUBNET_ID, 'set it to a subnet\'s ARM id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet>') ?? '';
+  const privateEndpoints = r.matching('existingPrivateEndpointSubnetId', SUBNET_ID, 'set it to a subnet\'s ARM id, like existingSubnetId') ?? '';
+  const deployerInside = r.boolean('deployerInPrivateNetwork');
+  const addressSpace = r.string('virtualNetworkAddressSpace', 'set it to an IPv4 block such as 10.80.0.0/22', false) ?? '';
+  if (mode === 'public') {
+    for (const [key, set] of [['existingSubnetId', integration], ['existingPrivateEndpointSubnetId', privateEndpoints], ['deployerInPrivateNetwork', deployerInside]] as const) {
+      if (set) r.problem(key, `is set while networkMode=public: remove it (pulumi config rm ${key}) or set networkMode private`);
+    }
+    return { mode };
+  }
+  // The private DNS zone names (privatelink.vaultcore.azure.net, privatelink.<service>.core.windows.net) are the global cloud's.
+  if (cloud !== 'global') r.problem('networkMode', `is private while graphBaseUrl is in the ${cloud} cloud: the private DNS zones are set up for the global cloud only; use networkMode public`);
+  if (!deployerInside) {
+    r.problem(
+      'networkMode',
+      'is private, which turns the Key Vault\'s public endpoint off: pulumi up creates and reads the certificates through the vault\'s data plane, which is then reachable only from inside the virtual network. Run pulumi up from there (a self-hosted agent in the network, or a network peered with it that resolves its private DNS zones) and confirm with pulumi config set deployerInPrivateNetwork true',
+    );
+  }
+  if (Boolean(integration) !== Boolean(privateEndpoints)) {
+    r.problem(integration ? 'existingPrivateEndpointSubnetId' : 'existingSubnetId', 'must be set together with the other existing subnet: give both subnet ids (the function\'s integration subnet and the private endpoints\' subnet), or neither to create the network');
+  } else if (integration && privateEndpoints) {
+    const vnetOf = (id: string) => id.replace(/\/subnets\/[^/]+$/, '').toLowerCase();
+    if (vnetOf(integration) !== vnetOf(privateEndpoints)) {
+      r.problem('existingPrivateEndpointSubnetId', 'is in another virtual network than existingSubnetId: use two subnets of one virtual network, whose private DNS zones the function then resolves');
+    } else if (integration.toLowerCase() === privateEndpoints.toLowerCase()) {
+      r.problem('existingPrivateEndpointSubnetId', 'is existingSubnetId: private endpoints cannot sit in the delegated integration subnet; give a second subnet');
+    }
+    return { mode, addressSpace, existingSubnets: { integration, privateEndpoints } };
+  }
+  try {
+    const block = parseIpv4Block(addressSpace);
+    if (block.prefixLength < ADDRESS_SPACE_PREFIX.min || block.prefixLength > ADDRESS_SPACE_PREFIX.max) {
+      r.problem('virtualNetworkAddressSpace', `is a /${block.prefixLength}: use a /${ADDRESS_SPACE_PREFIX.min} to /${ADDRESS_SPACE_PREFIX.max}, e.g. 10.80.0.0/22`);
+    }
+  } catch (error) {
+    r.problem('virtualNetworkAddressSpace', (error as Error).message.replace(/^'[^']*' /, `is '${addressSpace}', which `));
+  }
+  return { mode, addressSpace };
+}
+
+// Azure naming rules: resource group 1-90 characters not ending in a period; workspace 4-63 letters, digits and
+// hyphens; vault 3-24 letters, digits and hyphens, starting with a letter.
+const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
+const WORKSPACE_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.OperationalInsights\/workspaces\/[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/i;
+const KEY_VAULT_ID = /^\/subscriptions\/([0-9a-f-]{36})\/resourceGroups\/([-\w.()]{1,90})\/providers\/Microsoft\.KeyVault\/vaults\/([A-Za-z](?:[A-Za-z0-9]|-(?!-)){1,22}[A-Za-z0-9])$/i;
+
+/** existingResourceGroupName, existingLogAnalyticsWorkspaceId, existingKeyVaultId (README "Bring your own resources"). */
+function existingResources(r: Reader, networkMode: NetworkConfig['mode'], cloud: string, logRetentionDays: number): ExistingResources {
+  const resourceGroupName = r.matching('existingResourceGroupName', RESOURCE_GROUP_NAME, 'set it to the name of an existing resource group: 1-90 letters, digits, _ - . ( ), not ending with a period') || undefined;
+  const logAnalyticsWorkspaceId =
+    r.matching('existingLogAnalyticsWorkspaceId', WORKSPACE_ID, "set it to a workspace's ARM id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>") || undefined;
+  const retentionDefault = CONFIG_SCHEMA.logRetentionDays.default;
+  if (logAnalyticsWorkspaceId && logRetentionDays !== retentionDefault) {
+    r.problem('logRetentionDays', `is ${logRetentionDays} while existingLogAnalyticsWorkspaceId is set: the stack creates no workspace, so its retention is the workspace owner's; remove it (pulumi config rm logRetentionDays)`);
+  }
+  const vaultId = r.matching('existingKeyVaultId', KEY_VAULT_ID, "set it to a Key Vault's ARM id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>") || undefined;
+  let keyVault: ExistingKeyVault | undefined;
+  if (vaultId && networkMode === 'private') {
+    // The stack would put a private endpoint on the owner's vault and a privatelink.vaultcore.azure.net zone
+    // without the owner's records in its network: the vault's private reachability is the owner's to arrange.
+    r.problem('existingKeyVaultId', 'is set while networkMode=private: an existing vault\'s private endpoint and DNS are its owner\'s, and this stack would add its own; use networkMode public, or remove existingKeyVaultId (pulumi config rm existingKeyVaultId) to let the stack create a private vault');
+  } else if (vaultId) {
+    const [, subscriptionId, group, name] = KEY_VAULT_ID.exec(vaultId)!;
+    keyVault = { id: vaultId, name: name!, resourceGroupName: group!, subscriptionId: subscriptionId!.toLowerCase(), uri: keyVaultUri(name!, cloud) };
+  }
+  return { ...(resourceGroupName ? { resourceGroupName } : {}), ...(logAnalyticsWorkspaceId ? { logAnalyticsWorkspaceId } : {}), ...(keyVault ? { keyVault } : {}) };
+}
+
+/**
+ * The stack's Key Vault secret and role definitions live in the provider's subscription, so an existing vault
+ * must be there too. Known only once the provider has signed in: index.ts calls this with the tenant check.
+ */
+export function checkExistingKeyVaultSubscription(cfg: Pick<InfraConfig, 'project' | 'existing'>, subscriptionId: string): void {
+  const vault = cfg.existing.keyVault;
+  if (vault && vault.subscriptionId !== subscriptionId.toLowerCase()) {
+    throw new ConfigError([
+      `${cfg.project}:existingKeyVaultId is in subscription ${vault.subscriptionId}, not ${subscriptionId.toLowerCase()}, the one the stack deploys to: use a vault in this subscription, or remove existingKeyVaultId to let the stack create its own`,
+    ]);
+  }
 }
 
 /** What the Entra callout keeps for the network round trip and TLS: the default 2000 ms timeout leaves the
@@ -550,6 +712,80 @@ export function checkDistinctTenants(cfg: Pick<InfraConfig, 'project' | 'externa
   }
 }
 
+const ACTION_GROUP_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/microsoft\.insights\/actionGroups\/[^/]{1,260}$/i;
+const EMAIL = /^[^@\s"<>,;]+@[^@\s"<>,;]+\.[^@\s"<>,;]+$/;
+
+/** alertWebhookUrl, checked inside its secret Output; the error never repeats the URL (it may hold a token). */
+export function httpsWebhookUrl(project: string, value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:') throw new ConfigError([`${project}:alertWebhookUrl is not an https URL: set it again with pulumi config set --secret alertWebhookUrl https://...`]);
+  return url.href;
+}
+
+/** alerts and its recipients and overrides; undefined when alerts=false. */
+function alertsConfig(r: Reader, source: ConfigSource): AlertsConfig | undefined {
+  const enabled = r.boolean('alerts');
+  const emails = r.stringArray('alertEmails');
+  emails.forEach((email, i) => {
+    if (!EMAIL.test(email)) r.problem('alertEmails', `entry ${i} '${email}' is not an e-mail address: set each entry to one address, like ops@contoso.com`);
+  });
+  const actionGroupId = r.matching('alertActionGroupId', ACTION_GROUP_ID, 'set it to an action group\'s ARM id: /subscriptions/<id>/resourceGroups/<group>/providers/microsoft.insights/actionGroups/<name>');
+  const secretUrl = source.getSecret('alertWebhookUrl');
+  if (secretUrl && !source.isSecret('alertWebhookUrl')) {
+    r.problem('alertWebhookUrl', 'is stored in plain text in the stack file: set it again with pulumi config set --secret alertWebhookUrl <url>, and renew the webhook if its token may already be in version control');
+  }
+  // A secret is only readable inside the Output: a URL that is not https stops the deployment there.
+  const webhookUrl = secretUrl?.apply((value) => httpsWebhookUrl(source.project, value));
+  const thresholds = ruleOverrides(r, 'alertThresholds', 'number', (id, value) => {
+    const { min, max, unit } = ALERT_RULES.find((rule) => rule.id === id)!.threshold;
+    return Number.isInteger(value) && value >= min && value <= max ? undefined : `a whole number from ${min} to ${max} (${unit})`;
+  });
+  const windowMinutes = ruleOverrides(r, 'alertWindows', 'minutes', (_id, value) =>
+    (ALERT_WINDOW_MINUTES as readonly number[]).includes(value) ? undefined : `one of ${ALERT_WINDOW_MINUTES.join(', ')} minutes`,
+  );
+  if (!enabled) {
+    for (const key of ['alertEmails', 'alertActionGroupId', 'alertWebhookUrl', 'alertThresholds', 'alertWindows'] as const) {
+      const set = key === 'alertWebhookUrl' ? secretUrl !== undefined : (source.get(key) ?? '') !== '' && source.get(key) !== '[]';
+      if (set) r.problem(key, `is set while alerts=false: remove it (pulumi config rm ${key}) or set alerts true`);
+    }
+    return undefined;
+  }
+  return { emails, ...(webhookUrl ? { webhookUrl } : {}), ...(actionGroupId ? { actionGroupId } : {}), thresholds, windowMinutes };
+}
+
+/** "rule=value" entries of alertThresholds / alertWindows, each rule once, each value checked by `invalid`. */
+function ruleOverrides(r: Reader, key: 'alertThresholds' | 'alertWindows', what: string, invalid: (id: AlertRuleId, value: number) => string | undefined): Partial<Record<AlertRuleId, number>> {
+  const overrides: Partial<Record<AlertRuleId, number>> = {};
+  for (const entry of r.stringArray(key)) {
+    const match = /^([A-Za-z0-9]+)\s*=\s*(\S+)$/.exec(entry);
+    if (!match) {
+      r.problem(key, `entry '${entry}' is not "rule=${what}", e.g. "signInRefusals=${key === 'alertWindows' ? 30 : 500}"`);
+      continue;
+    }
+    const [, name, raw] = match as unknown as [string, string, string];
+    const id = ALERT_RULE_IDS.find((known) => known === name);
+    if (!id) {
+      const suggestion = nearest(name, ALERT_RULE_IDS);
+      r.problem(key, `entry '${entry}' names no alert rule${suggestion ? `: did you mean ${suggestion}?` : ''} The rules are ${ALERT_RULE_IDS.join(', ')}`);
+      continue;
+    }
+    if (id in overrides) {
+      r.problem(key, `sets ${id} more than once: keep one entry`);
+      continue;
+    }
+    const value = Number(raw);
+    const expected = invalid(id, value);
+    if (expected !== undefined) r.problem(key, `entry '${entry}': set ${id} to ${expected}`);
+    else overrides[id] = value;
+  }
+  return overrides;
+}
+
 /** Freezes plain objects and arrays; leaves Outputs (secrets) alone. */
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !pulumi.Output.isInstance(value) && !Object.isFrozen(value)) {
@@ -586,4 +822,46 @@ function runtimeIsConfigSecret(fullKey: string): boolean {
 
 export function loadConfig(source: ConfigSource = pulumiConfigSource()): InfraConfig {
   return parseConfig(source);
+}
+
+/** The keys that must be handed over as secrets (CONFIG_SCHEMA `sensitive`). */
+export type SensitiveConfigKey = { [K in ConfigKey]: (typeof CONFIG_SCHEMA)[K] extends { readonly sensitive: true } ? K : never }[ConfigKey];
+
+/** Typed config values, as another Pulumi program hands them to `JitMigration` (same keys and rules as Pulumi.yaml). */
+export type ConfigValues = { readonly [K in Exclude<ConfigKey, SensitiveConfigKey>]?: string | number | boolean | readonly string[] };
+
+export interface ConfigValuesInput {
+  /** Used in messages and the `project` tag. */
+  readonly project: string;
+  /** Used in resource names and tags, like a stack name. */
+  readonly stack: string;
+  /** The Azure region (what `azure-native:location` is to the standalone program). */
+  readonly location: string;
+  readonly values: ConfigValues;
+  /** legacyServiceApiKey, alertWebhookUrl: kept inside secret Outputs. */
+  readonly secrets?: { readonly [K in SensitiveConfigKey]?: pulumi.Input<string> };
+}
+
+/**
+ * `parseConfig` over typed values instead of a stack's config: the same validation, defaults and single error
+ * listing every problem (README "Use it from another Pulumi program").
+ */
+export function parseConfigValues(input: ConfigValuesInput): InfraConfig {
+  const values = input.values as Partial<Record<ConfigKey, string | number | boolean | readonly string[]>>;
+  const secrets = (input.secrets ?? {}) as Partial<Record<ConfigKey, pulumi.Input<string>>>;
+  const sensitive = (key: ConfigKey): boolean => (CONFIG_SCHEMA[key] as ConfigKeySchema).sensitive === true;
+  return parseConfig({
+    project: input.project,
+    stack: input.stack,
+    // As the CLI hands values over: strings, lists as JSON.
+    get: (key) => {
+      const value = sensitive(key) ? undefined : values[key];
+      return value === undefined ? undefined : Array.isArray(value) ? JSON.stringify(value) : String(value);
+    },
+    getSecret: (key) => (sensitive(key) && secrets[key] !== undefined && secrets[key] !== '' ? pulumi.secret(secrets[key]) : undefined),
+    // Handed over apart from the plain values, and wrapped as secrets: never a plain-text value.
+    isSecret: (key) => sensitive(key),
+    keys: () => [...Object.keys(values), ...Object.keys(secrets)].map((key) => `${input.project}:${key}`),
+    location: input.location,
+  });
 }

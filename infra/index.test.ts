@@ -882,8 +882,14 @@ describe('config validation', () => {
     expect(problems({ [key('clientAppIds')]: JSON.stringify([id, id.toUpperCase()]) }).join('\n')).toContain(`clientAppIds lists ${id} more than once`);
   });
 
-  test('a private Key Vault is refused while no private network mode exists, saying why', () => {
-    expect(problems({ [key('keyVaultPublicNetworkAccess')]: 'Disabled' }).join('\n')).toMatch(/keyVaultPublicNetworkAccess is Disabled, but this program deploys no private endpoint/);
+  test('a private Key Vault is refused in public network mode, saying why and pointing at networkMode private', () => {
+    expect(problems({ [key('keyVaultPublicNetworkAccess')]: 'Disabled' }).join('\n')).toMatch(
+      /keyVaultPublicNetworkAccess is Disabled while networkMode=public, which has no private endpoint.*or set networkMode private/,
+    );
+    // networkMode private closes the vault itself: the same setting is accepted there.
+    const privateMode = { [key('networkMode')]: 'private', [key('deployerInPrivateNetwork')]: 'true' };
+    expect(problems({ ...privateMode, [key('keyVaultPublicNetworkAccess')]: 'Disabled' })).toEqual([]);
+    expect(configOf(privateMode).keyVaultPublicNetworkAccess).toBe('Disabled');
   });
 
   test('the External ID tenant must not be the subscription\'s tenant', () => {

@@ -18,6 +18,8 @@ export interface DeleteLockArgs {
   notes: string;
   /** Everything under `scope` the program manages: the lock waits for them, and goes before them on destroy. */
   dependsOn: pulumi.Input<pulumi.Resource>[];
+  /** The component the lock belongs to (JitMigration); undefined = the stack's root. */
+  parent?: pulumi.Resource;
 }
 
 export function lockAgainstDeletion(resourceName: string, args: DeleteLockArgs): authorization.ManagementLockByScope {
@@ -25,6 +27,6 @@ export function lockAgainstDeletion(resourceName: string, args: DeleteLockArgs):
   return new authorization.ManagementLockByScope(
     resourceName,
     { scope: args.scope, lockName: DELETE_LOCK_NAME, level: authorization.LockLevel.CanNotDelete, notes: args.notes },
-    { dependsOn: args.dependsOn },
+    { dependsOn: args.dependsOn, parent: args.parent },
   );
 }

@@ -40,4 +40,6 @@ await Promise.all([
   // The Pulumi program itself (infra/main.cjs runs this build, then loads it): plain CommonJS, so `pulumi up`
   // needs no ts-node. The Pulumi SDKs stay external: the language host and the program must share them.
   build({ ...common, entryPoints: ['infra/index.ts'], outfile: 'dist/infra/program.cjs', external: [...external, '@pulumi/*', 'esbuild'] }),
+  // The CrossGuard policy pack (policy/main.cjs loads it): the SDKs stay external, as for the program.
+  build({ ...common, entryPoints: ['policy/index.ts'], outfile: 'dist/policy/index.cjs', external: [...external, '@pulumi/*'] }),
 ]);

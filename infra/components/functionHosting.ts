@@ -14,6 +14,7 @@ import { FunctionCodeDeployment } from '../providers/functionCodeDeployment';
 import { assignRole, type PrincipalType } from '../roles';
 import type { PasswordChangeCheckSettings } from './graphReader';
 import type { AppSecret } from './keyMaterial';
+import type { PrivateEndpoints } from './network';
 
 /** The function's route (function/src/functions/onPasswordSubmit.ts). */
 export const FUNCTION_ROUTE = '/api/onPasswordSubmit';
@@ -74,6 +75,12 @@ export interface FunctionHostingArgs {
   logAnalyticsWorkspaceId: pulumi.Input<string>;
   /** Who runs jitmigrate against the legacy table: Storage Table Data Contributor on that table (table store only). */
   operator?: { principalId: string; principalType: PrincipalType };
+  /**
+   * networkMode=private: the app's outbound traffic goes through `integrationSubnetId`, the storage account
+   * gets private endpoints (blob, queue, table) and loses its public network access; the app waits for them
+   * and for `waitFor` (the vault's endpoint). Unset = public endpoints, as before.
+   */
+  privateNetwork?: { integrationSubnetId: pulumi.Input<string>; endpoints: PrivateEndpoints; waitFor: readonly pulumi.Resource[] };
   /** Defaults to `buildFunctionPackage()` (deterministic esbuild zip). */
   codePackage?: pulumi.Input<FunctionPackage>;
 }
@@ -127,9 +134,10 @@ export class FunctionHosting extends pulumi.ComponentResource {
         minimumTlsVersion: 'TLS1_2',
         enableHttpsTrafficOnly: true,
         dnsEndpointType: 'Standard',
-        // Flex deploys from the platform: a Deny firewall breaks deployment without private networking.
-        publicNetworkAccess: 'Enabled',
-        networkRuleSet: { defaultAction: 'Allow', bypass: 'AzureServices' },
+        // Flex deploys from the platform: a Deny firewall breaks deployment without private networking, where
+        // the app reads the package through its virtual network integration instead.
+        publicNetworkAccess: args.privateNetwork ? 'Disabled' : 'Enabled',
+        networkRuleSet: { defaultAction: args.privateNetwork ? 'Deny' : 'Allow', bypass: 'AzureServices' },
         tags,
       },
       child,
@@ -137,6 +145,9 @@ export class FunctionHosting extends pulumi.ComponentResource {
     const account = this.storageAccount;
     const endpoints = account.primaryEndpoints;
     this.tableEndpoint = endpoints.table;
+    // The host uses all three services (AzureWebJobsStorage__*ServiceUri below).
+    const privateEndpoints = (['blob', 'queue', 'table'] as const).map((group) => args.privateNetwork?.endpoints.connect(`${name}-storage-${group}-endpoint`, account.id, group, child));
+    const networkReady = args.privateNetwork ? [...privateEndpoints.filter((e) => e !== undefined), ...args.privateNetwork.waitFor] : [];
 
     // Every read, write and delete of the legacy hashes (table) and of the code package (blob) is logged where
     // the vault's audit log goes. Logs exist per service, so the settings sit on the service sub-resources.
@@ -283,6 +294,8 @@ export class FunctionHosting extends pulumi.ComponentResource {
         publicNetworkAccess: 'Enabled', // Entra calls the extension from the internet
         identity: { type: 'UserAssigned', userAssignedIdentities: [this.identity.id] },
         keyVaultReferenceIdentity: this.identity.id,
+        // Outbound only: Key Vault references, storage and the legacy service go through the network.
+        ...(args.privateNetwork ? { virtualNetworkSubnetId: args.privateNetwork.integrationSubnetId, outboundVnetRouting: { allTraffic: true } } : {}),
         functionAppConfig: {
           deployment: {
             storage: {
@@ -309,7 +322,7 @@ export class FunctionHosting extends pulumi.ComponentResource {
         tags,
       },
       // Roles first, so the first start resolves its Key Vault references and reaches storage.
-      { parent: this, dependsOn: [blobOwner, metricsPublisher, ...tableRoles, ...secretRoles] },
+      { parent: this, dependsOn: [blobOwner, metricsPublisher, ...tableRoles, ...secretRoles, ...networkReady] },
     );
 
     // Basic (user/password) publishing off for FTP and SCM: deployments use Entra tokens.

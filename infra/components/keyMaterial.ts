@@ -10,12 +10,17 @@
  *
  * The app's read access (Key Vault Secrets User) is granted by FunctionHosting, which owns the identity,
  * at the narrowest scope ARM supports: each secret (`{vaultId}/secrets/{name}`), listed in `appSecrets`.
+ *
+ * With `existingVault` (a platform team's vault, README "Bring your own resources") no vault is created and
+ * nothing on it is changed (no diagnostic setting, network rule or private endpoint): only the certificates,
+ * the secret and this stack's role assignments go into it.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as keyvault from '@pulumi/azure-native/keyvault';
 import * as monitor from '@pulumi/azure-native/monitor';
-import type { CertificateConfig } from '../config';
+import type { CertificateConfig, ExistingKeyVault } from '../config';
 import { KeyVaultCertificate } from '../providers/keyVaultCertificate';
+import type { PrivateEndpoints } from './network';
 import { assignRole } from '../roles';
 
 /** App settings that hold Key Vault references (README "Configuration reference"). */
@@ -37,10 +42,14 @@ export interface KeyMaterialArgs {
   resourceGroupName: pulumi.Input<string>;
   location: pulumi.Input<string>;
   vaultName: pulumi.Input<string>;
+  /** An existing RBAC vault to use instead of creating one (`vaultName`, `publicNetworkAccess`, `privateEndpoints` unused). */
+  existingVault?: ExistingKeyVault;
   /** Entra tenant of the Azure subscription (not the External ID tenant). */
   azureTenantId: pulumi.Input<string>;
   subscriptionId: pulumi.Input<string>;
   publicNetworkAccess: 'Enabled' | 'Disabled';
+  /** networkMode=private: the vault's private endpoint goes here (its public network access is then Disabled). */
+  privateEndpoints?: PrivateEndpoints;
   logAnalyticsWorkspaceId: pulumi.Input<string>;
   certificate: CertificateConfig;
   /** Rotation override; unset = the certificate's previous version, once it has one (README.md#key-rotation). */
@@ -90,7 +99,8 @@ export interface GraphClientCertificate {
 const LEGACY_API_KEY_SECRET = 'legacy-service-api-key';
 
 export class KeyMaterial extends pulumi.ComponentResource {
-  readonly vault: keyvault.Vault;
+  /** Undefined with `existingVault`. */
+  readonly vault: keyvault.Vault | undefined;
   readonly vaultName: pulumi.Output<string>;
   readonly vaultId: pulumi.Output<string>;
   /** `https://{name}.vault.azure.net/` */
@@ -103,55 +113,67 @@ export class KeyMaterial extends pulumi.ComponentResource {
   readonly appSecrets: readonly AppSecret[];
   /** Undefined unless `graphClientCertificate` was asked for; its secret is not in `appSecrets` (GraphReader orders it). */
   readonly graphClientCertificate: GraphClientCertificate | undefined;
+  /** networkMode=private: the vault's private endpoint, which the function app waits for. */
+  readonly privateEndpoint: pulumi.Resource | undefined;
 
   constructor(name: string, args: KeyMaterialArgs, opts?: pulumi.ComponentResourceOptions) {
     super('jitmigration:azure:KeyMaterial', name, {}, opts);
 
-    this.vault = new keyvault.Vault(
-      `${name}-vault`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        vaultName: args.vaultName,
-        properties: {
-          tenantId: args.azureTenantId,
-          sku: { family: 'A', name: 'standard' },
-          // AVM key-vault defaults: Azure RBAC instead of access policies, purge protection,
-          // 90-day soft delete. Purge protection and soft delete cannot be turned off once set.
-          enableRbacAuthorization: true,
-          enablePurgeProtection: true,
-          enableSoftDelete: true,
-          softDeleteRetentionInDays: 90,
-          enabledForDeployment: false,
-          enabledForDiskEncryption: false,
-          enabledForTemplateDeployment: false,
-          publicNetworkAccess: args.publicNetworkAccess,
-          // App Service resolves references from the platform, not as a trusted service: a firewall that
-          // denies public traffic needs private networking for the app (and the deployer).
-          networkAcls: { bypass: 'AzureServices', defaultAction: args.publicNetworkAccess === 'Enabled' ? 'Allow' : 'Deny' },
-        },
-        tags: args.tags,
-      },
-      { parent: this },
-    );
-    this.vaultName = this.vault.name;
-    this.vaultId = this.vault.id;
-    this.vaultUri = this.vault.properties.apply((p) => p.vaultUri ?? '');
+    const existing = args.existingVault;
+    this.vault = existing
+      ? undefined
+      : new keyvault.Vault(
+          `${name}-vault`,
+          {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            vaultName: args.vaultName,
+            properties: {
+              tenantId: args.azureTenantId,
+              sku: { family: 'A', name: 'standard' },
+              // AVM key-vault defaults: Azure RBAC instead of access policies, purge protection,
+              // 90-day soft delete. Purge protection and soft delete cannot be turned off once set.
+              enableRbacAuthorization: true,
+              enablePurgeProtection: true,
+              enableSoftDelete: true,
+              softDeleteRetentionInDays: 90,
+              enabledForDeployment: false,
+              enabledForDiskEncryption: false,
+              enabledForTemplateDeployment: false,
+              publicNetworkAccess: args.publicNetworkAccess,
+              // App Service resolves references from the platform, not as a trusted service: a firewall that
+              // denies public traffic needs private networking for the app (and the deployer).
+              networkAcls: { bypass: 'AzureServices', defaultAction: args.publicNetworkAccess === 'Enabled' ? 'Allow' : 'Deny' },
+            },
+            tags: args.tags,
+          },
+          { parent: this },
+        );
+    this.vaultName = this.vault ? this.vault.name : pulumi.output(existing!.name);
+    this.vaultId = this.vault ? this.vault.id : pulumi.output(existing!.id);
+    this.vaultUri = this.vault ? this.vault.properties.apply((p) => p.vaultUri ?? '') : pulumi.output(existing!.uri);
+    // The Secret resource names the vault's own group, which need not be the stack's.
+    const vaultResourceGroupName = existing ? existing.resourceGroupName : args.resourceGroupName;
 
-    new monitor.DiagnosticSetting(
-      `${name}-vault-diagnostics`,
-      {
-        name: 'to-log-analytics',
-        resourceUri: this.vault.id,
-        workspaceId: args.logAnalyticsWorkspaceId,
-        // allLogs includes the AuditEvent category: every secret/certificate read is recorded.
-        logs: [{ categoryGroup: 'allLogs', enabled: true }],
-        metrics: [{ category: 'AllMetrics', enabled: true }],
-      },
-      { parent: this },
-    );
+    if (this.vault) {
+      new monitor.DiagnosticSetting(
+        `${name}-vault-diagnostics`,
+        {
+          name: 'to-log-analytics',
+          resourceUri: this.vault.id,
+          workspaceId: args.logAnalyticsWorkspaceId,
+          // allLogs includes the AuditEvent category: every secret/certificate read is recorded.
+          logs: [{ categoryGroup: 'allLogs', enabled: true }],
+          metrics: [{ category: 'AllMetrics', enabled: true }],
+        },
+        { parent: this },
+      );
+    }
 
     const certificateDependsOn: pulumi.Resource[] = [];
+    // A closed vault's data plane (certificate creation included) is reachable only through its endpoint.
+    this.privateEndpoint = this.vault ? args.privateEndpoints?.connect(`${name}-vault-endpoint`, this.vault.id, 'vault', { parent: this }) : undefined;
+    if (this.privateEndpoint) certificateDependsOn.push(this.privateEndpoint);
     if (args.deployer !== undefined) {
       // Vault scope: the certificate does not exist yet. The deployer is a user (pulumi up from a
       // workstation) or a service principal (CI); azure-native would otherwise default the type to User.
@@ -159,7 +181,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
         assignRole(
           `${name}-deployer-certificates-officer`,
           {
-            scope: this.vault.id,
+            scope: this.vaultId,
             principalId: args.deployer.objectId,
             principalType: args.deployer.principalType,
             role: 'KeyVaultCertificatesOfficer',
@@ -196,7 +218,7 @@ export class KeyMaterial extends pulumi.ComponentResource {
         base64Der && notBefore && expiresOn && thumbprintHex ? { base64Der, notBefore, expiresOn, thumbprintHex } : undefined,
       );
 
-    const secretScope = (secretName: string): pulumi.Output<string> => pulumi.interpolate`${this.vault.id}/secrets/${secretName}`;
+    const secretScope = (secretName: string): pulumi.Output<string> => pulumi.interpolate`${this.vaultId}/secrets/${secretName}`;
     const secretUri = (secretName: string, version?: string): pulumi.Output<string> =>
       this.vaultUri.apply((uri) => `${uri.replace(/\/+$/, '')}/secrets/${secretName}${version ? `/${version}` : ''}`);
 
@@ -233,8 +255,8 @@ export class KeyMaterial extends pulumi.ComponentResource {
       const apiKey = new keyvault.Secret(
         `${name}-legacy-service-api-key`,
         {
-          resourceGroupName: args.resourceGroupName,
-          vaultName: this.vault.name,
+          resourceGroupName: vaultResourceGroupName,
+          vaultName: this.vaultName,
           secretName: LEGACY_API_KEY_SECRET,
           properties: { value: pulumi.secret(args.legacyServiceApiKey), contentType: 'text/plain' },
           tags: args.tags,

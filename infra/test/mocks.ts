@@ -225,6 +225,15 @@ export class ProgramMocks implements pulumiType.runtime.Mocks {
         return { id: `${i.resourceUri}/providers/Microsoft.Insights/diagnosticSettings/${i.name}`, state: { ...i } };
       case 'azure-native:authorization:RoleAssignment':
         return { id: `${i.scope}/providers/Microsoft.Authorization/roleAssignments/${i.roleAssignmentName}`, state: { ...i, name: i.roleAssignmentName } };
+      // networkMode=private (components/network.ts).
+      case 'azure-native:network:VirtualNetwork':
+        return { id: ARM(rg, `Microsoft.Network/virtualNetworks/${i.virtualNetworkName}`), state: { ...i, name: i.virtualNetworkName } };
+      case 'azure-native:privatedns:PrivateZone':
+        return { id: ARM(rg, `Microsoft.Network/privateDnsZones/${i.privateZoneName}`), state: { ...i, name: i.privateZoneName } };
+      case 'azure-native:network:PrivateEndpoint': {
+        const n = i.privateEndpointName ?? `${args.name}-${fakeGuid(args.name).slice(0, 8)}`;
+        return { id: ARM(rg, `Microsoft.Network/privateEndpoints/${n}`), state: { ...i, name: n } };
+      }
     }
     if (args.type.startsWith('pulumi:providers:')) {
       if (args.type === 'pulumi:providers:azuread' && typeof i.tenantId === 'string') this.externalTenantId = i.tenantId;
@@ -319,6 +328,8 @@ export interface RunOptions {
   certificatePreviousVersion?: string;
   /** 'bundle' runs dist/infra/program.cjs, what `pulumi up` loads through infra/main.cjs (npm test builds it). */
   entry?: 'source' | 'bundle';
+  /** Another program instead (examples/embedded), with its own project, stack and config: `overrides` etc. unused. */
+  embedding?: { project: string; stack: string; config: Record<string, string>; secretKeys: string[]; load: () => Promise<Record<string, unknown>> };
 }
 
 export interface ProgramRun {
@@ -326,6 +337,8 @@ export interface ProgramRun {
   /** The program module's exports (stack outputs), resolved to plain values. */
   readonly outputs: Record<string, unknown>;
   readonly pulumi: typeof pulumiType;
+  /** Every registered URN (the mock monitor's: a parent's own type only, not its whole type chain). */
+  readonly urns: readonly string[];
 }
 
 /**
@@ -337,21 +350,26 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
   await jest.isolateModulesAsync(async () => {
     const pulumi: typeof pulumiType = await import('@pulumi/pulumi');
     const mocks = new ProgramMocks({ certificatePreviousVersion: options.certificatePreviousVersion });
-    await pulumi.runtime.setMocks(mocks, PROJECT, STACK, false);
-    const config = { ...loadStackConfig() };
+    const embedding = options.embedding;
+    await pulumi.runtime.setMocks(mocks, embedding?.project ?? PROJECT, embedding?.stack ?? STACK, false);
+    const config = embedding ? { ...embedding.config } : { ...loadStackConfig() };
     for (const [key, value] of Object.entries(options.overrides ?? {})) {
       if (value === undefined) delete config[key];
       else config[key] = value;
     }
-    pulumi.runtime.setAllConfig(config, [...projectSecretKeys(), ...(options.secretKeys ?? [])]);
-    const program: Record<string, unknown> =
-      options.entry === 'bundle' ? (require(path.join(REPO_ROOT, 'dist', 'infra', 'program.cjs')) as Record<string, unknown>) : await import('../index');
+    pulumi.runtime.setAllConfig(config, embedding ? embedding.secretKeys : [...projectSecretKeys(), ...(options.secretKeys ?? [])]);
+    const program: Record<string, unknown> = embedding
+      ? await embedding.load()
+      : options.entry === 'bundle'
+        ? (require(path.join(REPO_ROOT, 'dist', 'infra', 'program.cjs')) as Record<string, unknown>)
+        : await import('../index');
     const outputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(program)) {
       outputs[key] = pulumi.Output.isInstance(value) ? await withTimeout(new Promise((resolve) => value.apply(resolve)), `stack output ${key}`) : value;
     }
     await withTimeout(settle(pulumi, mocks), 'resource registrations');
-    run = { mocks, outputs, pulumi };
+    const monitor = pulumi.runtime.getMonitor() as unknown as { resources?: Map<string, unknown> } | undefined;
+    run = { mocks, outputs, pulumi, urns: [...(monitor?.resources?.keys() ?? [])] };
   });
   return run!;
 }

@@ -19,8 +19,8 @@ describe('README "Repository layout"', () => {
     .filter((entry): entry is string => entry !== undefined);
 
   it('names every folder of the function, the CLI, the shared code, the Pulumi program and the test tree', () => {
-    const folders = ['function', 'function/src', 'scripts', 'scripts/src', 'lib', 'infra', 'test'].flatMap(subdirectories);
-    expect(folders).toEqual(expect.arrayContaining(['function/src/telemetry', 'lib/net', 'scripts/src/host', 'scripts/sandbox']));
+    const folders = ['function', 'function/src', 'scripts', 'scripts/src', 'lib', 'infra', 'policy', 'test'].flatMap(subdirectories);
+    expect(folders).toEqual(expect.arrayContaining(['function/src/telemetry', 'lib/net', 'scripts/src/host', 'scripts/sandbox', 'policy/rules']));
     // A folder is named by its own line, or by the lines of its sub-folders (function/src by function/src/app/, …).
     const missing = folders.filter((folder) => !named.some((entry) => entry.startsWith(`${folder}/`)));
     expect(missing).toEqual([]);

@@ -12,6 +12,24 @@ export interface LogSink {
   write(level: LogLevel, line: string): void;
 }
 
+/**
+ * Every event the function emits. `Telemetry` accepts no other name, so queries over these names (the
+ * dashboard, alerts, README) can be checked against this list.
+ */
+export const TELEMETRY_EVENTS = [
+  'jit.passwordSubmit',
+  'jit.unauthorized',
+  'jit.badRequest',
+  'jit.legacyError',
+  'jit.stateStoreUnavailable',
+  'jit.markMigratedFailed',
+  'jit.markSupersededFailed',
+  'jit.entraCheckFailed',
+  'jit.passwordChangedInEntra',
+  'jit.notReady',
+] as const;
+export type TelemetryEvent = (typeof TELEMETRY_EVENTS)[number];
+
 const ALLOWED_FIELDS = new Set([
   'event',
   'action',
@@ -38,24 +56,27 @@ const ALLOWED_FIELDS = new Set([
   'failedClosed',
 ]);
 
+/** The only fields a record can carry, besides `event`. */
+export const TELEMETRY_FIELDS: ReadonlySet<string> = ALLOWED_FIELDS;
+
 export type TelemetryFields = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
 
 export class Telemetry {
   constructor(private readonly sink: LogSink) {}
 
-  event(event: string, fields: TelemetryFields = {}): void {
+  event(event: TelemetryEvent, fields: TelemetryFields = {}): void {
     this.emit('info', event, fields);
   }
 
-  warn(event: string, fields: TelemetryFields = {}): void {
+  warn(event: TelemetryEvent, fields: TelemetryFields = {}): void {
     this.emit('warn', event, fields);
   }
 
-  error(event: string, fields: TelemetryFields = {}): void {
+  error(event: TelemetryEvent, fields: TelemetryFields = {}): void {
     this.emit('error', event, fields);
   }
 
-  private emit(level: LogLevel, event: string, fields: TelemetryFields): void {
+  private emit(level: LogLevel, event: TelemetryEvent, fields: TelemetryFields): void {
     const record: Record<string, unknown> = { event };
     for (const [name, value] of Object.entries(fields)) {
       if (value !== undefined && ALLOWED_FIELDS.has(name)) record[name] = value;
