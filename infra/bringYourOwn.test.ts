@@ -7,7 +7,7 @@
 import { checkExistingKeyVaultSubscription, ConfigError, parseConfig, type ConfigKey, type ConfigSource } from './config';
 import { keyVaultUri } from './clouds';
 import { BUILT_IN_ROLES } from './roles';
-import { loadStackConfig, MOCK, PROJECT, runProgram, STACK, type ProgramRun } from './test/mocks';
+import { configSourceOf, loadStackConfig, MOCK, PROJECT, runProgram, STACK, type ProgramRun } from './test/mocks';
 
 const T = {
   group: 'azure-native:resources:ResourceGroup',
@@ -116,15 +116,7 @@ describe('existingKeyVaultId', () => {
 });
 
 describe('bring-your-own configuration', () => {
-  const sourceOf = (values: Record<string, string | undefined>): ConfigSource => ({
-    project: PROJECT,
-    stack: STACK,
-    get: (k) => values[key(k)],
-    getSecret: () => undefined,
-    isSecret: () => false,
-    keys: () => Object.keys(values).filter((k) => values[k] !== undefined),
-    location: values['azure-native:location'],
-  });
+  const sourceOf = configSourceOf;
   const parse = (extra: Record<string, string | undefined>) => parseConfig(sourceOf({ ...loadStackConfig(), ...extra }));
   const problems = (extra: Record<string, string | undefined>): string => {
     try {

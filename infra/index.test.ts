@@ -12,7 +12,7 @@ import { keyVaultReference } from './components/keyMaterial';
 import { keyIdFor } from './providers/graph/applicationEncryptionKey';
 import { NAME_RULES, resourceNames, stableSuffix } from './naming';
 import { BUILT_IN_ROLES, roleAssignmentName, roleDefinitionId, uuidV5 } from './roles';
-import { fakeGuid, loadStackConfig, MOCK, PROJECT, readYaml, runProgram, STACK, type ProgramRun, type RecordedCall, type RecordedResource } from './test/mocks';
+import { configSourceOf, fakeGuid, loadStackConfig, MOCK, PROJECT, readYaml, runProgram, STACK, type ProgramRun, type RecordedCall, type RecordedResource } from './test/mocks';
 
 // ---------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -45,21 +45,7 @@ const CHECK_OFF_OVERRIDES = { [`${PROJECT}:passwordChangeCheck`]: 'off' };
 const USER_READ_ALL_ROLE_ID = 'df021288-bdef-4463-88db-98f22de89214';
 
 /** A ConfigSource over a flat record of fully qualified keys, as the CLI stores them. */
-function sourceOf(values: Record<string, string | undefined>, storedInPlainText: readonly ConfigKey[] = []): ConfigSource {
-  const sensitive = (key: ConfigKey): boolean => (CONFIG_SCHEMA[key] as { sensitive?: true }).sensitive === true;
-  return {
-    project: PROJECT,
-    stack: STACK,
-    get: (key) => (sensitive(key) ? undefined : values[`${PROJECT}:${key}`]),
-    getSecret: (key) => {
-      const value = sensitive(key) ? values[`${PROJECT}:${key}`] : undefined;
-      return value === undefined || value.trim() === '' ? undefined : pulumi.secret(value);
-    },
-    isSecret: (key) => sensitive(key) && !storedInPlainText.includes(key),
-    keys: () => Object.keys(values).filter((k) => values[k] !== undefined),
-    location: values['azure-native:location'],
-  };
-}
+const sourceOf = configSourceOf;
 
 const devValues = (): Record<string, string | undefined> => loadStackConfig();
 const configOf = (overrides: Record<string, string | undefined> = {}): InfraConfig => parseConfig(sourceOf({ ...devValues(), ...overrides }));

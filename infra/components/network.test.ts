@@ -5,7 +5,7 @@
  * traffic; existing subnets are used as given. Plus the config rules of the mode and the subnet layout.
  */
 import { ConfigError, parseConfig, type ConfigKey, type ConfigSource } from '../config';
-import { loadStackConfig, PROJECT, runProgram, STACK, type ProgramRun, type RecordedResource } from '../test/mocks';
+import { configSourceOf, loadStackConfig, PROJECT, runProgram, STACK, type ProgramRun, type RecordedResource } from '../test/mocks';
 import { FLEX_SUBNET_DELEGATION, PRIVATE_LINK_ZONES, SUBNET_NAMES, subnetLayout } from './network';
 
 const T = {
@@ -133,15 +133,7 @@ describe('networkMode private with existing subnets', () => {
 });
 
 describe('network configuration', () => {
-  const sourceOf = (values: Record<string, string | undefined>): ConfigSource => ({
-    project: PROJECT,
-    stack: STACK,
-    get: (k) => values[key(k)],
-    getSecret: () => undefined,
-    isSecret: () => false,
-    keys: () => Object.keys(values).filter((k) => values[k] !== undefined),
-    location: values['azure-native:location'],
-  });
+  const sourceOf = configSourceOf;
   const problems = (extra: Record<string, string | undefined>): string => {
     try {
       parseConfig(sourceOf(privateStack(extra)));

@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as pulumiType from '@pulumi/pulumi';
 import { uuidV5 } from '../roles';
-import { CONFIG_SCHEMA } from '../config';
+import * as pulumi from '@pulumi/pulumi';
+import { CONFIG_SCHEMA, type ConfigKey, type ConfigSource } from '../config';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const PROJECT = 'entra-jit-migration';
@@ -50,6 +51,26 @@ const yaml = createRequire(require.resolve('@pulumi/pulumi'))('js-yaml') as { lo
 
 export function readYaml(file: string): any {
   return yaml.load(readFileSync(path.resolve(REPO_ROOT, file), 'utf8'));
+}
+
+/**
+ * A ConfigSource over a flat record of fully qualified keys, as the CLI stores them. Sensitive keys come back
+ * as secrets, stored encrypted unless listed in `storedInPlainText`.
+ */
+export function configSourceOf(values: Record<string, string | undefined>, storedInPlainText: readonly ConfigKey[] = []): ConfigSource {
+  const sensitive = (key: ConfigKey): boolean => (CONFIG_SCHEMA[key] as { sensitive?: true }).sensitive === true;
+  return {
+    project: PROJECT,
+    stack: STACK,
+    get: (key) => (sensitive(key) ? undefined : values[`${PROJECT}:${key}`]),
+    getSecret: (key) => {
+      const value = sensitive(key) ? values[`${PROJECT}:${key}`] : undefined;
+      return value === undefined || value.trim() === '' ? undefined : pulumi.secret(value);
+    },
+    isSecret: (key) => sensitive(key) && !storedInPlainText.includes(key),
+    keys: () => Object.keys(values).filter((k) => values[k] !== undefined),
+    location: values['azure-native:location'],
+  };
 }
 
 /** Project keys the program requires to be stored encrypted (CONFIG_SCHEMA `sensitive`), fully qualified:
