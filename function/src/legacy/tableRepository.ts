@@ -12,9 +12,23 @@ import { isLoopbackHost } from '../config/settings';
 import { normalizeUsername, toUserRecord, UserRecordError } from './normalize';
 import { LegacyStoreProbeError, LegacySystemError, type LegacyUserRecord, type LegacyUserRepository } from './port';
 
-const PROBE_TIMEOUT_MS = 3000;
+/** How long a store's start-up and health probe waits for the table (probeTable). */
+export const TABLE_PROBE_TIMEOUT_MS = 3000;
 /** Usernames are normalized e-mail-like names: no user can have this row. */
 const PROBE_KEYS = { partitionKey: '~probe', rowKey: '~probe' } as const;
+
+/**
+ * The table stores' probe (legacy users, shared state): one point read of a row nobody writes, bounded by
+ * TABLE_PROBE_TIMEOUT_MS. "No such entity" proves network, credential, role and table in one round trip;
+ * any other failure is rethrown for the store to word.
+ */
+export async function probeTable(client: TableClient, keys: { readonly partitionKey: string; readonly rowKey: string }): Promise<void> {
+  try {
+    await client.getEntity(keys.partitionKey, keys.rowKey, { abortSignal: AbortSignal.timeout(TABLE_PROBE_TIMEOUT_MS) });
+  } catch (error) {
+    if (!isEntityNotFound(error)) throw error;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Keys
@@ -292,14 +306,13 @@ export class TableUserRepository implements LegacyUserRepository {
     return new TableUserRepository(createTableClient(s));
   }
 
-  /** One point read of a key no user has: proves network, credential, role and table in one round trip. */
+  /** probeTable on a key no user has, its failure worded with the setting at fault. */
   async probe(): Promise<void> {
     try {
-      await this.client.getEntity(PROBE_KEYS.partitionKey, PROBE_KEYS.rowKey, { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      await probeTable(this.client, PROBE_KEYS);
     } catch (error) {
-      if (isEntityNotFound(error)) return;
       const failure = tableFailure(error);
-      if (failure.aborted) throw new LegacyStoreProbeError(`did not answer within ${PROBE_TIMEOUT_MS / 1000} s: check the endpoint and the network path to the storage account (firewall, private endpoint)`, 'account');
+      if (failure.aborted) throw new LegacyStoreProbeError(`did not answer within ${TABLE_PROBE_TIMEOUT_MS / 1000} s: check the endpoint and the network path to the storage account (firewall, private endpoint)`, 'account');
       throw new LegacyStoreProbeError(describeTableFailure(error, 'read the legacy table'), failure.code === 'TableNotFound' ? 'table-name' : 'account');
     }
   }

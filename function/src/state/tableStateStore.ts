@@ -19,6 +19,8 @@ import {
   failureSummary,
   isEntityNotFound,
   keyShard,
+  probeTable,
+  TABLE_PROBE_TIMEOUT_MS,
   tableFailure,
   type TableSettings,
 } from '../legacy/tableRepository';
@@ -51,7 +53,6 @@ export interface TableStateStoreOptions {
 
 const DEFAULT_MAX_ATTEMPTS = 16;
 /** The probe's own limit: an unreachable account must not hold start-up or a health check for long. */
-const PROBE_TIMEOUT_MS = 3000;
 /** A row nobody writes: reading it is one point query that proves network, credential and table. */
 const PROBE_KEYS = { partitionKey: 'probe', rowKey: 'probe' } as const;
 /** @azure/identity's failures to get a token: the identity is missing or not assigned, not the network. */
@@ -355,9 +356,9 @@ export class TableStateStore implements StateStore {
   /** Reads a row nobody writes: "no such entity" proves the account, the credential and the table. */
   async probe(): Promise<void> {
     try {
-      await this.client.getEntity(PROBE_KEYS.partitionKey, PROBE_KEYS.rowKey, { abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      await probeTable(this.client, PROBE_KEYS);
     } catch (error) {
-      if (!isEntityNotFound(error)) throw probeFailure(error, this.auth);
+      throw probeFailure(error, this.auth);
     }
   }
 
@@ -387,7 +388,7 @@ function probeFailure(error: unknown, auth: TableStateStoreOptions['auth']): Sta
     return new StateStoreError(`could not be used: no token for the managed identity (${name}): check ManagedIdentityClientId and that the identity is assigned to the function app`, 'account');
   }
   if (f.aborted) {
-    return new StateStoreError(`did not answer within ${PROBE_TIMEOUT_MS / 1000} s: check the endpoint and the network path to the storage account (firewall, private endpoint)`, 'account');
+    return new StateStoreError(`did not answer within ${TABLE_PROBE_TIMEOUT_MS / 1000} s: check the endpoint and the network path to the storage account (firewall, private endpoint)`, 'account');
   }
   if (f.status === undefined) {
     return new StateStoreError(`could not be reached (${what}): check the endpoint and the network path to the storage account (firewall, private endpoint)`, 'account');
