@@ -10,7 +10,7 @@ import { ALERT_RULE_IDS, ALERT_RULES, ALERT_WINDOW_MINUTES, CERTIFICATE_EXPIRES_
 /** The function's event names a query mentions, and the record fields it reads (`e.<field>`). */
 function telemetryReferences(query: string): { events: string[]; fields: string[] } {
   return {
-    events: [...query.matchAll(/"(jit\.[A-Za-z]+)"/g)].map((m) => m[1]!),
+    events: [...query.matchAll(/"(jit\.[A-Za-z0-9]+)"/g)].map((m) => m[1]!),
     fields: [...query.matchAll(/\be\.([A-Za-z]+)\b/g)].map((m) => m[1]!),
   };
 }
@@ -22,7 +22,7 @@ describe('alert queries read only what the function logs', () => {
     expect(unknownEvents(query)).toEqual([]);
     expect(unknownFields(query)).toEqual([]);
     // No event name in any other spelling (single quotes, unquoted) that the check above would miss.
-    expect(query.match(/jit\.[A-Za-z]+/g)?.length ?? 0).toBe(telemetryReferences(query).events.length);
+    expect(query.match(/jit\.[A-Za-z0-9]+/g)?.length ?? 0).toBe(telemetryReferences(query).events.length);
   });
 
   test('the check catches a misspelt event or field', () => {

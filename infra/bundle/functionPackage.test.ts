@@ -159,7 +159,7 @@ describe('loading the unzipped package with Node 22', () => {
       workerBcrypt: string;
     };
     expect(Number(result.node.split('.')[0])).toBeGreaterThanOrEqual(22);
-    expect(result.registered.map((registration) => registration.name)).toEqual(['onPasswordSubmit']);
+    expect(result.registered.map((registration) => registration.name)).toEqual(['onPasswordSubmit', 'b2cSignIn', 'b2cSignUp', 'b2cPasswordReset', 'b2cHealth']);
     expect(Object.values(result.registered[0]!.bindings).find((binding) => binding.type === 'httpTrigger')).toMatchObject({ route: 'onPasswordSubmit', methods: ['GET', 'POST'] });
     // host.json lets each registered function's own log lines (our JSON telemetry) through.
     for (const { name } of result.registered) expect(HOST_JSON.logging.logLevel).toHaveProperty([`Function.${name}.User`], 'Information');

@@ -62,6 +62,11 @@ export const HOST_JSON = {
       'Host.Aggregator': 'Information',
       // Our structured JSON lines: context.log in a function is category Function.<name>.User.
       'Function.onPasswordSubmit.User': 'Information',
+      // B2C mode's endpoints (function/src/functions/b2c.ts).
+      'Function.b2cSignIn.User': 'Information',
+      'Function.b2cSignUp.User': 'Information',
+      'Function.b2cPasswordReset.User': 'Information',
+      'Function.b2cHealth.User': 'Information',
     },
     applicationInsights: {
       // Sampling stays on for dependencies, but never drops a request, an exception or one of our trace lines.

@@ -34,7 +34,7 @@ const queryItems = (run: ProgramRun) => template(run).items.filter((item) => ite
 
 /** The `jit.*` event names and the `e.<field>` reads of a Kusto text that the function does not emit. */
 function unknownTelemetryNames(kusto: string): { events: string[]; fields: string[] } {
-  const events = [...kusto.matchAll(/\bjit\.[A-Za-z]+/g)].map((m) => m[0]).filter((event) => !(TELEMETRY_EVENTS as readonly string[]).includes(event));
+  const events = [...kusto.matchAll(/\bjit\.[A-Za-z0-9]+/g)].map((m) => m[0]).filter((event) => !(TELEMETRY_EVENTS as readonly string[]).includes(event));
   const fields = [...kusto.matchAll(/\be\.([A-Za-z]+)/g)].map((m) => m[1]!).filter((field) => field !== 'event' && !TELEMETRY_FIELDS.has(field));
   return { events, fields };
 }
@@ -45,7 +45,7 @@ function emittedEvents(): Set<string> {
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
   const found = new Set<string>();
   for (const file of files) {
-    for (const m of readFileSync(path.join(dir, file), 'utf8').matchAll(/\.(?:event|warn|error)\(\s*'(jit\.[A-Za-z]+)'/g)) found.add(m[1]!);
+    for (const m of readFileSync(path.join(dir, file), 'utf8').matchAll(/\.(?:event|warn|error)\(\s*'(jit\.[A-Za-z0-9]+)'/g)) found.add(m[1]!);
   }
   return found;
 }

@@ -9,10 +9,12 @@ import { TELEMETRY_EVENTS, type TelemetryEvent } from '../../function/src/teleme
 import type { DecisionReason, PasswordSubmitAction } from '../../function/src/pipeline/decide';
 
 const PASSWORD_SUBMIT: TelemetryEvent = 'jit.passwordSubmit';
+/** B2C mode's per-request event: an outcome like jit.passwordSubmit, not a problem. */
+const B2C_REQUEST: TelemetryEvent = 'jit.b2cRequest';
 /** A Kusto string literal of one of the function's own names: a typo fails the build. */
 const kql = (name: TelemetryEvent | PasswordSubmitAction | DecisionReason): string => `"${name}"`;
-/** Every event but the per-callout one: the problems the function reports. */
-const PROBLEM_EVENTS = TELEMETRY_EVENTS.filter((event) => event !== PASSWORD_SUBMIT);
+/** Every event but the per-request ones: the problems the function reports. */
+const PROBLEM_EVENTS = TELEMETRY_EVENTS.filter((event) => event !== PASSWORD_SUBMIT && event !== B2C_REQUEST);
 
 /** Workbook item types (Notebook/1.0). */
 const ITEM = { markdown: 1, query: 3, parameters: 9 } as const;

@@ -18,14 +18,14 @@ ssha() { slappasswd -h '{SSHA}' -s "$1"; }
 line() { /usr/bin/python3 -c 'import json,sys; r={"username":sys.argv[1],"hash":sys.argv[2]}; r.update(json.loads(sys.argv[3])); print(json.dumps(r))' "$@"; }
 {
   echo '# Sample legacy export for `npm start` (sandbox). Passwords are in sample-sign-ins.json; made by generate-samples.sh.'
-  line 'alice@contoso.com'  "$(bcrypt 'Sunflower-2019!')"      '{}'
-  line 'Bob@Contoso.com'    "$(argon2id 'Blue-Whale-88')"      '{}'
-  line 'carol@contoso.com'  "$(django 'Maple#Leaf7')"          '{}'
+  line 'alice@contoso.com'  "$(bcrypt 'Sunflower-2019!')"      '{"displayName":"Alice Smith","givenName":"Alice","surname":"Smith"}'
+  line 'Bob@Contoso.com'    "$(argon2id 'Blue-Whale-88')"      '{"displayName":"Bob Jones","givenName":"Bob","surname":"Jones"}'
+  line 'carol@contoso.com'  "$(django 'Maple#Leaf7')"          '{"givenName":"Carol","surname":"Nguyen"}'
   line 'dave@contoso.com'   "$(aspnet_v3 'Dave-Pass-2020')"    '{}'
   line 'erin@contoso.com'   "$(sha512crypt 'Erin.Secure9')"    '{}'
   line 'frank@contoso.com'  "$(md5crypt 'sunshine')"           '{}'
   line 'grace@contoso.com'  "$(ssha 'Grace-Hopper-1906')"      '{"status":"disabled"}'
-  line 'heidi@contoso.com'  "$(bcrypt 'Heidi-Alps-42')"        '{"mustChangePassword":true}'
+  line 'heidi@contoso.com'  "$(bcrypt 'Heidi-Alps-42')"        '{"mustChangePassword":true,"displayName":"Heidi Keller"}'
   line 'ivan@contoso.com'   "$(sha512crypt 'Ivan-Terrible-1')" '{}'
   line 'judy@contoso.com'   "$(aspnet_v3 'Judy-Tulip-2017')"   '{}'
 } > "$out"

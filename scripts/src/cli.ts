@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<Command>> = {
   status: async () => (await import('./commands/status')).statusCommand,
   reconcile: async () => (await import('./commands/reconcile')).reconcileCommand,
   finish: async () => (await import('./commands/finish')).finishCommand,
+  'b2c-policies': async () => (await import('./commands/b2cPolicies')).b2cPoliciesCommand,
   'bench-provision': async () => (await import('./commands/benchProvision')).benchProvisionCommand,
   'bench-scale': async () => (await import('./commands/benchScale')).benchScaleCommand,
 };
@@ -34,6 +35,7 @@ const SUMMARIES: Record<string, string> = {
   status: 'how many users are migrated, pending and failed (Graph and the legacy store)',
   reconcile: 'fix users whose password migrated but whose flag did not, and the reverse',
   finish: 'end-of-window report of users never migrated; optionally detach or delete the listener',
+  'b2c-policies': 'write the Azure AD B2C custom policies (migration layer and relying parties) and list their policy keys',
   'bench-provision': 'measure provisioning throughput against the Graph emulator\'s throttling ceiling',
   'bench-scale': 'measure time and peak memory of import, provisioning and status at 1 M (and 10 M) users',
 };

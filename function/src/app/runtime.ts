@@ -6,7 +6,9 @@
  */
 import {
   loadSettings,
+  type B2cAuthSettings,
   type Env,
+  type ExternalIdSettings,
   type LegacyStoreSettings,
   type PartialSettings,
   type PasswordChangeCheckSettings,
@@ -23,6 +25,9 @@ import { LegacyStoreProbeError } from '../legacy/port';
 import { CallerAuthenticator } from '../pipeline/authenticate';
 import { BackgroundTasks } from '../pipeline/deadline';
 import { PasswordSubmitHandler } from '../pipeline/handler';
+import { SignInStages } from '../pipeline/stages';
+import { B2cHandler, type B2cCaller } from '../b2c/handler';
+import { createB2cCallerAuthenticator } from '../b2c/callerAuthentication';
 import { HashStoreChecker, WebServiceChecker, type CredentialChecker } from '../pipeline/verify';
 import { MemoryStateStore } from '../state/memoryStateStore';
 import type { StateStore } from '../state/port';
@@ -30,10 +35,19 @@ import type { StateStore } from '../state/port';
 export interface ReadyRuntime {
   readonly ready: true;
   readonly settings: Settings;
-  readonly handler: PasswordSubmitHandler;
+  /** The External ID callout; absent when IdentityPlatform=b2c. */
+  readonly handler?: PasswordSubmitHandler;
+  /** The B2C endpoints; absent when IdentityPlatform=externalId. */
+  readonly b2c?: B2cHandler;
   readonly background: BackgroundTasks;
   readonly registry: HashRegistry;
-  readonly summary: { readonly legacyStore: string; readonly stateStore: string; readonly decryptionKeys: number };
+  readonly summary: {
+    readonly identityPlatform: string;
+    readonly legacyStore: string;
+    readonly stateStore: string;
+    readonly decryptionKeys: number;
+    readonly b2cApiAuth?: string;
+  };
   /** For the health check: problems now, the state store re-probed at most every 30 s; empty when healthy. */
   health(): Promise<readonly SettingProblem[]>;
   close(): Promise<void>;
@@ -70,17 +84,24 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
   const problems: SettingProblem[] = loaded.ok ? [] : [...loaded.problems];
   const settings: PartialSettings = loaded.ok ? loaded.settings : loaded.partial;
 
-  const { decryptionPrivateKey, decryptionPrivateKeyPrevious } = settings;
+  const externalId = settings.externalId;
+  const decryptionPrivateKey = externalId?.decryptionPrivateKey;
   const keyRing =
-    decryptionPrivateKey === undefined ? undefined : attempt(problems, 'DecryptionPrivateKey', () => KeyRing.fromPem(decryptionPrivateKey, decryptionPrivateKeyPrevious));
-  const authenticator = loaded.ok && keyRing ? createAuthenticator(loaded.settings, keyRing) : undefined;
+    decryptionPrivateKey === undefined ? undefined : attempt(problems, 'DecryptionPrivateKey', () => KeyRing.fromPem(decryptionPrivateKey, externalId?.decryptionPrivateKeyPrevious));
+  const ready = loaded.ok ? loaded.settings : undefined;
+  const authenticator = ready?.externalId && keyRing ? createAuthenticator(ready.externalId, ready.clockSkewSeconds, keyRing) : undefined;
+  const b2cAuth = settings.b2c?.auth;
+  const b2cCaller: B2cCaller | undefined = b2cAuth ? attempt(problems, b2cAuthSettingName(b2cAuth), () => namedSetting(() => createB2cCallerAuthenticator(b2cAuth))) : undefined;
   // Off the critical path: the OIDC metadata and JWKS download while the rest is checked (it never throws), so
   // the first sign-in does not wait for it.
   void authenticator?.prefetch();
+  void b2cCaller?.prefetch?.();
   const registry = createHashRegistry({ workerFile: options.hashWorkerFile });
 
   // Graph sign-in and the probe read take a network round trip or two: start them first, alongside the stores.
-  const { passwordChangeCheck: check, tenantId, calloutBudgetMs } = settings;
+  const { calloutBudgetMs } = settings;
+  const check = externalId?.passwordChangeCheck;
+  const tenantId = externalId?.tenantId;
   const entraPending =
     check && tenantId ? attemptAsync(problems, graphSettingName(check), () => createEntraDirectory(check, tenantId, calloutBudgetMs)) : Promise.resolve(undefined);
   const clock = options.now;
@@ -104,23 +125,35 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
   if (stateProblem) problems.push(stateProblem);
   const entra = await entraPending;
 
-  if (!loaded.ok || !keyRing || !authenticator || !state || !credentials || problems.length > 0) {
+  const requestKeySecret = keyRing?.requestKeySecret ?? (settings.b2c?.requestKeySecret ? Buffer.from(settings.b2c.requestKeySecret, 'utf8') : undefined);
+  const externalIdReady = !ready?.externalId || (keyRing && authenticator);
+  const b2cReady = !ready?.b2c || b2cCaller;
+  if (!ready || !externalIdReady || !b2cReady || !requestKeySecret || !state || !credentials || problems.length > 0) {
     entra?.close();
     credentials?.close?.();
     await registry.close();
     return { ready: false, problems };
   }
 
-  const ready = loaded.settings;
   const background = new BackgroundTasks();
-  const handler = new PasswordSubmitHandler({ settings: ready, authenticator, keyRing, credentials, state, background, entra, now: options.now });
+  const stages = new SignInStages({ settings: ready, credentials, state, background, requestKeySecret, now: options.now });
+  const handler =
+    ready.externalId && keyRing && authenticator ? new PasswordSubmitHandler({ externalId: ready.externalId, stages, authenticator, keyRing, entra }) : undefined;
+  const b2c = ready.b2c && b2cCaller ? new B2cHandler({ b2c: ready.b2c, stages, caller: b2cCaller }) : undefined;
   return {
     ready: true,
     settings: ready,
     handler,
+    b2c,
     background,
     registry,
-    summary: { legacyStore: ready.legacyStore.kind, stateStore: state.kind, decryptionKeys: keyRing.keys.length },
+    summary: {
+      identityPlatform: ready.identityPlatform,
+      legacyStore: ready.legacyStore.kind,
+      stateStore: state.kind,
+      decryptionKeys: keyRing?.keys.length ?? 0,
+      ...(ready.b2c ? { b2cApiAuth: ready.b2c.auth.kind } : {}),
+    },
     health: cachedHealth(
       async () => (await Promise.all([probeLegacyStore(credentials, ready.legacyStore), probeStateStore(state, ready.stateStore, env)])).filter((p) => p !== undefined),
       options.healthProbeCacheMs ?? HEALTH_PROBE_CACHE_MS,
@@ -142,20 +175,44 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
  * first derivation starts it.
  */
 function startsThreadEarly(settings: Settings): boolean {
-  const waitsForNetwork = settings.stateStore.kind === 'table' || settings.passwordChangeCheck.mode === 'graph';
+  const waitsForNetwork = settings.stateStore.kind === 'table' || settings.externalId?.passwordChangeCheck.mode === 'graph';
   return settings.legacyStore.kind !== 'http' && waitsForNetwork;
 }
 
-function createAuthenticator(settings: Settings, keyRing: KeyRing): CallerAuthenticator {
+function createAuthenticator(settings: ExternalIdSettings, clockSkewSeconds: number, keyRing: KeyRing): CallerAuthenticator {
   return new CallerAuthenticator({
     tenantId: settings.tenantId,
     tenantSubdomain: settings.tenantSubdomain,
     extensionAppId: settings.extensionAppId,
     extensionAppIdentifierUri: settings.extensionAppIdentifierUri,
     metadataUrls: settings.openIdMetadataUrl ? [settings.openIdMetadataUrl] : undefined,
-    clockSkewSeconds: settings.clockSkewSeconds,
+    clockSkewSeconds,
     keyRing,
   });
+}
+
+/** A construction error whose message starts with a B2C setting's name is about that setting. */
+function namedSetting<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const named = error instanceof Error ? /^(B2c[A-Za-z]+) (.+)$/s.exec(error.message) : null;
+    throw named ? new SettingError(named[1]!, named[2]!) : error;
+  }
+}
+
+/** The setting a B2C authenticator's construction error is about (its message names it; this is the fallback). */
+function b2cAuthSettingName(auth: B2cAuthSettings): string {
+  switch (auth.kind) {
+    case 'bearer':
+      return 'B2cApiAppId';
+    case 'basic':
+      return 'B2cBasicPassword';
+    case 'apiKey':
+      return 'B2cApiKey';
+    case 'clientCertificate':
+      return 'B2cClientCertificateThumbprints';
+  }
 }
 
 /** `now` pins the store's clock to the handler's (tests), so nonce leases and lockout windows agree. */
@@ -223,7 +280,7 @@ async function createCredentialChecker(
 ): Promise<CredentialChecker | undefined> {
   if (s.kind === 'http') {
     if (!state) return undefined;
-    return new WebServiceChecker(new HttpCredentialService({ url: s.url, apiKey: s.apiKey, apiKeyHeader: s.apiKeyHeader, timeoutMs: s.timeoutMs }), state.migrations);
+    return new WebServiceChecker(new HttpCredentialService({ url: s.url, apiKey: s.apiKey, apiKeyHeader: s.apiKeyHeader, timeoutMs: s.timeoutMs, lookupUrl: s.lookupUrl }), state.migrations);
   }
   const repository = s.kind === 'file' ? await FileUserRepository.load(s.usersFile) : (await import('../legacy/tableRepository')).TableUserRepository.fromSettings(s);
   const decoy = timingDecoyHash ?? DEFAULT_TIMING_DECOY_HASH;

@@ -60,12 +60,12 @@ describe('loadSettings', () => {
   it('with problems, still returns what was read cleanly, for start-up to check in the same round', () => {
     const result = loadSettings(base({ ClockSkewSeconds: 'soon', LegacyUsersFile: '', PasswordChangeCheck: 'sometimes' }));
     if (result.ok) throw new Error('expected problems');
-    expect(result.problems.map((p) => p.setting)).toEqual(['LegacyUsersFile', 'ClockSkewSeconds', 'PasswordChangeCheck']);
-    expect(result.partial.decryptionPrivateKey).toBe(PEM);
+    expect(result.problems.map((p) => p.setting)).toEqual(['PasswordChangeCheck', 'LegacyUsersFile', 'ClockSkewSeconds']);
+    expect(result.partial.externalId?.decryptionPrivateKey).toBe(PEM);
     expect(result.partial.stateStore).toEqual({ kind: 'memory' });
     // The parts whose reading found the problem are left out, so nothing is reported twice.
     expect(result.partial.legacyStore).toBeUndefined();
-    expect(result.partial.passwordChangeCheck).toBeUndefined();
+    expect(result.partial.externalId?.passwordChangeCheck).toBeUndefined();
   });
 
   it('allows plain http only for loopback metadata', () => {
@@ -107,7 +107,7 @@ describe('loadSettings', () => {
     const result = loadSettings(base({ LegacyErrorAction: 'retry', ExternalIdTenantId: TENANT.toUpperCase() }));
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.settings.onLegacyError.action).toBe('Retry');
-    expect(result.settings.tenantId).toBe(TENANT);
+    expect(result.settings.externalId?.tenantId).toBe(TENANT);
   });
 
   it('reads StateStoreFailClosed: off by default, true or false only', () => {
@@ -122,9 +122,9 @@ describe('loadSettings', () => {
 describe('ExternalIdTenantSubdomain', () => {
   it('is optional, and read in lower case', () => {
     const without = loadSettings(base());
-    expect(without.ok && without.settings.tenantSubdomain).toBeUndefined();
+    expect(without.ok && without.settings.externalId?.tenantSubdomain).toBeUndefined();
     const withIt = loadSettings(base({ ExternalIdTenantSubdomain: 'Contoso' }));
-    expect(withIt.ok && withIt.settings.tenantSubdomain).toBe('contoso');
+    expect(withIt.ok && withIt.settings.externalId?.tenantSubdomain).toBe('contoso');
   });
 
   it.each(['contoso.ciamlogin.com', 'contoso.onmicrosoft.com', '-contoso', 'con toso', 'a'.repeat(64), '*'])('refuses %s: the subdomain only', (value) => {
@@ -148,7 +148,7 @@ describe('PasswordChangeCheck', () => {
   it('reads the certificate credential', () => {
     const result = loadSettings(graph({ GraphClientId: GRAPH_APP, GraphClientCertificate: PEM }));
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
-    expect(result.settings.passwordChangeCheck).toEqual({
+    expect(result.settings.externalId?.passwordChangeCheck).toEqual({
       mode: 'graph',
       graphBaseUrl: 'https://graph.microsoft.com',
       credential: { kind: 'certificate', clientId: GRAPH_APP, certificatePem: PEM },
@@ -158,7 +158,7 @@ describe('PasswordChangeCheck', () => {
   it('reads the managed-identity credential with the identity the app settings name', () => {
     const result = loadSettings(graph({ GraphClientId: GRAPH_APP, GraphAuthentication: 'managedIdentity', ManagedIdentityClientId: APP }));
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
-    expect(result.settings.passwordChangeCheck).toMatchObject({ credential: { kind: 'managedIdentity', clientId: GRAPH_APP, managedIdentityClientId: APP } });
+    expect(result.settings.externalId?.passwordChangeCheck).toMatchObject({ credential: { kind: 'managedIdentity', clientId: GRAPH_APP, managedIdentityClientId: APP } });
   });
 
   it('treats an unresolved Key Vault reference as the platform failing to read the vault', () => {
@@ -169,7 +169,7 @@ describe('PasswordChangeCheck', () => {
   it('honours the test seams only towards a loopback Graph', () => {
     const result = loadSettings(graph({ JITMIGRATE_GRAPH_URL: 'http://127.0.0.1:4000', JITMIGRATE_GRAPH_TOKEN: 't' }));
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
-    expect(result.settings.passwordChangeCheck).toEqual({ mode: 'graph', graphBaseUrl: 'http://127.0.0.1:4000', credential: { kind: 'static-token', token: 't' } });
+    expect(result.settings.externalId?.passwordChangeCheck).toEqual({ mode: 'graph', graphBaseUrl: 'http://127.0.0.1:4000', credential: { kind: 'static-token', token: 't' } });
     expect(problemsOf(graph({ JITMIGRATE_GRAPH_TOKEN: 't' }))).toContain(
       'JITMIGRATE_GRAPH_TOKEN is a test seam accepted only with a loopback JITMIGRATE_GRAPH_URL: remove it',
     );
@@ -180,7 +180,7 @@ describe('PasswordChangeCheck', () => {
 
   it('off needs nothing else, and ignores the Graph settings', () => {
     const result = loadSettings(base({ PasswordChangeCheck: 'OFF', GraphClientCertificate: '@Microsoft.KeyVault(SecretUri=x)' }));
-    expect(result.ok && result.settings.passwordChangeCheck).toEqual({ mode: 'off' });
+    expect(result.ok && result.settings.externalId?.passwordChangeCheck).toEqual({ mode: 'off' });
   });
 
   it('refuses any other mode', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_B2C_API_AUTH } from '../../../lib/b2c/contract';
 import { isLoopbackHost } from '../../../lib/net/loopback';
 
 /**
@@ -26,6 +27,8 @@ export type LegacyStoreSettings =
       readonly apiKey?: string;
       readonly apiKeyHeader: string;
       readonly timeoutMs: number;
+      /** The look-up endpoint B2C mode needs (sign-up, password reset): no password sent. */
+      readonly lookupUrl?: string;
     };
 
 export type StateStoreSettings = ({ readonly kind: 'table' } & TableLocation) | { readonly kind: 'memory' };
@@ -55,7 +58,11 @@ export interface UserMessage {
   readonly message: string;
 }
 
-export interface Settings {
+/** Which callers this deployment serves (README "B2C mode"); each one's settings are required only when served. */
+export type IdentityPlatform = 'externalId' | 'b2c' | 'both';
+
+/** The External ID callout's own settings (onPasswordSubmit). */
+export interface ExternalIdSettings {
   readonly decryptionPrivateKey: string;
   readonly decryptionPrivateKeyPrevious?: string;
   readonly tenantId: string;
@@ -64,6 +71,49 @@ export interface Settings {
   readonly extensionAppId: string;
   readonly extensionAppIdentifierUri?: string;
   readonly openIdMetadataUrl?: string;
+  readonly passwordChangeCheck: PasswordChangeCheckSettings;
+}
+
+/** How B2C's RESTful technical profiles authenticate to the function (`B2cApiAuth`, docs/b2c-contracts.md). */
+export type B2cAuthSettings =
+  | {
+      readonly kind: 'bearer';
+      readonly tenantId: string;
+      readonly apiAppId: string;
+      readonly apiAppIdentifierUri?: string;
+      readonly callerAppIds: readonly string[];
+      readonly openIdMetadataUrl?: string;
+      readonly clockSkewSeconds: number;
+    }
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
+  | { readonly kind: 'apiKey'; readonly header: string; readonly key: string }
+  | { readonly kind: 'clientCertificate'; readonly thumbprints: readonly string[] };
+
+/** The `userMessage` of each 409 only B2C mode answers (lockout, blocked and legacy-error reuse the shared ones). */
+export interface B2cMessages {
+  readonly wrongPassword: string;
+  readonly emailTaken: string;
+  readonly accountNotFound: string;
+  readonly passwordExpired: string;
+}
+
+/** The B2C endpoints' own settings (/api/b2c/*). */
+export interface B2cSettings {
+  readonly auth: B2cAuthSettings;
+  readonly messages: B2cMessages;
+  /**
+   * Keys the HMAC under which B2C's retry of a request is recognized in the shared store. Absent when the
+   * External ID key ring is configured: the key derived from the decryption key serves both then.
+   */
+  readonly requestKeySecret?: string;
+}
+
+export interface Settings {
+  readonly identityPlatform: IdentityPlatform;
+  /** Present when the External ID callout is served. */
+  readonly externalId?: ExternalIdSettings;
+  /** Present when the B2C endpoints are served. */
+  readonly b2c?: B2cSettings;
   readonly legacyStore: LegacyStoreSettings;
   readonly stateStore: StateStoreSettings;
   readonly calloutBudgetMs: number;
@@ -76,7 +126,6 @@ export interface Settings {
   readonly blockedAccount: UserMessage;
   readonly onLegacyError: { readonly action: ErrorAction } & UserMessage;
   readonly timingDecoyHash?: string;
-  readonly passwordChangeCheck: PasswordChangeCheckSettings;
 }
 
 export interface SettingProblem {
@@ -84,14 +133,16 @@ export interface SettingProblem {
   readonly problem: string;
 }
 
-/** The parts that start-up checks further: the key parses, the stores and the users file answer, Graph signs in. */
-type CheckedPart = 'decryptionPrivateKey' | 'tenantId' | 'extensionAppId' | 'legacyStore' | 'stateStore' | 'passwordChangeCheck';
-
 /**
  * The settings as far as they could be read when some could not: a part whose reading found a problem is
- * left out, so start-up still checks the others and one round reports every problem.
+ * left out, so start-up still checks the others (the key, the stores, Graph) and one round reports every problem.
  */
-export type PartialSettings = Omit<Settings, CheckedPart> & Partial<Pick<Settings, CheckedPart>>;
+export type PartialSettings = Omit<Settings, 'externalId' | 'b2c' | 'legacyStore' | 'stateStore'> & {
+  readonly externalId?: Partial<ExternalIdSettings>;
+  readonly b2c?: B2cSettings;
+  readonly legacyStore?: LegacyStoreSettings;
+  readonly stateStore?: StateStoreSettings;
+};
 
 export type SettingsResult =
   | { readonly ok: true; readonly settings: Settings }
@@ -123,6 +174,13 @@ export const DEFAULTS = {
   PasswordChangeCheck: 'graph' as 'graph' | 'off',
   GraphAuthentication: 'certificate' as 'certificate' | 'managedIdentity',
   GraphBaseUrl: 'https://graph.microsoft.com',
+  IdentityPlatform: 'externalId' as IdentityPlatform,
+  B2cApiAuth: DEFAULT_B2C_API_AUTH as B2cAuthSettings['kind'],
+  B2cApiKeyHeader: 'x-api-key',
+  B2cWrongPasswordMessage: 'Invalid user name or password.',
+  B2cEmailTakenMessage: 'There is a user with same email address.',
+  B2cAccountNotFoundMessage: 'We could not find an account for that email address.',
+  B2cPasswordExpiredMessage: 'Your password has expired. Use "Forgot your password?" to set a new one.',
 } as const;
 
 /** One DNS label, lower case: the External ID tenant's subdomain (`contoso` of contoso.ciamlogin.com). */
@@ -141,16 +199,9 @@ export function loadSettings(env: Env): SettingsResult {
   const problems: SettingProblem[] = [];
   const reader = new SettingReader(env, problems);
 
-  const decryptionPrivateKey = reader.secret('DecryptionPrivateKey', true, 'set it to the PEM private key (optionally followed by its certificate), normally a Key Vault reference');
-  const decryptionPrivateKeyPrevious = reader.secret('DecryptionPrivateKeyPrevious', false, 'set it to the previous PEM key or remove the setting');
-  const tenantId = reader.guid('ExternalIdTenantId', 'set it to the directory (tenant) ID of the External ID tenant');
-  const tenantSubdomain = reader.optional('ExternalIdTenantSubdomain')?.toLowerCase();
-  if (tenantSubdomain !== undefined && !TENANT_SUBDOMAIN.test(tenantSubdomain)) {
-    problems.push({ setting: 'ExternalIdTenantSubdomain', problem: 'must be the tenant\'s subdomain only: contoso for contoso.ciamlogin.com (or remove it)' });
-  }
-  const extensionAppId = reader.guid('ExtensionAppId', 'set it to the client ID of the custom authentication extension app registration');
-  const extensionAppIdentifierUri = reader.optional('ExtensionAppIdentifierUri');
-  const openIdMetadataUrl = reader.url('OpenIdMetadataUrl', false);
+  const identityPlatform = reader.choice('IdentityPlatform', ['externalId', 'b2c', 'both'] as const, DEFAULTS.IdentityPlatform);
+  const servesExternalId = identityPlatform !== 'b2c';
+  const servesB2c = identityPlatform !== 'externalId';
 
   /** The value read, or undefined when reading it found a problem (so start-up does not check it further). */
   const cleanly = <T>(read: () => T): T | undefined => {
@@ -160,6 +211,7 @@ export function loadSettings(env: Env): SettingsResult {
   };
 
   const managedIdentityClientId = reader.optional('ManagedIdentityClientId') ?? reader.optional('AZURE_CLIENT_ID');
+  const externalId = servesExternalId ? readExternalId(reader, problems, managedIdentityClientId) : undefined;
   const legacyKindRead = cleanly(() => reader.choice('LegacyStore', ['table', 'file', 'http'] as const, DEFAULTS.LegacyStore));
   const legacyKind = legacyKindRead ?? DEFAULTS.LegacyStore;
   const legacyTable = (): TableLocation => reader.tableLocation('Legacy', DEFAULTS.LegacyTableName, managedIdentityClientId, true);
@@ -178,6 +230,7 @@ export function loadSettings(env: Env): SettingsResult {
           apiKey: reader.secret('LegacyServiceApiKey', false, 'set it to the API key (a Key Vault reference in Azure)'),
           apiKeyHeader: reader.optional('LegacyServiceApiKeyHeader') ?? DEFAULTS.LegacyServiceApiKeyHeader,
           timeoutMs: reader.integer('LegacyServiceTimeoutMs', DEFAULTS.LegacyServiceTimeoutMs, 50, 2000),
+          lookupUrl: reader.url('LegacyServiceLookupUrl', false),
         };
     }
   });
@@ -218,16 +271,18 @@ export function loadSettings(env: Env): SettingsResult {
   const stateStoreFailClosed = reader.choice('StateStoreFailClosed', ['true', 'false'] as const, DEFAULTS.StateStoreFailClosed ? 'true' : 'false') === 'true';
   const legacyErrorAction = reader.choice('LegacyErrorAction', ['Block', 'Retry'] as const, DEFAULTS.LegacyErrorAction);
   const timingDecoyHash = reader.optional('TimingDecoyHash');
-  const passwordChangeCheck = cleanly(() => readPasswordChangeCheck(reader, problems, managedIdentityClientId));
+  const b2c = servesB2c ? cleanly(() => readB2c(reader, problems, clockSkewSeconds, externalId?.decryptionPrivateKey !== undefined)) : undefined;
+  if (servesB2c && legacyStore?.kind === 'http' && !legacyStore.lookupUrl) {
+    problems.push({
+      setting: 'LegacyServiceLookupUrl',
+      problem: 'is not set: B2C sign-up and password reset look a user up without a password; set it to the legacy service\'s look-up endpoint (docs/legacy-web-service.md)',
+    });
+  }
 
   const partial: PartialSettings = {
-    decryptionPrivateKey,
-    decryptionPrivateKeyPrevious,
-    tenantId,
-    tenantSubdomain: tenantSubdomain && TENANT_SUBDOMAIN.test(tenantSubdomain) ? tenantSubdomain : undefined,
-    extensionAppId,
-    extensionAppIdentifierUri,
-    openIdMetadataUrl,
+    identityPlatform,
+    externalId,
+    b2c,
     legacyStore,
     stateStore,
     calloutBudgetMs,
@@ -251,12 +306,126 @@ export function loadSettings(env: Env): SettingsResult {
       message: reader.optional('LegacyErrorMessage') ?? DEFAULTS.LegacyErrorMessage,
     },
     timingDecoyHash,
-    passwordChangeCheck,
   };
-  if (problems.length > 0 || !legacyStore || !stateStore || !passwordChangeCheck || !decryptionPrivateKey || !tenantId || !extensionAppId) {
+  const completeExternalId = externalId && isComplete(externalId) ? externalId : undefined;
+  if (problems.length > 0 || !legacyStore || !stateStore || (servesExternalId && !completeExternalId) || (servesB2c && !b2c)) {
     return { ok: false, problems, partial };
   }
-  return { ok: true, settings: { ...partial, decryptionPrivateKey, tenantId, extensionAppId, legacyStore, stateStore, passwordChangeCheck } };
+  return { ok: true, settings: { ...partial, externalId: completeExternalId, b2c, legacyStore, stateStore } };
+}
+
+function isComplete(s: Partial<ExternalIdSettings>): s is ExternalIdSettings {
+  return s.decryptionPrivateKey !== undefined && s.tenantId !== undefined && s.extensionAppId !== undefined && s.passwordChangeCheck !== undefined;
+}
+
+/** The External ID callout's settings; a part with a problem is left out (PartialSettings). */
+function readExternalId(reader: SettingReader, problems: SettingProblem[], managedIdentityClientId: string | undefined): Partial<ExternalIdSettings> {
+  const decryptionPrivateKey = reader.secret('DecryptionPrivateKey', true, 'set it to the PEM private key (optionally followed by its certificate), normally a Key Vault reference');
+  const decryptionPrivateKeyPrevious = reader.secret('DecryptionPrivateKeyPrevious', false, 'set it to the previous PEM key or remove the setting');
+  const tenantId = reader.guid('ExternalIdTenantId', 'set it to the directory (tenant) ID of the External ID tenant');
+  const tenantSubdomain = reader.optional('ExternalIdTenantSubdomain')?.toLowerCase();
+  if (tenantSubdomain !== undefined && !TENANT_SUBDOMAIN.test(tenantSubdomain)) {
+    problems.push({ setting: 'ExternalIdTenantSubdomain', problem: 'must be the tenant\'s subdomain only: contoso for contoso.ciamlogin.com (or remove it)' });
+  }
+  const extensionAppId = reader.guid('ExtensionAppId', 'set it to the client ID of the custom authentication extension app registration');
+  const extensionAppIdentifierUri = reader.optional('ExtensionAppIdentifierUri');
+  const openIdMetadataUrl = reader.url('OpenIdMetadataUrl', false);
+  const known = problems.length;
+  const passwordChangeCheck = readPasswordChangeCheck(reader, problems, managedIdentityClientId);
+  return {
+    decryptionPrivateKey,
+    decryptionPrivateKeyPrevious,
+    tenantId,
+    tenantSubdomain: tenantSubdomain && TENANT_SUBDOMAIN.test(tenantSubdomain) ? tenantSubdomain : undefined,
+    extensionAppId,
+    extensionAppIdentifierUri,
+    openIdMetadataUrl,
+    passwordChangeCheck: problems.length === known ? passwordChangeCheck : undefined,
+  };
+}
+
+/** Below this, a shared secret could be guessed faster than B2C's traffic could be told from an attack. */
+const MIN_SHARED_SECRET_BYTES = 32;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const THUMBPRINT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** The B2C endpoints' settings (README "B2C mode"): the caller authentication, the messages, the retry key. */
+function readB2c(reader: SettingReader, problems: SettingProblem[], clockSkewSeconds: number, hasKeyRing: boolean): B2cSettings {
+  const kind = reader.choice('B2cApiAuth', ['bearer', 'basic', 'clientCertificate', 'apiKey'] as const, DEFAULTS.B2cApiAuth);
+  const longSecret = (name: string, fix: string): string => {
+    const value = reader.secret(name, true, fix) ?? '';
+    if (value !== '' && Buffer.byteLength(value, 'utf8') < MIN_SHARED_SECRET_BYTES) {
+      problems.push({ setting: name, problem: `is shorter than ${MIN_SHARED_SECRET_BYTES} bytes: generate a random one (jitmigrate keygen prints how) and store it in Key Vault` });
+    }
+    return value;
+  };
+  let auth: B2cAuthSettings;
+  switch (kind) {
+    case 'bearer': {
+      const tenantId = reader.guid('B2cTenantId', 'set it to the directory (tenant) ID of the B2C tenant that issues the client-credentials token') ?? '';
+      const apiAppId = reader.guid('B2cApiAppId', 'set it to the client ID of the API app registration B2C requests a token for (the token audience)') ?? '';
+      const callers = (reader.required('B2cCallerAppIds', 'set it to the client ID(s), comma-separated, of the app registration whose client credentials the policy uses') ?? '')
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter((id) => id !== '');
+      if (callers.some((id) => !GUID.test(id))) problems.push({ setting: 'B2cCallerAppIds', problem: 'must be client IDs (GUIDs), comma-separated' });
+      auth = {
+        kind,
+        tenantId,
+        apiAppId,
+        apiAppIdentifierUri: reader.optional('B2cApiAppIdentifierUri'),
+        callerAppIds: callers,
+        openIdMetadataUrl: reader.url('B2cOpenIdMetadataUrl', false),
+        clockSkewSeconds,
+      };
+      break;
+    }
+    case 'basic':
+      auth = {
+        kind,
+        username: reader.required('B2cBasicUsername', 'set it to the user name in the B2C policy key B2C_1A_JitApiUsername') ?? '',
+        password: longSecret('B2cBasicPassword', 'set it to the password in the B2C policy key B2C_1A_JitApiPassword (a Key Vault reference)'),
+      };
+      break;
+    case 'apiKey': {
+      const header = reader.optional('B2cApiKeyHeader') ?? DEFAULTS.B2cApiKeyHeader;
+      if (!HEADER_NAME.test(header)) problems.push({ setting: 'B2cApiKeyHeader', problem: 'is not a valid HTTP header name: use letters, digits and dashes, e.g. x-api-key' });
+      auth = { kind, header: header.toLowerCase(), key: longSecret('B2cApiKey', 'set it to the key in the B2C policy key B2C_1A_JitApiKey (a Key Vault reference)') };
+      break;
+    }
+    case 'clientCertificate': {
+      const thumbprints = (reader.required('B2cClientCertificateThumbprints', 'set it to the SHA-1 or SHA-256 thumbprint(s), comma-separated, of the certificate in the B2C policy key B2C_1A_JitApiClientCertificate') ?? '')
+        .split(',')
+        .map((t) => t.trim().replaceAll(':', '').toLowerCase())
+        .filter((t) => t !== '');
+      if (thumbprints.some((t) => !THUMBPRINT.test(t))) {
+        problems.push({ setting: 'B2cClientCertificateThumbprints', problem: 'must be hex SHA-1 (40 characters) or SHA-256 (64 characters) thumbprints, comma-separated' });
+      }
+      auth = { kind, thumbprints };
+      break;
+    }
+  }
+  const requestKeySecret = hasKeyRing ? undefined : reader.secret('RequestKeySecret', false, '');
+  if (!hasKeyRing) {
+    if (requestKeySecret === undefined) {
+      problems.push({
+        setting: 'RequestKeySecret',
+        problem: `is not set: without DecryptionPrivateKey, B2C mode needs a random secret of at least ${MIN_SHARED_SECRET_BYTES} bytes (a Key Vault reference) to recognize B2C's retries`,
+      });
+    } else if (Buffer.byteLength(requestKeySecret, 'utf8') < MIN_SHARED_SECRET_BYTES) {
+      problems.push({ setting: 'RequestKeySecret', problem: `is shorter than ${MIN_SHARED_SECRET_BYTES} bytes: generate a random one and store it in Key Vault` });
+    }
+  }
+  return {
+    auth,
+    requestKeySecret,
+    messages: {
+      wrongPassword: reader.optional('B2cWrongPasswordMessage') ?? DEFAULTS.B2cWrongPasswordMessage,
+      emailTaken: reader.optional('B2cEmailTakenMessage') ?? DEFAULTS.B2cEmailTakenMessage,
+      accountNotFound: reader.optional('B2cAccountNotFoundMessage') ?? DEFAULTS.B2cAccountNotFoundMessage,
+      passwordExpired: reader.optional('B2cPasswordExpiredMessage') ?? DEFAULTS.B2cPasswordExpiredMessage,
+    },
+  };
 }
 
 /** Test seams shared with the CLI (lib/graph/environment.ts); honoured only towards a loopback Graph. */

@@ -133,6 +133,38 @@ describe('FileUserRepository', () => {
     expect(error.message).toMatch(/could not be read \(ENOENT\)/);
   });
 
+  it('reads the profile fields, and keeps them on a line that a mark rewrites', async () => {
+    const profile = { email: 'bob@contoso.com', displayName: 'Bob Jones', givenName: 'Bob', surname: 'Jones' };
+    const file = await writeUsers([
+      `{"username":"bob","hash":"${HASH}","email":"Bob@Contoso.com","displayName":"Bob Jones","givenName":"Bob","surname":"Jones"}`,
+      `{"username":"carol@contoso.com","hash":"${HASH}","displayName":"","givenName":"Carol"}`,
+    ]);
+    const repo = await FileUserRepository.load(file);
+    expect(await repo.findByUsername('bob')).toMatchObject({ profile });
+    expect((await repo.findByUsername('carol@contoso.com'))?.profile).toEqual({ givenName: 'Carol' });
+
+    await repo.markMigrated('bob', new Date('2024-01-02T03:04:05.000Z'));
+    await repo.markSuperseded('carol@contoso.com', new Date('2024-01-03T03:04:05.000Z'));
+    repo.close();
+    const reloaded = await FileUserRepository.load(file);
+    expect(await reloaded.findByUsername('bob')).toMatchObject({ migrated: true, profile });
+    expect(await reloaded.findByUsername('carol@contoso.com')).toMatchObject({ supersededAt: '2024-01-03T03:04:05.000Z', profile: { givenName: 'Carol' } });
+    const [bobLine] = (await fs.readFile(file, 'utf8')).split('\n');
+    // As written: the email keeps its spelling, only the marks are added.
+    expect(JSON.parse(bobLine!)).toMatchObject({ email: 'Bob@Contoso.com', displayName: 'Bob Jones', givenName: 'Bob', surname: 'Jones', migrated: true });
+    reloaded.close();
+  });
+
+  it('refuses a line with an invalid profile field, naming the line and the field', async () => {
+    const file = await writeUsers([`{"username":"bob","hash":"${HASH}","email":"not an address"}`, `{"username":"carol","hash":"${HASH}","surname":"${'x'.repeat(65)}"}`]);
+    const error = await loadError(file);
+    expect(error.problems).toEqual([
+      { line: 1, problem: '"email" must be an email address (name@domain)' },
+      { line: 2, problem: '"surname" must be at most 64 characters without control characters' },
+    ]);
+    expect(error.message).not.toContain('not an address');
+  });
+
   it('marks users migrated in memory and in the file, changing only that line', async () => {
     const lines = [
       '# keep me',

@@ -3,6 +3,13 @@
  * small single-instance deployments.
  *
  *   {"username":"alice@contoso.com","hash":"$2b$10$…","status":"active","mustChangePassword":false}
+ *   {"username":"bob","hash":"…","email":"bob@contoso.com","displayName":"Bob Jones","givenName":"Bob","surname":"Jones"}
+ *
+ * Fields (normalize.ts toUserRecord validates them; any other field is an error): `username` and `hash`
+ * (required), `params`, `status`, `mustChangePassword`, the marks the function writes (`migrated`,
+ * `migratedAt`, `supersededAt`), and the optional profile B2C copies on a first sign-in: `email` (an
+ * address, normalized as usernames are), `displayName` (up to 256 characters), `givenName` and `surname`
+ * (up to 64). An empty profile field counts as absent.
  *
  * Blank lines and lines starting with `#` are skipped and kept as they are when the file is rewritten.
  *

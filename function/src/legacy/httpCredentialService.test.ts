@@ -67,7 +67,7 @@ async function failure(promise: Promise<unknown>): Promise<LegacySystemError> {
   expect(error).toBeInstanceOf(LegacySystemError);
   const e = error as LegacySystemError;
   // Never the password, the key, the URL or a cause that might carry them.
-  for (const secret of [PASSWORD, API_KEY, baseUrl, 'verify']) expect(e.message).not.toContain(secret);
+  for (const secret of [PASSWORD, API_KEY, baseUrl, 'verify', '/lookup']) expect(e.message).not.toContain(secret);
   expect(e.cause).toBeUndefined();
   expect(String(e.stack)).not.toContain(PASSWORD);
   return e;
@@ -138,6 +138,20 @@ describe('HttpCredentialService requests', () => {
     expect(await service().checkCredentials('a', PASSWORD)).toEqual(expected);
   });
 
+  it('reads a profile, normalizing the email and ignoring fields it does not know', async () => {
+    reply = json(200, { result: 'valid', profile: { email: ' Alice@Contoso.com ', displayName: 'Alice Smith', givenName: 'Alice', surname: '', nickname: 'Al' } });
+    expect(await service().checkCredentials('a', PASSWORD)).toEqual({
+      outcome: 'valid',
+      status: 'active',
+      mustChangePassword: false,
+      profile: { email: 'alice@contoso.com', displayName: 'Alice Smith', givenName: 'Alice' },
+    });
+    reply = json(200, { result: 'valid', profile: null });
+    expect(await service().checkCredentials('a', PASSWORD)).not.toHaveProperty('profile');
+    reply = json(200, { result: 'valid', profile: { displayName: '' } });
+    expect(await service().checkCredentials('a', PASSWORD)).not.toHaveProperty('profile');
+  });
+
   it('reuses one kept-alive connection across calls', async () => {
     const svc = service();
     const before = connections;
@@ -190,6 +204,11 @@ describe('HttpCredentialService failures', () => {
     ['a bad status', { result: 'valid', status: 'Active' }, /"status" must be one of active, disabled, locked/],
     ['a string mustChangePassword', { result: 'valid', mustChangePassword: 'false' }, /"mustChangePassword" must be true or false/],
     ['an empty body', '', /the answer is not JSON/],
+    ['a profile that is not an object', { result: 'valid', profile: 'Alice' }, /^legacy web service: "profile" must be a JSON object$/],
+    ['a profile array', { result: 'valid', profile: [] }, /"profile" must be a JSON object/],
+    ['a profile email that is no address', { result: 'valid', profile: { email: 'alice' } }, /^legacy web service: in "profile", "email" must be an email address \(name@domain\)$/],
+    ['a profile name that is too long', { result: 'valid', profile: { surname: 'x'.repeat(65) } }, /in "profile", "surname" must be at most 64 characters/],
+    ['a profile name that is a number', { result: 'valid', profile: { displayName: 7 } }, /in "profile", "displayName" must be a string/],
   ])('rejects %s', async (_name, body, message) => {
     reply = json(200, body);
     expect((await failure(service().checkCredentials('a', PASSWORD))).message).toMatch(message);
@@ -236,5 +255,91 @@ describe('HttpCredentialService failures', () => {
   it('reports a connection dropped mid-answer', async () => {
     reply = (_req, res) => res.socket?.destroy();
     expect((await failure(service().checkCredentials('a', PASSWORD))).message).toMatch(/^legacy web service: could not be reached \(/);
+  });
+});
+
+describe('HttpCredentialService look-up endpoint', () => {
+  function lookupService(extra: Partial<ConstructorParameters<typeof HttpCredentialService>[0]> = {}): HttpCredentialService {
+    return service({ lookupUrl: `${baseUrl}/lookup`, ...extra });
+  }
+
+  it('exists only when LegacyServiceLookupUrl is set', () => {
+    expect(service().lookupUser).toBeUndefined();
+    expect(lookupService().lookupUser).toBeInstanceOf(Function);
+  });
+
+  it.each([
+    ['http://legacy.contoso.com/lookup', /^LegacyServiceLookupUrl must use https/],
+    ['not a url', /^LegacyServiceLookupUrl is not a valid URL: set it to the https URL of the legacy look-up endpoint$/],
+    ['https://user:pw@legacy.contoso.com/lookup', /^LegacyServiceLookupUrl must not contain a user name or password/],
+  ])('rejects the look-up URL %s', (lookupUrl, message) => {
+    expect(() => new HttpCredentialService({ url: 'https://legacy.contoso.com/verify', lookupUrl })).toThrow(message);
+  });
+
+  it('POSTs the username only, with the API key, and never a password', async () => {
+    reply = json(200, { found: false });
+    await lookupService().lookupUser!('alice@contoso.com');
+    expect(seen).toHaveLength(1);
+    const [request] = seen;
+    expect(request).toMatchObject({ method: 'POST', path: '/lookup' });
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(request!.headers['x-api-key']).toBe(API_KEY);
+    expect(JSON.parse(request!.body)).toEqual({ username: 'alice@contoso.com' });
+    expect(request!.body).not.toContain('password');
+  });
+
+  it.each([
+    [{ found: false }, { found: false }],
+    [{ found: false, status: 'weird', profile: 'ignored' }, { found: false }],
+    [{ found: true }, { found: true, status: 'active' }],
+    [{ found: true, status: 'locked' }, { found: true, status: 'locked' }],
+    [
+      { found: true, status: 'disabled', profile: { email: 'Alice@Contoso.com', displayName: 'Alice Smith', givenName: 'Alice', surname: 'Smith' }, future: 1 },
+      { found: true, status: 'disabled', profile: { email: 'alice@contoso.com', displayName: 'Alice Smith', givenName: 'Alice', surname: 'Smith' } },
+    ],
+  ])('reads %j', async (body, expected) => {
+    reply = json(200, body);
+    expect(await lookupService().lookupUser!('a')).toEqual(expected);
+  });
+
+  it.each([
+    ['no found', { status: 'active' }, /^legacy web service look-up: "found" must be true or false$/],
+    ['a string found', { found: 'true' }, /"found" must be true or false/],
+    ['a bad status', { found: true, status: 'gone' }, /^legacy web service look-up: "status" must be one of active, disabled, locked$/],
+    ['a bad profile', { found: true, profile: { email: 'alice' } }, /^legacy web service look-up: in "profile", "email" must be an email address/],
+    ['not JSON', 'nope', /^legacy web service look-up: the answer is not JSON$/],
+  ])('rejects an answer with %s', async (_name, body, message) => {
+    reply = json(200, body);
+    expect((await failure(lookupService().lookupUser!('a'))).message).toMatch(message);
+  });
+
+  it('rejects another status, and names the look-up setting for a redirect', async () => {
+    reply = json(404, { found: false });
+    expect((await failure(lookupService().lookupUser!('a'))).message).toBe('legacy web service look-up: answered HTTP 404 (the contract allows only 200)');
+    reply = (_req, res) => {
+      res.writeHead(308, { location: '/elsewhere' });
+      res.end();
+    };
+    expect((await failure(lookupService().lookupUser!('a'))).message).toMatch(/HTTP 308 .*set LegacyServiceLookupUrl to the final URL$/);
+    expect(seen.map((s) => s.path)).toEqual(['/lookup', '/lookup']);
+  });
+
+  it('gives up at the timeout', async () => {
+    reply = (req, res) => setTimeout(() => json(200, { found: false })(req, res), 800);
+    const started = Date.now();
+    const error = await failure(lookupService({ timeoutMs: 150 }).lookupUser!('a'));
+    expect(error.message).toBe('legacy web service look-up: no answer within 150 ms (LegacyServiceTimeoutMs)');
+    expect(Date.now() - started).toBeLessThan(600);
+  });
+
+  it('shares the kept-alive connection with the credential endpoint', async () => {
+    const svc = lookupService();
+    const before = connections;
+    reply = (req, res) => json(200, req.path === '/lookup' ? { found: true } : { result: 'valid' })(req, res);
+    await svc.checkCredentials('a', PASSWORD);
+    await svc.lookupUser!('a');
+    await svc.checkCredentials('a', PASSWORD);
+    expect(connections - before).toBe(1);
+    svc.close();
   });
 });

@@ -6,12 +6,17 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isLoopbackHost } from '../config/settings';
-import { ACCOUNT_STATUSES } from './normalize';
-import { LegacySystemError, type AccountStatus, type LegacyCredentialResult, type LegacyCredentialService } from './port';
+import { ACCOUNT_STATUSES, toLegacyProfile, UserRecordError } from './normalize';
+import { LegacySystemError, type AccountStatus, type LegacyCredentialResult, type LegacyCredentialService, type LegacyLookupResult, type LegacyProfile } from './port';
 
 export interface HttpCredentialServiceOptions {
   /** The endpoint to POST to (`LegacyServiceUrl`). https, or http on a loopback host. */
   readonly url: string;
+  /**
+   * The look-up endpoint (`LegacyServiceLookupUrl`), asked without a password (B2C sign-up and password
+   * reset); the same rules as `url`. Without it the service has no `lookupUser`.
+   */
+  readonly lookupUrl?: string;
   /** Sent in `apiKeyHeader` when set (`LegacyServiceApiKey`). */
   readonly apiKey?: string;
   /** Default `x-api-key`. */
@@ -38,33 +43,34 @@ export class CredentialServiceConfigError extends Error {
   }
 }
 
+/** One endpoint of the contract: its URL, the setting that names it, and how its errors begin. */
+interface Endpoint {
+  readonly url: URL;
+  readonly setting: string;
+  readonly label: string;
+}
+
 export class HttpCredentialService implements LegacyCredentialService {
   readonly kind = 'http' as const;
-  private readonly url: URL;
+  /** Present only when `lookupUrl` is set. */
+  readonly lookupUser?: (normalizedUsername: string, signal?: AbortSignal) => Promise<LegacyLookupResult>;
+  private readonly verifyEndpoint: Endpoint;
   private readonly headers: Readonly<Record<string, string>>;
   private readonly timeoutMs: number;
-  private readonly transport: typeof http | typeof https;
   /**
-   * Our own keep-alive pool, so a warm instance pays the TCP and TLS handshakes once, not per sign-in.
-   * LIFO hands out the most recently used socket: sequential sign-ins share one connection and surplus
-   * sockets idle out. Node honours the server's `Keep-Alive: timeout` hint and unrefs idle sockets.
+   * Our own keep-alive pools (one per protocol, shared by both endpoints), so a warm instance pays the TCP
+   * and TLS handshakes once, not per sign-in. LIFO hands out the most recently used socket: sequential
+   * sign-ins share one connection and surplus sockets idle out. Node honours the server's
+   * `Keep-Alive: timeout` hint and unrefs idle sockets.
    */
-  private readonly agent: http.Agent;
+  private readonly agents = new Map<string, http.Agent>();
 
   constructor(options: HttpCredentialServiceOptions) {
-    let url: URL;
-    try {
-      url = new URL(options.url);
-    } catch {
-      throw new CredentialServiceConfigError('LegacyServiceUrl', 'is not a valid URL: set it to the https URL of the legacy credential endpoint');
-    }
-    // The request carries a password in clear text inside the body: TLS is mandatory off the machine.
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-      throw new CredentialServiceConfigError('LegacyServiceUrl', 'must use https (plain http is allowed only for loopback hosts)');
-    }
-    if (url.username || url.password) {
-      throw new CredentialServiceConfigError('LegacyServiceUrl', 'must not contain a user name or password: put the key in LegacyServiceApiKey');
-    }
+    this.verifyEndpoint = { url: endpointUrl(options.url, 'LegacyServiceUrl', 'the legacy credential endpoint'), setting: 'LegacyServiceUrl', label: 'legacy web service' };
+    const lookupEndpoint: Endpoint | undefined =
+      options.lookupUrl === undefined
+        ? undefined
+        : { url: endpointUrl(options.lookupUrl, 'LegacyServiceLookupUrl', 'the legacy look-up endpoint'), setting: 'LegacyServiceLookupUrl', label: 'legacy web service look-up' };
     const header = options.apiKeyHeader ?? DEFAULT_API_KEY_HEADER;
     if (!HEADER_NAME.test(header)) {
       throw new CredentialServiceConfigError('LegacyServiceApiKeyHeader', 'is not a valid HTTP header name: use letters, digits and dashes, e.g. x-api-key');
@@ -73,50 +79,68 @@ export class HttpCredentialService implements LegacyCredentialService {
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
       throw new CredentialServiceConfigError('LegacyServiceTimeoutMs', 'must be a positive whole number of milliseconds');
     }
-    this.url = url;
     this.timeoutMs = timeoutMs;
     this.headers = {
       'content-type': 'application/json',
       accept: 'application/json',
       ...(options.apiKey ? { [header.toLowerCase()]: options.apiKey } : {}),
     };
-    this.transport = url.protocol === 'https:' ? https : http;
-    this.agent = new this.transport.Agent({ keepAlive: true, scheduling: 'lifo', maxSockets: 256 });
+    if (lookupEndpoint) {
+      this.lookupUser = (normalizedUsername, signal) =>
+        this.exchange(lookupEndpoint, JSON.stringify({ username: normalizedUsername }), signal, (text) => parseLookupAnswer(text, lookupEndpoint.label));
+    }
   }
 
   /** POSTs `{"username","password"}` and reads the answer (docs/legacy-web-service.md). */
-  async checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal): Promise<LegacyCredentialResult> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-    try {
-      const { status, text } = await this.post(JSON.stringify({ username: normalizedUsername, password }), combined);
-      if (status !== 200) throw new LegacySystemError(statusProblem(status));
-      return parseAnswer(text);
-    } catch (error) {
-      if (error instanceof LegacySystemError) throw error;
-      if (timeout.aborted) throw new LegacySystemError(`legacy web service: no answer within ${this.timeoutMs} ms (LegacyServiceTimeoutMs)`);
-      if (signal?.aborted) throw new LegacySystemError('legacy web service: the request was cancelled');
-      // No cause attached: socket errors can carry request details; the code is enough to act on.
-      throw new LegacySystemError(`legacy web service: could not be reached (${networkCode(error)})`);
-    }
+  checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal): Promise<LegacyCredentialResult> {
+    const endpoint = this.verifyEndpoint;
+    return this.exchange(endpoint, JSON.stringify({ username: normalizedUsername, password }), signal, (text) => parseAnswer(text, endpoint.label));
   }
 
   /** Closes the kept-alive connections (shutdown, tests). */
   close(): void {
-    this.agent.destroy();
+    for (const agent of this.agents.values()) agent.destroy();
+  }
+
+  /** One request within LegacyServiceTimeoutMs (and the caller's signal), its 200 body read by `parse`; every failure a LegacySystemError. */
+  private async exchange<T>(endpoint: Endpoint, body: string, signal: AbortSignal | undefined, parse: (text: string) => T): Promise<T> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    try {
+      const { status, text } = await this.post(endpoint, body, combined);
+      if (status !== 200) throw new LegacySystemError(statusProblem(status, endpoint));
+      return parse(text);
+    } catch (error) {
+      if (error instanceof LegacySystemError) throw error;
+      if (timeout.aborted) throw new LegacySystemError(`${endpoint.label}: no answer within ${this.timeoutMs} ms (LegacyServiceTimeoutMs)`);
+      if (signal?.aborted) throw new LegacySystemError(`${endpoint.label}: the request was cancelled`);
+      // No cause attached: socket errors can carry request details; the code is enough to act on.
+      throw new LegacySystemError(`${endpoint.label}: could not be reached (${networkCode(error)})`);
+    }
+  }
+
+  private agentFor(protocol: string): { transport: typeof http | typeof https; agent: http.Agent } {
+    const transport = protocol === 'https:' ? https : http;
+    let agent = this.agents.get(protocol);
+    if (!agent) {
+      agent = new transport.Agent({ keepAlive: true, scheduling: 'lifo', maxSockets: 256 });
+      this.agents.set(protocol, agent);
+    }
+    return { transport, agent };
   }
 
   /**
    * One POST on the pooled agent. node:http never follows redirects (following one would resend the
    * password to wherever `Location` points), and at most MAX_RESPONSE_BYTES of the answer are read.
    */
-  private post(body: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+  private post(endpoint: Endpoint, body: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
+    const { transport, agent } = this.agentFor(endpoint.url.protocol);
     return new Promise((resolve, reject) => {
       const headers = { ...this.headers, 'content-length': String(Buffer.byteLength(body)) };
-      const request = this.transport.request(this.url, { method: 'POST', agent: this.agent, signal, headers }, (response) => {
+      const request = transport.request(endpoint.url, { method: 'POST', agent, signal, headers }, (response) => {
         const tooLarge = (): void => {
           response.destroy();
-          reject(new LegacySystemError(`legacy web service: the answer is larger than ${MAX_RESPONSE_BYTES} bytes`));
+          reject(new LegacySystemError(`${endpoint.label}: the answer is larger than ${MAX_RESPONSE_BYTES} bytes`));
         };
         if (Number(response.headers['content-length'] ?? '0') > MAX_RESPONSE_BYTES) return tooLarge();
         const chunks: Buffer[] = [];
@@ -138,37 +162,93 @@ export class HttpCredentialService implements LegacyCredentialService {
   }
 }
 
-function statusProblem(status: number): string {
-  const base = `legacy web service: answered HTTP ${status} (the contract allows only 200)`;
+/** A usable endpoint URL; `what` names it in the fix. */
+function endpointUrl(raw: string, setting: string, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CredentialServiceConfigError(setting, `is not a valid URL: set it to the https URL of ${what}`);
+  }
+  // Requests carry a password or a username and the API key in clear text: TLS is mandatory off the machine.
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    throw new CredentialServiceConfigError(setting, 'must use https (plain http is allowed only for loopback hosts)');
+  }
+  if (url.username || url.password) {
+    throw new CredentialServiceConfigError(setting, 'must not contain a user name or password: put the key in LegacyServiceApiKey');
+  }
+  return url;
+}
+
+function statusProblem(status: number, endpoint: Endpoint): string {
+  const base = `${endpoint.label}: answered HTTP ${status} (the contract allows only 200)`;
   if (status === 401 || status === 403) return `${base}: check LegacyServiceApiKey and LegacyServiceApiKeyHeader`;
-  if (status >= 300 && status < 400) return `${base}: redirects are not followed; set LegacyServiceUrl to the final URL`;
+  if (status >= 300 && status < 400) return `${base}: redirects are not followed; set ${endpoint.setting} to the final URL`;
   return base;
 }
 
-/** Validates the 200 body (docs/legacy-web-service.md). Messages name the field, never echo the body. */
-function parseAnswer(text: string): LegacyCredentialResult {
+/** The 200 body as a JSON object; messages name the problem, never echo the body. */
+function answerObject(text: string, label: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new LegacySystemError('legacy web service: the answer is not JSON');
+    throw new LegacySystemError(`${label}: the answer is not JSON`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new LegacySystemError('legacy web service: the answer is not a JSON object');
+    throw new LegacySystemError(`${label}: the answer is not a JSON object`);
   }
-  const v = value as Record<string, unknown>;
+  return value as Record<string, unknown>;
+}
+
+/** Validates the credential answer (docs/legacy-web-service.md). */
+function parseAnswer(text: string, label: string): LegacyCredentialResult {
+  const v = answerObject(text, label);
   if (v.result !== 'valid' && v.result !== 'invalid' && v.result !== 'unknown') {
-    throw new LegacySystemError('legacy web service: "result" must be "valid", "invalid" or "unknown"');
+    throw new LegacySystemError(`${label}: "result" must be "valid", "invalid" or "unknown"`);
   }
-  const status = v.status ?? 'active';
-  if (!ACCOUNT_STATUSES.includes(status as AccountStatus)) {
-    throw new LegacySystemError(`legacy web service: "status" must be one of ${ACCOUNT_STATUSES.join(', ')}`);
-  }
+  const status = accountStatus(v, label);
   const mustChangePassword = v.mustChangePassword ?? false;
   if (typeof mustChangePassword !== 'boolean') {
-    throw new LegacySystemError('legacy web service: "mustChangePassword" must be true or false');
+    throw new LegacySystemError(`${label}: "mustChangePassword" must be true or false`);
   }
-  return { outcome: v.result, status: status as AccountStatus, mustChangePassword };
+  const profile = answerProfile(v, label);
+  return { outcome: v.result, status, mustChangePassword, ...(profile ? { profile } : {}) };
+}
+
+/** Validates the look-up answer (docs/legacy-web-service.md "Look-up endpoint"). */
+function parseLookupAnswer(text: string, label: string): LegacyLookupResult {
+  const v = answerObject(text, label);
+  if (typeof v.found !== 'boolean') throw new LegacySystemError(`${label}: "found" must be true or false`);
+  if (!v.found) return { found: false };
+  const status = accountStatus(v, label);
+  const profile = answerProfile(v, label);
+  return { found: true, status, ...(profile ? { profile } : {}) };
+}
+
+function accountStatus(v: Record<string, unknown>, label: string): AccountStatus {
+  const status = v.status ?? 'active';
+  if (!ACCOUNT_STATUSES.includes(status as AccountStatus)) {
+    throw new LegacySystemError(`${label}: "status" must be one of ${ACCOUNT_STATUSES.join(', ')}`);
+  }
+  return status as AccountStatus;
+}
+
+/**
+ * The optional `profile` object, held to the users file's rules (normalize.ts toLegacyProfile): a known
+ * field of the wrong type, too long or not an address breaks the contract as a bad `status` does; fields
+ * it does not know are ignored, as at the top level.
+ */
+function answerProfile(v: Record<string, unknown>, label: string): LegacyProfile | undefined {
+  const profile = v.profile;
+  if (profile === undefined || profile === null) return undefined;
+  if (typeof profile !== 'object' || Array.isArray(profile)) throw new LegacySystemError(`${label}: "profile" must be a JSON object`);
+  try {
+    return toLegacyProfile(profile as Record<string, unknown>);
+  } catch (error) {
+    if (error instanceof UserRecordError) throw new LegacySystemError(`${label}: in "profile", ${error.message}`);
+    throw error;
+  }
 }
 
 function networkCode(error: unknown): string {

@@ -1,4 +1,4 @@
-import { isValidUsername, normalizeUsername, toUserRecord, UserRecordError } from './normalize';
+import { isValidUsername, normalizeUsername, profileFields, toLegacyProfile, toUserRecord, UserRecordError } from './normalize';
 
 describe('normalizeUsername', () => {
   it.each([
@@ -111,5 +111,60 @@ describe('toUserRecord', () => {
 
   it('does not echo an unknown field name that does not look like one', () => {
     expect(() => toUserRecord({ username: 'a', hash, [hash]: 1 })).toThrow(/unknown field \(not shown\)/);
+  });
+});
+
+describe('profile fields', () => {
+  const hash = '$2b$10$abcdefghijklmnopqrstuuJ3Ky7XzYz9vW1pPq1nM8O2r6Lh4Gm5K';
+
+  it('nests the flat profile fields of a record, trimmed, with the email normalized', () => {
+    expect(toUserRecord({ username: 'bob', hash, email: ' Bob@Contoso.COM ', displayName: ' Bob Jones ', givenName: 'Bob', surname: 'Jones' })).toEqual({
+      username: 'bob',
+      hash,
+      status: 'active',
+      mustChangePassword: false,
+      migrated: false,
+      profile: { email: 'bob@contoso.com', displayName: 'Bob Jones', givenName: 'Bob', surname: 'Jones' },
+    });
+  });
+
+  it('keeps only the known fields, and leaves the profile out when none is known', () => {
+    expect(toLegacyProfile({ displayName: 'Ada', email: '', givenName: '  ', surname: null, other: 'x' })).toEqual({ displayName: 'Ada' });
+    expect(toLegacyProfile({ email: '', displayName: null })).toBeUndefined();
+    expect(toUserRecord({ username: 'bob', hash, email: '', surname: null })).not.toHaveProperty('profile');
+  });
+
+  it('accepts the longest names Graph allows', () => {
+    const profile = { displayName: 'd'.repeat(256), givenName: 'g'.repeat(64), surname: 's'.repeat(64), email: `${'e'.repeat(244)}@contoso.com` };
+    expect(toLegacyProfile(profile)).toEqual(profile);
+  });
+
+  it.each([
+    ['a number', { displayName: 42 }, 'displayName', /^"displayName" must be a string$/],
+    ['an object', { email: { value: 'a@b.c' } }, 'email', /^"email" must be a string$/],
+    ['a long display name', { displayName: 'x'.repeat(257) }, 'displayName', /^"displayName" must be at most 256 characters without control characters$/],
+    ['a long given name', { givenName: 'x'.repeat(65) }, 'givenName', /at most 64 characters/],
+    ['a long surname', { surname: 'x'.repeat(65) }, 'surname', /at most 64 characters/],
+    ['a long email', { email: `${'x'.repeat(250)}@contoso.com` }, 'email', /at most 256 characters/],
+    ['a control character', { surname: 'Jo\u0000nes' }, 'surname', /without control characters/],
+    ['a newline', { displayName: 'Bob\nJones' }, 'displayName', /without control characters/],
+    ['no @', { email: 'bob.contoso.com' }, 'email', /^"email" must be an email address \(name@domain\)$/],
+    ['a space', { email: 'bob jones@contoso.com' }, 'email', /must be an email address/],
+  ])('rejects %s, naming the field and never the value', (_name, value, field, message) => {
+    let error: unknown;
+    try {
+      toUserRecord({ username: 'bob', hash, ...value });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UserRecordError);
+    expect((error as UserRecordError).field).toBe(field);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toMatch(/xxxx|contoso|Jones|\{/);
+  });
+
+  it('flattens a profile back to record fields, known ones only', () => {
+    expect(profileFields({ email: 'bob@contoso.com', surname: 'Jones' })).toEqual({ email: 'bob@contoso.com', surname: 'Jones' });
+    expect(profileFields(undefined)).toEqual({});
   });
 });

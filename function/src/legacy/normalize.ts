@@ -3,7 +3,7 @@
  * normalized form, so importers and the callout must agree on this function.
  */
 import type { HashParams } from '../hashing/types';
-import type { AccountStatus, LegacyUserRecord } from './port';
+import type { AccountStatus, LegacyProfile, LegacyUserRecord } from './port';
 
 export const MAX_USERNAME_LENGTH = 256;
 
@@ -33,7 +33,22 @@ export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['active', 'disabled',
 
 /** Longest stored hash accepted; real hashes are far shorter (bcrypt 60, argon2 ~100, PBKDF2 exports a few hundred). */
 const MAX_HASH_LENGTH = 4096;
-const RECORD_FIELDS = new Set(['username', 'hash', 'params', 'status', 'mustChangePassword', 'migrated', 'migratedAt', 'supersededAt']);
+
+/** The profile's fields, flat in a users-file line and as Table columns (LegacyProfile). */
+export const PROFILE_FIELDS = ['email', 'displayName', 'givenName', 'surname'] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+
+/** Graph's lengths (user resource) for the names, so B2C accepts what is stored; an email is as long as a username may be. */
+export const MAX_PROFILE_LENGTHS: Readonly<Record<ProfileField, number>> = { email: MAX_USERNAME_LENGTH, displayName: 256, givenName: 64, surname: 64 };
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** name@domain.tld with no spaces: the shape Entra and B2C accept as an email address. */
+export function isEmailAddress(value: string): boolean {
+  return EMAIL.test(value);
+}
+
+const RECORD_FIELDS = new Set(['username', 'hash', 'params', 'status', 'mustChangePassword', 'migrated', 'migratedAt', 'supersededAt', ...PROFILE_FIELDS]);
 
 /**
  * Raised for an invalid user record. The message names the field and never contains a value: records
@@ -49,11 +64,6 @@ export class UserRecordError extends Error {
   }
 }
 
-/**
- * Validates one exported user (from a JSON-lines file, a Table entity or an importer) and returns it with
- * its username normalized and defaults filled in: status `active`, not migrated, no forced change.
- * Unknown fields are rejected: a misspelt `"Status": "disabled"` must not silently leave an account active.
- */
 function optionalDateTime(v: Record<string, unknown>, field: 'migratedAt' | 'supersededAt'): string | undefined {
   const value = v[field];
   if (value === undefined || value === null) return undefined;
@@ -63,6 +73,12 @@ function optionalDateTime(v: Record<string, unknown>, field: 'migratedAt' | 'sup
   return value;
 }
 
+/**
+ * Validates one exported user (from a JSON-lines file, a Table entity or an importer) and returns it with
+ * its username normalized and defaults filled in: status `active`, not migrated, no forced change. The
+ * profile fields are flat here (`email`, `displayName`, …) and nested in the record (`profile`).
+ * Unknown fields are rejected: a misspelt `"Status": "disabled"` must not silently leave an account active.
+ */
 export function toUserRecord(value: unknown): LegacyUserRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UserRecordError('', 'the record must be a JSON object with "username" and "hash"');
@@ -95,6 +111,7 @@ export function toUserRecord(value: unknown): LegacyUserRecord {
 
   const migratedAt = optionalDateTime(v, 'migratedAt');
   const supersededAt = optionalDateTime(v, 'supersededAt');
+  const profile = toLegacyProfile(v);
 
   return {
     username,
@@ -105,7 +122,40 @@ export function toUserRecord(value: unknown): LegacyUserRecord {
     migrated,
     ...(migratedAt ? { migratedAt } : {}),
     ...(supersededAt ? { supersededAt } : {}),
+    ...(profile ? { profile } : {}),
   };
+}
+
+/**
+ * The profile fields of `source` (a record's flat fields, or a legacy web service's `profile` object; other
+ * keys are not looked at). Each is absent, null or text: text is trimmed and empty text is absent; `email`
+ * is normalized as usernames are and must look like an address; no field may hold control characters or
+ * exceed MAX_PROFILE_LENGTHS. Undefined when none is known. Throws UserRecordError naming the field, never its value.
+ */
+export function toLegacyProfile(source: Readonly<Record<string, unknown>>): LegacyProfile | undefined {
+  const profile: Partial<Record<ProfileField, string>> = {};
+  for (const field of PROFILE_FIELDS) {
+    const value = source[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string') throw new UserRecordError(field, `"${field}" must be a string`);
+    const text = field === 'email' ? normalizeUsername(value) : value.trim();
+    if (text === '') continue;
+    const max = MAX_PROFILE_LENGTHS[field];
+    if (text.length > max || FORBIDDEN.test(text)) throw new UserRecordError(field, `"${field}" must be at most ${max} characters without control characters`);
+    if (field === 'email' && !isEmailAddress(text)) throw new UserRecordError(field, '"email" must be an email address (name@domain)');
+    profile[field] = text;
+  }
+  return Object.keys(profile).length === 0 ? undefined : profile;
+}
+
+/** A profile as flat fields (a users-file line, Table columns): only the known ones. */
+export function profileFields(profile: LegacyProfile | undefined): Partial<Record<ProfileField, string>> {
+  const fields: Partial<Record<ProfileField, string>> = {};
+  for (const field of PROFILE_FIELDS) {
+    const value = profile?.[field];
+    if (value !== undefined) fields[field] = value;
+  }
+  return fields;
 }
 
 function optionalBoolean(v: Record<string, unknown>, field: 'mustChangePassword' | 'migrated'): boolean {

@@ -2,6 +2,17 @@ import type { HashParams } from '../hashing/types';
 
 export type AccountStatus = 'active' | 'disabled' | 'locked';
 
+/**
+ * What the legacy store knows of a user's profile, each field only when known (never empty): B2C copies
+ * them into the account it creates on a legacy user's first sign-in. `email` is normalized as usernames are.
+ */
+export interface LegacyProfile {
+  readonly email?: string;
+  readonly displayName?: string;
+  readonly givenName?: string;
+  readonly surname?: string;
+}
+
 /** A user as the legacy hash store holds it. `username` is already normalized (see normalize.ts). */
 export interface LegacyUserRecord {
   readonly username: string;
@@ -13,6 +24,8 @@ export interface LegacyUserRecord {
   readonly migratedAt?: string;
   /** When the callout found a password set in Entra after provisioning: this record's password is stale. */
   readonly supersededAt?: string;
+  /** Absent when the store knows none of the profile fields. */
+  readonly profile?: LegacyProfile;
 }
 
 /** Port: a store of legacy password hashes (Azure Table Storage, JSON-lines file). */
@@ -47,13 +60,20 @@ export interface LegacyCredentialResult {
   readonly outcome: 'valid' | 'invalid' | 'unknown';
   readonly status: AccountStatus;
   readonly mustChangePassword: boolean;
+  /** The user's profile, when the service sent one. */
+  readonly profile?: LegacyProfile;
 }
+
+/** What a legacy web service says about a username alone (no password): B2C sign-up and password reset. */
+export type LegacyLookupResult = { readonly found: false } | { readonly found: true; readonly status: AccountStatus; readonly profile?: LegacyProfile };
 
 /** Port: a legacy system that verifies credentials itself (HTTPS POST). */
 export interface LegacyCredentialService {
   readonly kind: 'http';
   /** Rejects on transport errors, timeouts and contract violations (the caller maps that to the error action). */
   checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal): Promise<LegacyCredentialResult>;
+  /** Whether the legacy system knows the user, without a password. Absent when the service has no look-up endpoint. Rejects as checkCredentials does. */
+  lookupUser?(normalizedUsername: string, signal?: AbortSignal): Promise<LegacyLookupResult>;
 }
 
 /** Raised by adapters when the legacy system cannot answer. Messages never contain credentials. */

@@ -87,6 +87,22 @@ describe('entities', () => {
     const entity = { ...toUserEntity(alice), etag: 'W/"x"', timestamp: '2024-01-01T00:00:00Z', 'odata.metadata': 'x', migratedAt: new Date('2024-06-01T12:00:00.000Z') };
     expect(fromUserEntity(entity).migratedAt).toBe('2024-06-01T12:00:00.000Z');
   });
+
+  it('round-trips a profile as optional columns, and reads an empty column as absent', () => {
+    const profile = { email: 'alice@contoso.com', displayName: 'Alice Smith', givenName: 'Alice', surname: 'Smith' };
+    const entity = toUserEntity({ ...alice, profile: { ...profile, email: 'Alice@Contoso.com' } });
+    expect(entity).toMatchObject(profile);
+    expect(fromUserEntity(entity)).toEqual({ ...alice, profile });
+    expect(fromUserEntity({ ...entity, email: '', displayName: '', givenName: '', surname: 'Smith' })).toEqual({ ...alice, profile: { surname: 'Smith' } });
+    expect(fromUserEntity({ ...entity, email: '', displayName: '', givenName: '', surname: '' })).toEqual(alice);
+    expect(Object.keys(toUserEntity({ ...alice, profile: { givenName: 'Alice' } })).sort()).toEqual(['givenName', 'hash', 'migrated', 'mustChangePassword', 'partitionKey', 'rowKey', 'status', 'username']);
+  });
+
+  it('refuses an invalid profile in either direction, naming the field', () => {
+    expect(() => toUserEntity({ ...alice, profile: { givenName: 'x'.repeat(65) } })).toThrow(/^"givenName" must be at most 64 characters/);
+    expect(() => fromUserEntity({ ...toUserEntity(alice), email: 'nobody' })).toThrow(new UserRecordError('email', '"email" must be an email address (name@domain)'));
+    expect(() => fromUserEntity({ ...toUserEntity(alice), surname: 7 })).toThrow(/^"surname" must be a string$/);
+  });
 });
 
 describe('createTableClient', () => {
@@ -200,6 +216,14 @@ describe('TableUserRepository on Azurite', () => {
     await repo.markMigrated('carol@contoso.com', at);
     await repo.markMigrated('carol@contoso.com', at);
     expect(await repo.findByUsername('carol@contoso.com')).toEqual({ ...alice, username: 'carol@contoso.com', params: { cost: 4 }, migrated: true, migratedAt: at.toISOString() });
+  });
+
+  it('stores and reads a profile, and a mark leaves it alone', async () => {
+    const dana = { ...alice, username: 'dana@contoso.com', profile: { email: 'dana@contoso.com', displayName: 'Dana Scully', givenName: 'Dana', surname: 'Scully' } };
+    await client.createEntity(toUserEntity(dana));
+    expect(await repo.findByUsername('dana@contoso.com')).toEqual(dana);
+    await repo.markMigrated('dana@contoso.com', new Date('2024-06-01T12:00:00.000Z'));
+    expect(await repo.findByUsername('dana@contoso.com')).toEqual({ ...dana, migrated: true, migratedAt: '2024-06-01T12:00:00.000Z' });
   });
 
   it('marks a record superseded by merging supersededAt only, and reads it back', async () => {

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { TableClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import { isLoopbackHost } from '../config/settings';
-import { normalizeUsername, toUserRecord, UserRecordError } from './normalize';
+import { normalizeUsername, PROFILE_FIELDS, profileFields, toUserRecord, UserRecordError } from './normalize';
 import { LegacyStoreProbeError, LegacySystemError, type LegacyUserRecord, type LegacyUserRepository } from './port';
 
 /** How long a store's start-up and health probe waits for the table (probeTable). */
@@ -65,7 +65,10 @@ export function userEntityKeys(username: string): { partitionKey: string; rowKey
 // ---------------------------------------------------------------------------------------------------
 // Entities
 
-/** The stored shape of a user. `params` is JSON text: Table properties are scalars. */
+/**
+ * The stored shape of a user. `params` is JSON text: Table properties are scalars. The profile is flat
+ * (optional columns, absent or empty when unknown), as in the users file.
+ */
 export interface UserEntity {
   partitionKey: string;
   rowKey: string;
@@ -77,11 +80,16 @@ export interface UserEntity {
   migrated: boolean;
   migratedAt?: string;
   supersededAt?: string;
+  email?: string;
+  displayName?: string;
+  givenName?: string;
+  surname?: string;
 }
 
 /** The entity for a user record, for the importer and the sandbox (`createEntity`/`upsertEntity`). */
 export function toUserEntity(record: LegacyUserRecord): TableEntity<UserEntity> {
-  const checked = toUserRecord({ ...record });
+  const { profile, ...fields } = record;
+  const checked = toUserRecord({ ...fields, ...profileFields(profile) });
   const entity: TableEntity<UserEntity> = {
     ...userEntityKeys(checked.username),
     username: checked.username,
@@ -93,6 +101,7 @@ export function toUserEntity(record: LegacyUserRecord): TableEntity<UserEntity> 
   if (checked.params) entity.params = JSON.stringify(checked.params);
   if (checked.migratedAt) entity.migratedAt = checked.migratedAt;
   if (checked.supersededAt) entity.supersededAt = checked.supersededAt;
+  Object.assign(entity, profileFields(checked.profile));
   return entity;
 }
 
@@ -116,6 +125,7 @@ export function fromUserEntity(stored: object): LegacyUserRecord {
     migrated: entity.migrated,
     migratedAt: entity.migratedAt instanceof Date ? entity.migratedAt.toISOString() : entity.migratedAt,
     supersededAt: entity.supersededAt instanceof Date ? entity.supersededAt.toISOString() : entity.supersededAt,
+    ...Object.fromEntries(PROFILE_FIELDS.map((field) => [field, entity[field]])),
   });
 }
 

@@ -284,3 +284,60 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('other callers (B2C mode): allowed caller apps, exact issuers, no key ring', () => {
+  const CALLER = 'b0b00000-5678-4def-8abc-ba9876543210';
+  const OTHER = 'c0c00000-5678-4def-8abc-ba9876543210';
+  const LOGIN_ISSUER = `https://login.microsoftonline.com/${TENANT}/v2.0`;
+  const callers = (options: Partial<CallerAuthenticatorOptions> = {}) =>
+    new CallerAuthenticator({ tenantId: TENANT, extensionAppId: APP, metadataUrls: [entra.metadataUrl], allowedCallerAppIds: [CALLER, OTHER], ...options });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('accepts each allowed caller app and reports the actual azp (v2) or appid (v1)', async () => {
+    const auth = callers();
+    await expect(auth.authenticate(bearer(await entra.mintAccessToken({ claims: { azp: CALLER } })))).resolves.toMatchObject({ authorizedParty: CALLER });
+    await expect(auth.authenticate(bearer(await entra.mintAccessToken({ claims: { azp: OTHER } })))).resolves.toMatchObject({ authorizedParty: OTHER });
+    const v1 = await entra.mintAccessToken({ claims: { ver: '1.0', appid: OTHER }, omitClaims: ['azp'] });
+    await expect(auth.authenticate(bearer(v1))).resolves.toMatchObject({ authorizedParty: OTHER });
+  });
+
+  it('refuses the Authentication Events service once other callers are configured, and azp and appid that differ', async () => {
+    const auth = callers();
+    await expect(auth.authenticate(bearer(await entra.mintAccessToken()))).rejects.toThrow(/not issued to an allowed caller app \(azp\/appid\)/);
+    await expect(auth.authenticate(bearer(await entra.mintAccessToken({ claims: { azp: CALLER, appid: OTHER } })))).rejects.toThrow(/azp and appid name different apps/);
+    await expect(auth.authenticate(bearer(await entra.mintAccessToken({ claims: { azp: CALLER, appid: CALLER } })))).resolves.toMatchObject({ authorizedParty: CALLER });
+  });
+
+  it('accepts only the exact issuers given, in place of the External ID set', async () => {
+    const auth = callers({ issuers: [LOGIN_ISSUER] });
+    await expect(auth.authenticate(bearer(await entra.mintAccessToken({ claims: { azp: CALLER, iss: LOGIN_ISSUER } })))).resolves.toMatchObject({ issuer: LOGIN_ISSUER });
+    const ciam = `https://${TENANT}.ciamlogin.com/${TENANT}/v2.0`;
+    await expect(auth.authenticate(bearer(await entra.mintAccessToken({ claims: { azp: CALLER, iss: ciam } })))).rejects.toThrow(/issuer/);
+  });
+
+  it("defaults the metadata to each issuer's own document (OpenID Connect Discovery)", async () => {
+    const fetches = jest.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('offline'));
+    await new CallerAuthenticator({ tenantId: TENANT, extensionAppId: APP, issuers: [LOGIN_ISSUER, 'https://issuer.example/tenant/'] }).prefetch();
+    expect(fetches.mock.calls.map(([url]) => String(url)).sort()).toEqual([
+      'https://issuer.example/tenant/.well-known/openid-configuration',
+      `${LOGIN_ISSUER}/.well-known/openid-configuration`,
+    ]);
+  });
+
+  it('refuses an encrypted bearer token without a key ring, and still accepts a signed one', async () => {
+    const auth = callers({ keyRing: undefined });
+    const jwe = await entra.mintAccessToken({ claims: { azp: CALLER }, encryptToCertificatePem: cert.certificatePem });
+    await expect(auth.authenticate(bearer(jwe))).rejects.toThrow(/encrypted \(JWE\) but no decryption key/);
+    await expect(auth.authenticate(bearer(await entra.mintAccessToken({ claims: { azp: CALLER } })))).resolves.toBeDefined();
+  });
+
+  it.each([
+    ['no caller app', { allowedCallerAppIds: [] }],
+    ['a caller app that is no GUID', { allowedCallerAppIds: ['caller'] }],
+    ['no issuer', { issuers: [] }],
+    ['an http issuer off loopback', { issuers: [`http://login.microsoftonline.com/${TENANT}/v2.0`] }],
+    ['issuers with a tenant subdomain', { issuers: [LOGIN_ISSUER], tenantSubdomain: 'contoso' }],
+  ])('refuses %s', (_name, options) => {
+    expect(() => callers(options as Partial<CallerAuthenticatorOptions>)).toThrow(TypeError);
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * Step 1 of the sign-in path: prove the caller is Entra's Authentication Events service (docs/entra-contracts.md#caller-token).
  * Self-validation with jose, as microsoft/woodgrove-auth-api does with AddJwtBearer + an `azp` check (section 10.2).
+ * The same checks, with B2C's issuer and caller apps, authenticate B2C's client-credentials tokens (docs/b2c-contracts.md).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -27,19 +28,28 @@ export class AuthenticationError extends Error {
 
 export interface CallerAuthenticatorOptions {
   tenantId: string;
+  /** The token audience: the extension app (External ID) or the REST API app (B2C). */
   extensionAppId: string;
   extensionAppIdentifierUri?: string;
   /** The tenant's own subdomain (`contoso` of contoso.ciamlogin.com); only then is that issuer host accepted. */
   tenantSubdomain?: string;
   /**
+   * The exact issuers to accept instead of the External ID set (`tenantIssuers`), e.g. only
+   * `https://login.microsoftonline.com/{tid}/v2.0` for a B2C tenant. Excludes `tenantSubdomain`.
+   */
+  issuers?: readonly string[];
+  /**
    * OIDC metadata documents to trust; default the tenant's ciamlogin.com and login.microsoftonline.com v2.0
-   * documents. Only an operator-set list makes the documents' own `issuer` values trusted (see `tenantIssuers`).
+   * documents, or with `issuers` each issuer's own document (`{issuer}/.well-known/openid-configuration`).
+   * Only an operator-set list makes the documents' own `issuer` values trusted (see `tenantIssuers`).
    */
   metadataUrls?: string[];
+  /** Client IDs one of which `azp` (v2) or `appid` (v1) must equal; default the Authentication Events service only. */
+  allowedCallerAppIds?: readonly string[];
   /** Default 60. */
   clockSkewSeconds?: number;
-  /** For bearer tokens that arrive as JWE (the app has `tokenEncryptionKeyId`, section 10.4). */
-  keyRing: KeyRing;
+  /** For bearer tokens that arrive as JWE (the app has `tokenEncryptionKeyId`, section 10.4); without it a JWE is refused. */
+  keyRing?: KeyRing;
   /** Per metadata or JWKS request; default 1000. */
   fetchTimeoutMs?: number;
   /** Minimum time between JWKS refetches caused by an unknown `kid`; default 30000. */
@@ -116,8 +126,11 @@ export class CallerAuthenticator {
   private readonly clockSkewSeconds: number;
   private readonly fetchTimeoutMs: number;
   private readonly jwksRefreshCooldownMs: number;
-  private readonly keyRing: KeyRing;
+  private readonly keyRing: KeyRing | undefined;
   private readonly allowedIssuers: ReadonlySet<string>;
+  private readonly allowedCallerAppIds: ReadonlySet<string>;
+  /** Names the caller in refusals: the Authentication Events service unless other callers are configured. */
+  private readonly callerDescription: string;
   /** True when the operator named the metadata documents: their `issuer` values are then trusted as stated. */
   private readonly trustMetadataIssuers: boolean;
   private readonly metadata = new Map<string, MetadataEntry>();
@@ -133,12 +146,21 @@ export class CallerAuthenticator {
     const tid = options.tenantId.toLowerCase();
     this.tenantId = tid;
     this.audiences = [options.extensionAppId, options.extensionAppIdentifierUri].filter((value): value is string => !!value);
-    this.allowedIssuers = tenantIssuers(tid, options.tenantSubdomain);
+    this.allowedIssuers = options.issuers === undefined ? tenantIssuers(tid, options.tenantSubdomain) : exactIssuers(options.issuers, options.tenantSubdomain);
+    const callers = options.allowedCallerAppIds ?? [AUTHENTICATION_EVENTS_APP_ID];
+    if (callers.length === 0 || !callers.every((id) => GUID.test(id))) {
+      throw new TypeError('CallerAuthenticator: allowedCallerAppIds must be one or more client IDs (GUIDs)');
+    }
+    // Entra writes client IDs in lower case; the claim is then compared exactly.
+    this.allowedCallerAppIds = new Set(callers.map((id) => id.toLowerCase()));
+    this.callerDescription = options.allowedCallerAppIds === undefined ? 'the Authentication Events service' : 'an allowed caller app';
     this.trustMetadataIssuers = options.metadataUrls !== undefined;
-    this.metadataUrls = options.metadataUrls ?? [
-      `https://${tid}.ciamlogin.com/${tid}/v2.0/.well-known/openid-configuration`,
-      `https://login.microsoftonline.com/${tid}/v2.0/.well-known/openid-configuration`,
-    ];
+    this.metadataUrls =
+      options.metadataUrls ??
+      (options.issuers === undefined
+        ? [`https://${tid}.ciamlogin.com/${tid}/v2.0/.well-known/openid-configuration`, `https://login.microsoftonline.com/${tid}/v2.0/.well-known/openid-configuration`]
+        : // OpenID Connect Discovery 1.0 section 4: the issuer without a trailing slash, then the well-known path.
+          [...this.allowedIssuers].map((issuer) => `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`));
     if (this.metadataUrls.length === 0) throw new TypeError('CallerAuthenticator: metadataUrls must name at least one OpenID metadata document');
     for (const url of this.metadataUrls) {
       if (!isTrustedUrl(url)) throw new TypeError('CallerAuthenticator: each metadata URL must be https (http only for loopback hosts)');
@@ -209,17 +231,20 @@ export class CallerAuthenticator {
     }
     const tid = payload.tid;
     if (typeof tid !== 'string' || tid.toLowerCase() !== this.tenantId) throw new AuthenticationError('the bearer token tid is not the configured tenant');
-    // v2 tokens carry `azp`, v1 tokens `appid` (section 10.1); whichever is present must name Authentication Events.
+    // v2 tokens carry `azp`, v1 tokens `appid` (section 10.1); whichever is present must name an allowed caller,
+    // and both, when present, the same one.
     const { azp, appid } = payload;
     if (azp === undefined && appid === undefined) throw new AuthenticationError('the bearer token has neither azp nor appid');
     for (const party of [azp, appid]) {
-      if (party !== undefined && party !== AUTHENTICATION_EVENTS_APP_ID) {
-        throw new AuthenticationError('the bearer token was not issued to the Authentication Events service (azp/appid)');
+      if (party !== undefined && !(typeof party === 'string' && this.allowedCallerAppIds.has(party))) {
+        throw new AuthenticationError(`the bearer token was not issued to ${this.callerDescription} (azp/appid)`);
       }
     }
+    if (azp !== undefined && appid !== undefined && azp !== appid) throw new AuthenticationError('the bearer token azp and appid name different apps');
+    const authorizedParty = (azp ?? appid) as string;
     const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const audience = audiences.find((value): value is string => typeof value === 'string' && this.audiences.includes(value))!;
-    const identity: CallerIdentity = Object.freeze({ issuer, tenantId: tid, authorizedParty: AUTHENTICATION_EVENTS_APP_ID, audience });
+    const identity: CallerIdentity = Object.freeze({ issuer, tenantId: tid, authorizedParty, audience });
     if (cacheKey !== undefined && keySource.jwks) {
       // jwtVerify required `exp` and checked that it and `nbf` are numbers.
       this.rememberVerified(cacheKey, { identity, exp: payload.exp!, nbf: payload.nbf, jwks: keySource.jwks, keysUpdatedAt: keySource.keysUpdatedAt });
@@ -244,6 +269,7 @@ export class CallerAuthenticator {
   private async innerJws(token: string): Promise<string> {
     if (JWS.test(token)) return token;
     if (token.split('.').length !== 5) throw new AuthenticationError('the bearer token is neither a JWS nor a JWE');
+    if (!this.keyRing) throw new AuthenticationError('the bearer token is encrypted (JWE) but no decryption key is configured');
 
     let decrypted;
     try {
@@ -393,6 +419,16 @@ export function tenantIssuers(tenantId: string, tenantSubdomain?: string): Reado
   return new Set(issuers);
 }
 
+/** An operator-given issuer list, compared as exact strings like `tenantIssuers`: https only (http for loopback hosts). */
+function exactIssuers(issuers: readonly string[], tenantSubdomain: string | undefined): ReadonlySet<string> {
+  if (tenantSubdomain !== undefined) throw new TypeError('CallerAuthenticator: issuers and tenantSubdomain exclude each other');
+  if (issuers.length === 0) throw new TypeError('CallerAuthenticator: issuers must name at least one issuer');
+  for (const issuer of issuers) {
+    if (!isTrustedUrl(issuer)) throw new TypeError('CallerAuthenticator: each issuer must be an https URL (http only for loopback hosts)');
+  }
+  return new Set(issuers);
+}
+
 /** The token of a `Bearer` Authorization header, checked for size and alphabet only. */
 function bearerToken(authorizationHeader: string | undefined): string {
   if (typeof authorizationHeader !== 'string' || authorizationHeader === '') throw new AuthenticationError('no Authorization header');
@@ -422,8 +458,8 @@ function verificationError(error: unknown): AuthenticationError {
   return new AuthenticationError('the bearer token could not be verified');
 }
 
-/** https, or http to a loopback host (local sandbox and tests). */
-function isTrustedUrl(value: string): boolean {
+/** https, or http to a loopback host (local sandbox and tests); never with credentials in the URL. */
+export function isTrustedUrl(value: string): boolean {
   let url: URL;
   try {
     url = new URL(value);

@@ -143,3 +143,48 @@ export function meetsPasswordPolicy(password: string, policy: PasswordPolicy): b
   const classes = CHARACTER_CLASSES.filter((re) => re.test(password)).length;
   return classes >= policy.minCharacterClasses;
 }
+
+/** B2C mode's answer to a sign-in (README "B2C mode", decision table): the same decision, in B2C's terms. */
+export type B2cSignInDecision =
+  /** 200, `migrationOutcome: migrated`: the policy writes this password (and creates the account if needed). */
+  | { readonly outcome: 'migrated'; readonly reason: DecisionReason; readonly countsAsFailure: false }
+  /** 200, `migrationOutcome: notLegacy`: not a legacy user; B2C's own sign-in decides. */
+  | { readonly outcome: 'notLegacy'; readonly reason: 'not-legacy'; readonly countsAsFailure: false }
+  /** 409 with `userMessage`, shown inline by B2C. */
+  | { readonly outcome: 'refused'; readonly reason: DecisionReason; readonly userMessage: string; readonly countsAsFailure: boolean };
+
+export interface B2cSignInMessages {
+  readonly wrongPassword: string;
+  readonly passwordExpired: string;
+}
+
+/**
+ * Maps the shared decision onto B2C's three answers. An unknown user is `notLegacy`, not a failure: B2C calls
+ * only for a flagged account or one it does not have, and its own `login-NonInteractive` then answers as
+ * B2C always does. A weak legacy password migrates (the policy writes it with DisableStrongPassword); a
+ * password the legacy system marked for change gets a message pointing at the reset journey, which migrates.
+ */
+export function decideB2cSignIn(decision: Decision, legacy: LegacyFacts | undefined, policy: DecisionPolicy, messages: B2cSignInMessages): B2cSignInDecision {
+  if (legacy?.kind === 'unknown-user' && decision.reason === 'wrong-password') return { outcome: 'notLegacy', reason: 'not-legacy', countsAsFailure: false };
+  switch (decision.reason) {
+    case 'migrated':
+    case 'weak-password':
+      return { outcome: 'migrated', reason: decision.reason, countsAsFailure: false };
+    case 'must-change-password':
+      return { outcome: 'refused', reason: decision.reason, userMessage: messages.passwordExpired, countsAsFailure: false };
+    case 'wrong-password':
+      return { outcome: 'refused', reason: decision.reason, userMessage: messages.wrongPassword, countsAsFailure: decision.countsAsFailure };
+    case 'account-blocked':
+      return { outcome: 'refused', reason: decision.reason, userMessage: policy.blockedAccount.message, countsAsFailure: false };
+    case 'locked-out':
+      return { outcome: 'refused', reason: decision.reason, userMessage: policy.lockout.message, countsAsFailure: false };
+    // A password set in External ID replaced this record's (both modes on one store): the legacy one is stale.
+    case 'password-changed-in-entra':
+      return { outcome: 'refused', reason: decision.reason, userMessage: messages.wrongPassword, countsAsFailure: false };
+    case 'legacy-error':
+    case 'deadline':
+    case 'entra-error':
+    case 'state-store-unavailable':
+      return { outcome: 'refused', reason: decision.reason, userMessage: policy.onLegacyError.message, countsAsFailure: false };
+  }
+}

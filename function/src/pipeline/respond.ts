@@ -44,6 +44,6 @@ export function requestErrorResponse(status: 400 | 405 | 413 | 415, description:
   return { status, headers: JSON_HEADERS, jsonBody: { error: 'invalid_request', error_description: description } };
 }
 
-export function jsonResponse(status: 200 | 503, body: unknown): HttpResponseInit {
+export function jsonResponse(status: 200 | 404 | 503, body: unknown): HttpResponseInit {
   return { status, headers: JSON_HEADERS, jsonBody: body };
 }

@@ -4,7 +4,7 @@
  */
 import type { HashRegistry } from '../hashing/registry';
 import { UnrecognizedHashError } from '../hashing/types';
-import type { LegacyCredentialService, LegacyUserRepository } from '../legacy/port';
+import type { AccountStatus, LegacyCredentialService, LegacyProfile, LegacyUserRepository } from '../legacy/port';
 import type { MigrationMarks } from '../state/port';
 import type { LegacyFacts } from './decide';
 
@@ -12,12 +12,21 @@ export interface CredentialCheck {
   readonly facts: LegacyFacts;
   /** The hash scheme that was verified (telemetry), when known. */
   readonly scheme?: string;
+  /** What the legacy store knows of the user's profile, when it knows any. Set whatever the password's outcome: hand it on only for a valid one. */
+  readonly profile?: LegacyProfile;
 }
+
+/** Whether the legacy system knows a user, asked without a password (B2C sign-up and password reset). */
+export type LegacyAccountLookup =
+  | { readonly found: false }
+  | { readonly found: true; readonly status: AccountStatus; readonly migrated: boolean; readonly profile?: LegacyProfile };
 
 export interface CredentialChecker {
   readonly storeKind: 'table' | 'file' | 'http';
   /** Rejects when the legacy system cannot answer; the handler maps that to the error action. */
   check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck>;
+  /** Looks the user up without a password; absent when the legacy system cannot (a web service without a look-up endpoint). Rejects as check does. */
+  lookup?(username: string, signal: AbortSignal): Promise<LegacyAccountLookup>;
   markMigrated(username: string, at: Date): Promise<void>;
   /** Records that a password set in Entra replaced the legacy one (README "Password changed in Entra"). */
   markSuperseded(username: string, at: Date): Promise<void>;
@@ -61,7 +70,14 @@ export class HashStoreChecker implements CredentialChecker {
         superseded: record.supersededAt !== undefined,
       },
       scheme: verification.scheme,
+      ...(record.profile ? { profile: record.profile } : {}),
     };
+  }
+
+  async lookup(username: string, signal: AbortSignal): Promise<LegacyAccountLookup> {
+    const record = await this.repository.findByUsername(username, signal);
+    if (!record) return { found: false };
+    return { found: true, status: record.status, migrated: record.migrated, ...(record.profile ? { profile: record.profile } : {}) };
   }
 
   markMigrated(username: string, at: Date): Promise<void> {
@@ -76,11 +92,16 @@ export class HashStoreChecker implements CredentialChecker {
 /** A legacy web service verifies the password itself; migration marks go to the shared state store. */
 export class WebServiceChecker implements CredentialChecker {
   readonly storeKind = 'http' as const;
+  /** Only when the service has a look-up endpoint (LegacyCredentialService.lookupUser). */
+  readonly lookup?: (username: string, signal: AbortSignal) => Promise<LegacyAccountLookup>;
 
   constructor(
     private readonly service: LegacyCredentialService & { close?(): void },
     private readonly marks: MigrationMarks,
-  ) {}
+  ) {
+    const lookupUser = service.lookupUser?.bind(service);
+    if (lookupUser) this.lookup = (username, signal) => this.lookupWith(lookupUser, username, signal);
+  }
 
   close(): void {
     this.service.close?.();
@@ -97,7 +118,15 @@ export class WebServiceChecker implements CredentialChecker {
         mustChangePassword: result.mustChangePassword,
       },
       scheme: 'legacy-web-service',
+      ...(result.profile ? { profile: result.profile } : {}),
     };
+  }
+
+  /** The service says whether it knows the user; whether it was migrated is in the shared state store (asked at the same time). */
+  private async lookupWith(lookupUser: NonNullable<LegacyCredentialService['lookupUser']>, username: string, signal: AbortSignal): Promise<LegacyAccountLookup> {
+    const [result, migrated] = await Promise.all([lookupUser(username, signal), this.marks.isMigrated(username)]);
+    if (!result.found) return { found: false };
+    return { found: true, status: result.status, migrated, ...(result.profile ? { profile: result.profile } : {}) };
   }
 
   markMigrated(username: string, at: Date): Promise<void> {

@@ -5,6 +5,8 @@ export interface RecordedAnswer {
   readonly action: 'MigratePassword' | 'UpdatePassword' | 'Retry' | 'Block';
   readonly title?: string;
   readonly message?: string;
+  /** B2C mode: the `migrationOutcome` of a 200 answer (absent: the answer was a 409 with `message`). */
+  readonly outcome?: 'migrated' | 'notLegacy';
 }
 
 export type NonceClaim =

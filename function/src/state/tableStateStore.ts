@@ -121,6 +121,7 @@ interface NonceRow {
   action?: string;
   title?: string;
   message?: string;
+  outcome?: string;
 }
 
 class TableNonceLedger implements NonceLedger {
@@ -165,6 +166,7 @@ class TableNonceLedger implements NonceLedger {
       action: answer.action,
       ...(answer.title !== undefined ? { title: answer.title } : {}),
       ...(answer.message !== undefined ? { message: answer.message } : {}),
+      ...(answer.outcome !== undefined ? { outcome: answer.outcome } : {}),
     };
     try {
       // Upsert: the answer is worth keeping even when the claim itself could not be written.
@@ -198,6 +200,7 @@ function toAnswer(row: NonceRow): RecordedAnswer {
     action: row.action as RecordedAnswer['action'],
     ...(typeof row.title === 'string' ? { title: row.title } : {}),
     ...(typeof row.message === 'string' ? { message: row.message } : {}),
+    ...(row.outcome === 'migrated' || row.outcome === 'notLegacy' ? { outcome: row.outcome } : {}),
   };
 }
 

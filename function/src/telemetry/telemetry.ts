@@ -27,6 +27,8 @@ export const TELEMETRY_EVENTS = [
   'jit.entraCheckFailed',
   'jit.passwordChangedInEntra',
   'jit.notReady',
+  /** One per B2C REST call (README "B2C mode"): `endpoint`, `outcome` and, for a 409, `reason`. */
+  'jit.b2cRequest',
 ] as const;
 export type TelemetryEvent = (typeof TELEMETRY_EVENTS)[number];
 
@@ -54,6 +56,9 @@ const ALLOWED_FIELDS = new Set([
   'problems',
   'recentFailures',
   'failedClosed',
+  /** B2C mode: which endpoint (signin, signup, password-reset) and its answer (migrated, notLegacy, refused, allowed). */
+  'endpoint',
+  'outcome',
 ]);
 
 /** The only fields a record can carry, besides `event`. */

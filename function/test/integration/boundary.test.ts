@@ -115,7 +115,7 @@ describe('health check', () => {
   it('GET answers 200 when ready, naming no secret', async () => {
     const response = await endpoint.handle(new HttpRequest({ method: 'GET', url: 'http://localhost/api/onPasswordSubmit' }), sink);
     expect(response.status).toBe(200);
-    expect(response.jsonBody).toEqual({ status: 'ready', legacyStore: 'file', stateStore: 'memory', decryptionKeys: 1 });
+    expect(response.jsonBody).toEqual({ status: 'ready', identityPlatform: 'externalId', legacyStore: 'file', stateStore: 'memory', decryptionKeys: 1 });
   });
 
   it('GET answers 503 with the settings to fix, and POST 503, when misconfigured', async () => {

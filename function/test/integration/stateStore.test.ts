@@ -15,6 +15,7 @@ import { ensureTable, toUserEntity } from '../../src/legacy/tableRepository';
 import type { CallerIdentity } from '../../src/pipeline/authenticate';
 import { BackgroundTasks } from '../../src/pipeline/deadline';
 import { PasswordSubmitHandler } from '../../src/pipeline/handler';
+import { SignInStages } from '../../src/pipeline/stages';
 import type { CredentialChecker } from '../../src/pipeline/verify';
 import { MemoryStateStore } from '../../src/state/memoryStateStore';
 import type { FailedAttemptCounter, NonceLedger, StateStore } from '../../src/state/port';
@@ -288,13 +289,13 @@ describe('the handler when one state-store stage fails', () => {
       markSuperseded: async () => {},
     };
     const background = new BackgroundTasks();
+    const keyRing = KeyRing.fromPem(h.certificate.privateKeyPem);
+    const stages = new SignInStages({ settings: loaded.settings, credentials, state, background, requestKeySecret: keyRing.requestKeySecret });
     const handler = new PasswordSubmitHandler({
-      settings: loaded.settings,
+      externalId: loaded.settings.externalId!,
+      stages,
       authenticator: { authenticate: async () => ({}) as CallerIdentity },
-      keyRing: KeyRing.fromPem(h.certificate.privateKeyPem),
-      credentials,
-      state,
-      background,
+      keyRing,
     });
     return { handler, memory, background, checks, thresholds };
   }

@@ -35,6 +35,8 @@ export async function sampleUsers(): Promise<SampleUser[]> {
 export async function writeUsersFile(users: readonly SampleUser[]): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jit-users-'));
   const file = path.join(dir, 'users.jsonl');
-  await fs.writeFile(file, users.map((u) => JSON.stringify(u.record)).join('\n') + '\n');
+  // The file holds the profile's fields flat, next to the others (fileRepository.ts).
+  const line = ({ record: { profile, ...rest } }: SampleUser): string => JSON.stringify({ ...rest, ...profile });
+  await fs.writeFile(file, users.map(line).join('\n') + '\n');
   return file;
 }

@@ -12,7 +12,9 @@ import { untilStopSignal } from './stopSignals';
 
 const HELP = `usage: jitmigrate serve [--port 7071] [--host 127.0.0.1] [--settings local.settings.json]
 
-Serves POST and GET /api/onPasswordSubmit on loopback. Settings are the function's app settings
+Serves POST and GET /api/onPasswordSubmit and, with IdentityPlatform=b2c or both, the B2C endpoints
+(POST /api/b2c/signin, /api/b2c/signup, /api/b2c/password-reset, GET /api/b2c/health) on loopback, exactly
+as the function app serves them in Azure. Settings are the function's app settings
 (see the README's configuration reference), read from the environment; --settings adds the "Values"
 of a local.settings.json file (the environment wins).`;
 
@@ -46,6 +48,7 @@ export const serveCommand = {
     const host = await startLocalHost({ env, port, host: values.host, sink: consoleSink });
     const runtime = await host.endpoint.getRuntime(consoleSink);
     process.stderr.write(`jitmigrate serve: listening on ${host.url}\n`);
+    if (runtime.ready && runtime.b2c) process.stderr.write(`jitmigrate serve: B2C endpoints on ${host.origin}/api/b2c/ (signin, signup, password-reset, health)\n`);
     if (!runtime.ready) {
       process.stderr.write(`Not ready (GET answers 503) until these settings are fixed:\n${describeProblems(runtime.problems)}\n`);
     }

@@ -10,13 +10,19 @@ import { isLoopbackHost } from '../../../function/src/config';
 import { PasswordSubmitEndpoint } from '../../../function/src/app';
 import type { RuntimeOptions } from '../../../function/src/app';
 import type { LogSink } from '../../../function/src/telemetry';
+import { B2C_ROUTES, type B2cRoute } from '../../../lib/b2c/contract';
 
 export const ROUTE = '/api/onPasswordSubmit';
+/** The B2C routes under the same `/api` prefix as in Azure. */
+const B2C_PATHS: ReadonlyMap<string, B2cRoute> = new Map(Object.values(B2C_ROUTES).map((route) => [`/api/${route}`, route]));
 /** The host reads at most this much before giving up; the handler applies MaxRequestBytes itself. */
 const HOST_BODY_LIMIT = 1024 * 1024;
 
 export interface LocalHost {
+  /** The External ID callout's URL. */
   readonly url: string;
+  /** `http://127.0.0.1:PORT`: the B2C endpoints are at `${origin}/api/b2c/...`. */
+  readonly origin: string;
   readonly endpoint: PasswordSubmitEndpoint;
   close(): Promise<void>;
 }
@@ -39,6 +45,7 @@ export async function startLocalHost(options: { env: Env; port?: number; host?: 
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${hostForUrl}:${address.port}${ROUTE}`,
+    origin: `http://${hostForUrl}:${address.port}`,
     endpoint,
     async close() {
       await new Promise<void>((resolve) => {
@@ -53,7 +60,8 @@ export async function startLocalHost(options: { env: Env; port?: number; host?: 
 async function serveOne(endpoint: PasswordSubmitEndpoint, sink: LogSink, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   try {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== ROUTE) return send(res, { status: 404 });
+    const b2cRoute = B2C_PATHS.get(path ?? '');
+    if (path !== ROUTE && !b2cRoute) return send(res, { status: 404 });
     const body = await readLimited(req);
     if (body === undefined) return send(res, { status: 413 });
     const headers: Record<string, string> = {};
@@ -67,7 +75,7 @@ async function serveOne(endpoint: PasswordSubmitEndpoint, sink: LogSink, req: ht
       headers,
       body: body.length > 0 ? { bytes: body } : undefined,
     });
-    send(res, await endpoint.handle(request, sink));
+    send(res, b2cRoute ? await endpoint.handleB2c(b2cRoute, request, sink) : await endpoint.handle(request, sink));
   } catch {
     // Never a stack trace to a caller.
     send(res, { status: 500 });

@@ -6,7 +6,7 @@
  * `emailAddress` identity issued by the tenant domain, `forceChangePasswordNextSignIn: false` (else the JIT
  * callout never runs) and the Boolean migration flag set to true on the user itself.
  */
-import { normalizeUsername } from '../../../function/src/legacy';
+import { isEmailAddress, MAX_PROFILE_LENGTHS, normalizeUsername } from '../../../function/src/legacy';
 import type { ExportRow, ExportedUser } from '../legacyExport/types';
 import type { ValueChange } from './errorReport';
 import type { Failure } from './outcomes';
@@ -29,7 +29,6 @@ export type PlannedRow =
 
 /** objectIdentity: issuerAssignedId has a 64 character limit and must be a valid email for `emailAddress`. */
 const MAX_SIGN_IN_NAME = 64;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Writable user properties a mapping may target (user resource); single strings unless listed as collections. */
 const STRING_PROPERTIES = [
   'givenName', 'surname', 'mail', 'jobTitle', 'department', 'companyName', 'city', 'country', 'state', 'streetAddress',
@@ -39,13 +38,11 @@ const COLLECTION_PROPERTIES = ['otherMails', 'businessPhones'];
 /** What this command owns: a mapping that sets these could unflag the user, or sign them in with a known password. */
 const RESERVED = ['id', 'accountEnabled', 'displayName', 'identities', 'passwordProfile', 'passwordPolicies', 'userPrincipalName', 'mailNickname', 'creationType'];
 const EXTENSION_ATTRIBUTE = /^extension_[0-9a-f]{32}_\w+$/i;
-/** Graph's lengths for givenName and surname (user resource). */
-const MAX_NAME_PART = 64;
-const MAX_DISPLAY_NAME = 256;
+/** Graph's lengths (user resource), which the legacy stores keep to as well. */
+const MAX_NAME_PART = MAX_PROFILE_LENGTHS.givenName;
+const MAX_DISPLAY_NAME = MAX_PROFILE_LENGTHS.displayName;
 
-export function isEmailAddress(value: string): boolean {
-  return EMAIL.test(value);
-}
+export { isEmailAddress };
 
 export function planUser(row: ExportRow, target: ProvisioningTarget): PlannedRow {
   if (!row.ok) {

@@ -35,6 +35,10 @@ export function acceptUser(user: ExportedUser, registry: Pick<HashRegistry, 'ide
       ...(user.params ? { params: user.params } : {}),
       status: user.status,
       mustChangePassword: user.mustChangePassword,
+      email: user.email,
+      displayName: user.displayName,
+      givenName: user.givenName,
+      surname: user.surname,
     });
   } catch (error) {
     if (error instanceof UserRecordError) return { ok: false, reason: `invalid record: ${error.message}` };

@@ -57,6 +57,21 @@ describe('FileSink merging into an existing users file', () => {
     ]);
   });
 
+  it('writes the profile flat, and keeps it on a user carried over', async () => {
+    const file = path.join(dir, 'users.jsonl');
+    await fs.writeFile(file, `${JSON.stringify({ ...user(2), displayName: 'Two', email: 'two@example.com' })}\n`);
+    const sink = await FileSink.open(file);
+    await sink.write([{ record: 1, user: user(1, { profile: { email: 'one@example.com', displayName: 'One Person', givenName: 'One', surname: 'Person' } }) }]);
+    await sink.commit();
+    await sink.finish();
+    await sink.close();
+    const lines = (await fs.readFile(file, 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([
+      { username: 'user1@example.com', hash: HASH, status: 'active', mustChangePassword: false, email: 'one@example.com', displayName: 'One Person', givenName: 'One', surname: 'Person' },
+      { username: 'user2@example.com', hash: HASH, status: 'active', mustChangePassword: false, email: 'two@example.com', displayName: 'Two' },
+    ]);
+  });
+
   it('after an interrupted run, does not carry over again the users that run already wrote', async () => {
     const file = await oldUsersFile();
     const first = await FileSink.open(file);

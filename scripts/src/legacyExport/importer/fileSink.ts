@@ -12,7 +12,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LegacyUserRecord } from '../../../../function/src/legacy';
-import { usersOfFile } from '../../../../function/src/legacy';
+import { profileFields, usersOfFile } from '../../../../function/src/legacy';
 import { errorCode } from '../errors';
 import { CheckpointMismatchError } from './checkpoint';
 import { ExistingUsers } from './existingUsers';
@@ -149,6 +149,7 @@ function lineOf(record: LegacyUserRecord): Record<string, unknown> {
     ...(record.migratedAt ? { migratedAt: record.migratedAt } : {}),
     // A password set in Entra replaced this one (jit.passwordChangedInEntra): an import must not forget it.
     ...(record.supersededAt ? { supersededAt: record.supersededAt } : {}),
+    ...profileFields(record.profile),
   };
 }
 

@@ -153,6 +153,41 @@ describe('runImport to the file store', () => {
     expect(records.find((r) => r.username === 'dave@contoso.com')?.status).toBe('locked');
   });
 
+  it('carries the profile into the users file, refuses a user whose profile breaks a rule, and a re-import replaces it', async () => {
+    const usersFile = scratch('users.jsonl');
+    const rejectsFile = scratch('rejects.jsonl');
+    const input = scratch('profiles.csv');
+    await fs.writeFile(
+      input,
+      [
+        'username,email,displayName,givenName,surname,hash',
+        `ada,Ada@Example.org,Ada Lovelace,Ada,Lovelace,${BCRYPT}`,
+        `grace@example.org,,,Grace,,${BCRYPT}`,
+        `bad@example.org,not-an-address,,,,${BCRYPT}`,
+        `plain@example.org,,,,,${BCRYPT}`,
+      ].join('\n') + '\n',
+    );
+    const report = await runImport(options({ input, read: { preset: 'generic' }, store: fileStore(usersFile), rejectsFile }));
+    expect(report).toMatchObject({ imported: 3, rejected: 1 });
+    expect((await readLines(rejectsFile)).map((line) => JSON.parse(line))).toEqual([
+      { record: 3, username: 'bad@example.org', reason: 'invalid record: "email" must be an email address (name@domain)' },
+    ]);
+    const repository = await FileUserRepository.load(usersFile);
+    expect((await repository.findByUsername('ada'))?.profile).toEqual({ email: 'ada@example.org', displayName: 'Ada Lovelace', givenName: 'Ada', surname: 'Lovelace' });
+    expect((await repository.findByUsername('grace@example.org'))?.profile).toEqual({ givenName: 'Grace' });
+    expect(await repository.findByUsername('plain@example.org')).not.toHaveProperty('profile');
+    await repository.markMigrated('ada', new Date('2025-01-02T03:04:05Z'));
+    repository.close();
+
+    await fs.writeFile(input, ['username,displayName,hash', `ada,Countess of Lovelace,${BCRYPT}`].join('\n') + '\n');
+    await runImport(options({ input, read: { preset: 'generic' }, store: fileStore(usersFile) }));
+    const again = await FileUserRepository.load(usersFile);
+    expect(await again.findByUsername('ada')).toMatchObject({ migrated: true, profile: { displayName: 'Countess of Lovelace' } });
+    expect((await again.findByUsername('ada'))?.profile).toEqual({ displayName: 'Countess of Lovelace' });
+    expect((await again.findByUsername('grace@example.org'))?.profile).toEqual({ givenName: 'Grace' }); // carried over
+    again.close();
+  });
+
   it('resumes after a failure: skips what was committed, and ends exactly like a clean run', async () => {
     const input = await generatedExport(100);
     const clean = { usersFile: scratch('clean.jsonl'), rejects: scratch('clean-rejects.jsonl') };

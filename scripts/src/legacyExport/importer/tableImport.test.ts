@@ -96,6 +96,22 @@ describe('runImport to Azure Table Storage (Azurite)', () => {
     expect(after.find((e) => e.username === 'ada@example.org')).toMatchObject({ migrated: true });
   });
 
+  it('carries the profile into the table, and a re-import without it clears it but keeps the migration mark', async () => {
+    const client = await newTable();
+    const input = path.join(dir, 'profiles.csv');
+    await fs.writeFile(input, ['username,email,displayName,givenName,surname,hash', `ada,Ada@Example.org,Ada Lovelace,Ada,Lovelace,${BCRYPT}`, `grace@example.org,,,Grace,,${BCRYPT}`].join('\n') + '\n');
+    await runImport({ registry, input, read: { preset: 'generic' }, store: tableStore(client) });
+    const repository = new TableUserRepository(client);
+    expect((await repository.findByUsername('ada'))?.profile).toEqual({ email: 'ada@example.org', displayName: 'Ada Lovelace', givenName: 'Ada', surname: 'Lovelace' });
+    expect((await repository.findByUsername('grace@example.org'))?.profile).toEqual({ givenName: 'Grace' });
+    await repository.markMigrated('ada', new Date('2025-02-03T04:05:06Z'));
+
+    await fs.writeFile(input, ['username,surname,hash', `ada,King,${BCRYPT}`].join('\n') + '\n');
+    await runImport({ registry, input, read: { preset: 'generic' }, store: tableStore(client) });
+    expect(await repository.findByUsername('ada')).toMatchObject({ migrated: true, profile: { surname: 'King' } });
+    expect((await repository.findByUsername('ada'))?.profile).toEqual({ surname: 'King' });
+  });
+
   it('resumes after the store fails mid-import and ends with the same table as a clean run', async () => {
     const input = await generatedExport(900, 'resume.csv');
     const clean = await newTable();

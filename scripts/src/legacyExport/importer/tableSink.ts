@@ -6,10 +6,11 @@
  *
  * Merge, not Replace: a re-run updates the hash, params, status and forced-change flag but keeps the
  * `migrated`/`migratedAt` marks the function wrote, so importing again never un-migrates anyone.
- * `params` is always written (empty when absent) so stale params from an earlier import cannot linger.
+ * `params` and the profile columns are always written (empty when absent) so stale values from an earlier
+ * import cannot linger.
  */
 import type { TableEntity, TransactionAction } from '@azure/data-tables';
-import { describeTableFailure, tableFailure, toUserEntity, type UserEntity } from '../../../../function/src/legacy';
+import { describeTableFailure, PROFILE_FIELDS, tableFailure, toUserEntity, type ProfileField, type UserEntity } from '../../../../function/src/legacy';
 import { runLimited } from './concurrency';
 import type { Reject } from './rejects';
 import type { AcceptedUser, UserSink } from './sink';
@@ -117,7 +118,8 @@ export class TableSink implements UserSink {
 /** The user's entity without the migration marks (see the Merge note above). */
 function importEntity(user: AcceptedUser['user']): ImportEntity {
   const { migrated: _migrated, migratedAt: _migratedAt, ...entity } = toUserEntity(user);
-  return { ...entity, params: entity.params ?? '' };
+  const cleared = Object.fromEntries(PROFILE_FIELDS.map((field) => [field, ''])) as Record<ProfileField, string>;
+  return { ...cleared, ...entity, params: entity.params ?? '' };
 }
 
 /**
