@@ -196,7 +196,7 @@ function namedSetting<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
-    const named = error instanceof Error ? /^(B2c[A-Za-z]+) (.+)$/s.exec(error.message) : null;
+    const named = error instanceof Error ? /^(B2c[A-Za-z]+):? (.+)$/s.exec(error.message) : null;
     throw named ? new SettingError(named[1]!, named[2]!) : error;
   }
 }

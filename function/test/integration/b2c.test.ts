@@ -242,6 +242,8 @@ describe('which endpoints a deployment serves (IdentityPlatform)', () => {
     ['a Basic password under 32 bytes', { B2cBasicPassword: 'short-secret' }, 'B2cBasicPassword'],
     ['no retry key and no decryption key', { RequestKeySecret: '' }, 'RequestKeySecret'],
     ['an unknown auth type', { B2cApiAuth: 'none' }, 'B2cApiAuth'],
+    ['a Basic user name with a colon (RFC 7617)', { B2cBasicUsername: 'b2c:policy' }, 'B2cBasicUsername'],
+    ['an API key header the platform sets', { B2cApiAuth: 'apiKey', B2cApiKeyHeader: 'X-ARR-ClientCert', B2cApiKey: randomBytes(32).toString('base64url') }, 'B2cApiKeyHeader'],
     ['bearer without its tenant, API app and callers', { B2cApiAuth: 'bearer' }, 'B2cTenantId'],
     ['a web-service store without its look-up endpoint', { LegacyStore: 'http', LegacyServiceUrl: 'https://legacy.example.com/verify', StateStore: 'memory' }, 'LegacyServiceLookupUrl'],
   ])('a misconfiguration is reported at start-up and by the health check, naming the setting: %s', async (_case, extra: Env, setting) => {
