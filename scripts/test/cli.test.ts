@@ -4,7 +4,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate, createHash, createPrivateKey } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -306,6 +306,15 @@ describe('jitmigrate serve over a shared state table (Azurite)', () => {
   });
 });
 
+/** The rows of the sandbox's B2C table (the one headed `journey  user ...`), up to the blank line after it. */
+function b2cTableRows(stdout: string): string[] {
+  const lines = stdout.split('\n');
+  const header = lines.findIndex((line) => /^journey\s+user\s+attempt\s+what happened\s+REST calls\s+as expected/.test(line));
+  if (header < 0) return [];
+  const end = lines.indexOf('', header);
+  return lines.slice(header + 2, end < 0 ? undefined : end);
+}
+
 describe('npm start (sandbox)', () => {
   it('signs the sample users in and exits 0 with every answer as expected', () => {
     const result = run(['sandbox']);
@@ -321,6 +330,24 @@ describe('npm start (sandbox)', () => {
     expect(result.stdout).toMatch(/Provisioned 10 External ID users in the Graph emulator with provision-users, created 30 days ago/);
     expect(result.stdout).toMatch(/judy@contoso\.com .*reset in Entra after provisioning; old legacy password\s+Retry\s+yes/);
     expect(result.stdout).toMatch(/Superseded: 1 legacy record\(s\): a password set in Entra replaced the legacy one/);
+
+    // The B2C half: one row per journey of the data file, each checked against the stand-in's directory.
+    const journeys = (JSON.parse(readFileSync(path.join(root, 'scripts', 'sandbox', 'sample-b2c-journeys.json'), 'utf8')) as { journeys: unknown[] }).journeys;
+    const b2cRows = b2cTableRows(result.stdout);
+    expect(b2cRows).toHaveLength(journeys.length);
+    for (const row of b2cRows) expect(row).toMatch(/ yes\s*$/);
+    const row = (journey: string, user: string, attempt: string, happened: string, calls: string): RegExp =>
+      new RegExp(`^${[journey, user, attempt, happened, calls].map((cell) => cell.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+')}\\s+yes`, 'm');
+    expect(result.stdout).toMatch(row('signIn', 'alice@contoso.com', 'pre-provisioned, right password', 'signed in: password migrated, flag cleared', 'signin 200'));
+    expect(result.stdout).toMatch(row('signIn', 'alice@contoso.com', 'again: flag now false', 'signed in by B2C alone', 'none'));
+    expect(result.stdout).toMatch(row('signIn', 'bob@contoso.com', 'legacy only (stored as Bob@Contoso.com), right password', 'account created with the legacy profile (Bob Jones)', 'signin 200'));
+    expect(result.stdout).toMatch(row('signIn', 'erin@contoso.com', 'pre-provisioned, wrong password', 'refused: Invalid user name or password.', 'signin 409'));
+    expect(result.stdout).toMatch(row('signIn', 'ivan@contoso.com', 'right password, locked out', 'refused: Too many incorrect passwords. Wait 15 minutes and try again, or reset your password.', 'signin 409'));
+    expect(result.stdout).toMatch(row('signIn', 'dave@contoso.com', 'migrated before (flag false), B2C password', 'signed in by B2C alone', 'none'));
+    expect(result.stdout).toMatch(row('signUp', 'frank@contoso.com', 'legacy email, not migrated yet', 'refused: There is a user with same email address.', 'signup 409'));
+    expect(result.stdout).toMatch(row('signUp', 'newcomer@contoso.com', 'new email', 'account created (sign-up)', 'signup 200'));
+    expect(result.stdout).toMatch(row('passwordReset', 'judy@contoso.com', 'legacy only, new password', 'account created with the legacy profile', 'password-reset 200'));
+    expect(result.stdout).toMatch(row('signIn', 'judy@contoso.com', 'with the new password', 'signed in by B2C alone', 'none'));
   });
 
   it('--port names a port in use: a clear error, not a raw EADDRINUSE', async () => {
@@ -363,6 +390,28 @@ describe('npm start (sandbox)', () => {
         expect(settingsText).not.toContain(secrets[name]);
       }
       expect(stdout + settingsText).not.toMatch(/PRIVATE KEY|AccountKey=/);
+
+      // The B2C function: its own settings and secret files, and the printed curl lines work with the written secret.
+      for (let i = 0; i < 200 && !/Serve your own copy of it:\n\n {2}.*\n/.test(stdout); i++) await new Promise((r) => setTimeout(r, 50));
+      const b2cSettingsText = await fs.readFile(path.join(cwd, '.sandbox', 'b2c', 'local.settings.json'), 'utf8');
+      expect((JSON.parse(b2cSettingsText) as { Values: Record<string, string> }).Values).toMatchObject({ IdentityPlatform: 'b2c', B2cApiAuth: 'basic', LegacyTableName: 'LegacyUsersB2c', StateTableName: 'JitStateB2c' });
+      for (const name of ['B2cBasicPassword', 'RequestKeySecret', 'LegacyTableConnectionString', 'StateTableConnectionString']) {
+        const file = path.join(cwd, '.sandbox', 'b2c', 'secrets', name);
+        expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+        const secret = await fs.readFile(file, 'utf8');
+        expect(stdout).not.toContain(secret);
+        expect(b2cSettingsText).not.toContain(secret);
+      }
+      const healthUrl = /\n {2}curl -s (http:\S+\/api\/b2c\/health) /.exec(stdout)![1]!;
+      expect((await fetch(healthUrl)).status).toBe(200);
+      const [, user, passwordFile, bodyFile, signInUrl] = /\n {2}curl -s -u "([\w-]+):\$\(cat (\S+)\)" -H 'content-type: application\/json' -d @(\S+) (http:\S+\/api\/b2c\/signin)\n/.exec(stdout)!;
+      expect((await fs.stat(path.join(cwd, bodyFile!))).mode & 0o777).toBe(0o600);
+      const body = await fs.readFile(path.join(cwd, bodyFile!), 'utf8');
+      const b2cPost = (authorization: string) => fetch(signInUrl!, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
+      expect((await b2cPost(`Basic ${Buffer.from(`${user}:not-the-password`).toString('base64')}`)).status).toBe(401);
+      const b2cSignIn = await b2cPost(`Basic ${Buffer.from(`${user}:${await fs.readFile(path.join(cwd, passwordFile!), 'utf8')}`).toString('base64')}`);
+      expect(b2cSignIn.status).toBe(200);
+      expect(await b2cSignIn.json()).toMatchObject({ migrationOutcome: 'migrated' });
 
       // status, pointed at the sandbox's emulators, counts what the sandbox printed.
       const flag = /\(flag (extension_\w+)\)/.exec(stdout)![1]!;

@@ -4,6 +4,7 @@
  *   - handler latency p50/p99 at concurrency 1, Entra-shaped requests through the real endpoint;
  *   - the floor: the hash verification alone;
  *   - throughput at concurrency 2×cores, handler against floor, and the event loop's longest stall;
+ * the same for B2C sign-in (POST /api/b2c/signin, benchB2c.ts), bearer and Basic;
  * the price of the Entra password check (PasswordChangeCheck=graph: one Graph read before MigratePassword),
  * against the Graph emulator on loopback and with a simulated Graph latency;
  * and the bundled host's cold start, from spawning `jitmigrate serve` to its first answer (benchColdStart.ts).
@@ -14,7 +15,6 @@ import { createHash, pbkdf2Sync, randomBytes, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import bcrypt from 'bcrypt';
 import { HttpRequest } from '@azure/functions';
@@ -22,13 +22,14 @@ import { PasswordSubmitEndpoint } from '../../../function/src/app';
 import { DEFAULTS } from '../../../function/src/config';
 import { generateEncryptionCertificate } from '../../../function/src/crypto';
 import { createHashRegistry } from '../../../function/src/hashing';
-import type { LogSink } from '../../../function/src/telemetry';
 import { FakeEntra } from '../../../function/test/support/fakeEntra';
 import { GraphClient, staticToken } from '../../../lib/graph';
 import { GraphEmulator } from '../../../test/emulators/graph';
 import { localUser } from '../../../test/emulators/graph/raw';
 import { integerOption, parseOptions } from './args';
+import { measureB2cSignIn } from './benchB2c';
 import { describeColdStarts, measureColdStarts } from './benchColdStart';
+import { markdownTable, measureRow, percentiles, rowHeader, silent, timeEach, type Send, type Stats } from './benchMeasure';
 
 const HELP = `usage: jitmigrate bench [--iterations 200] [--cold-starts 5]`;
 const PASSWORD = 'Bench-Password-2026!';
@@ -38,33 +39,6 @@ const GRAPH_TOKEN = 'bench-graph-token';
 /** A realistic Graph round trip from an Azure region (our assumption, not a measurement): the emulator adds it to every request. */
 const SIMULATED_GRAPH_LATENCY_MS = 60;
 const DAY_MS = 86_400_000;
-const silent: LogSink = { write: () => undefined };
-
-/** Keeps the action and timings of a request's jit.passwordSubmit event. */
-class SubmitTimesSink implements LogSink {
-  action?: string;
-  verifyMs = 0;
-  /** The handler's own timing of the Graph read; absent when the check did not run. */
-  entraMs?: number;
-  write(_level: string, line: string): void {
-    const event = JSON.parse(line) as { event?: string; action?: string; verifyMs?: number; entraMs?: number };
-    if (event.event !== 'jit.passwordSubmit') return;
-    this.action = event.action;
-    if (typeof event.verifyMs === 'number') this.verifyMs = event.verifyMs;
-    if (typeof event.entraMs === 'number') this.entraMs = event.entraMs;
-  }
-}
-
-interface Stats {
-  p50: number;
-  p99: number;
-}
-
-function percentiles(samples: number[]): Stats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99) };
-}
 
 interface BenchRow {
   name: string;
@@ -99,17 +73,6 @@ async function legacyHashes(): Promise<BenchRow[]> {
     { name: 'PBKDF2-SHA256 (600k, Django)', hash: django },
     { name: 'ASP.NET Identity V3 (SHA-512, 100k)', hash: aspnet },
   ];
-}
-
-async function runConcurrent(total: number, concurrency: number, task: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) await task(next++);
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
 }
 
 export const benchCommand = {
@@ -149,6 +112,8 @@ export const benchCommand = {
     };
 
     const rows: string[][] = [];
+    let b2cRows: string[][] = [];
+    let worstB2cOverhead = -Infinity;
     let entraRows: string[][] = [];
     let worstStall = 0;
     let worstOverhead = -Infinity;
@@ -160,62 +125,35 @@ export const benchCommand = {
       for (let i = 0; i < hashes.length; i++) {
         const { name, hash, newTokenPerRequest = false, explanatory = false } = hashes[i]!;
         const username = `user${i}@bench.test`;
-        const floorSamples: number[] = [];
-        for (let n = 0; n < iterations; n++) {
-          const t = performance.now();
-          const r = await registry.verify(PASSWORD, hash);
-          floorSamples.push(performance.now() - t);
-          if (!r.ok) throw new Error(`bench: ${name} did not verify`);
-        }
-        const requests = await Promise.all(Array.from({ length: iterations }, () => makeRequest(username, newTokenPerRequest)));
-        const handlerSamples: number[] = [];
-        const overheadSamples: number[] = [];
-        for (const { ms, status, sink } of await timeEach(endpoint, requests)) {
-          handlerSamples.push(ms);
-          // The same request's own look-up and verification, from its telemetry: what the handler adds to it.
-          overheadSamples.push(ms - sink.verifyMs);
-          if (status !== 200) throw new Error(`bench: handler answered ${status}`);
-        }
-        const overhead = percentiles(overheadSamples);
-        const floor = percentiles(floorSamples);
-        const handler = percentiles(handlerSamples);
-
-        const total = Math.max(concurrency * 4, iterations);
-        const floorRate = await runConcurrent(total, concurrency, async () => void (await registry.verify(PASSWORD, hash)));
-        const loadRequests = await Promise.all(Array.from({ length: total }, () => makeRequest(username, newTokenPerRequest)));
-        const histogram = monitorEventLoopDelay({ resolution: 1 });
-        // The longest garbage-collection pause of the main thread: the part of a stall that is not hashing's.
-        let longestGc = 0;
-        const gcObserver = new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) longestGc = Math.max(longestGc, entry.duration);
-        });
-        gcObserver.observe({ entryTypes: ['gc'] });
-        histogram.enable();
-        const handlerRate = await runConcurrent(total, concurrency, async (n) => void (await endpoint.handle(loadRequests[n]!, silent)));
-        histogram.disable();
-        gcObserver.disconnect();
-        const stall = histogram.max / 1e6;
+        const row = await measureRow(
+          { name, hash, password: PASSWORD, expectedAnswer: 'MigratePassword', send: callout(endpoint), makeRequest: () => makeRequest(username, newTokenPerRequest) },
+          registry,
+          iterations,
+          concurrency,
+        );
         // The targets are about the legacy hashes; the pipeline-only rows are there to explain them.
         if (!explanatory) {
-          worstStall = Math.max(worstStall, stall);
-          worstOverhead = Math.max(worstOverhead, overhead.p99);
-          worstRatio = Math.min(worstRatio, handlerRate / floorRate);
+          worstStall = Math.max(worstStall, row.stall);
+          worstOverhead = Math.max(worstOverhead, row.overheadP99);
+          worstRatio = Math.min(worstRatio, row.ratio);
         }
-        rows.push([
-          name,
-          handler.p50.toFixed(1),
-          handler.p99.toFixed(1),
-          floor.p50.toFixed(1),
-          floor.p99.toFixed(1),
-          overhead.p50.toFixed(1),
-          overhead.p99.toFixed(1),
-          handlerRate.toFixed(1),
-          floorRate.toFixed(1),
-          `${((handlerRate / floorRate) * 100).toFixed(0)} %`,
-          stall.toFixed(1),
-          longestGc.toFixed(1),
-        ]);
+        rows.push(row.cells);
       }
+      const hashOf = (scheme: string): string => hashes.find((h) => h.name.startsWith(scheme))!.hash;
+      const b2c = await measureB2cSignIn({
+        entra,
+        tenantId: TENANT,
+        apiAppId: APP,
+        password: PASSWORD,
+        hashes: { fast: hashOf('pipeline only'), bcrypt: hashOf('bcrypt') },
+        registry,
+        iterations,
+        concurrency,
+        dir,
+        settings: { CalloutBudgetMs: env.CalloutBudgetMs },
+      });
+      b2cRows = b2c.map((row) => row.cells);
+      worstB2cOverhead = Math.max(...b2c.map((row) => row.overheadP99));
       entraRows = await measureEntraCheck(endpoint, env, iterations, (userId) => makeRequest('user0@bench.test', false, userId));
     } finally {
       await endpoint.close();
@@ -227,13 +165,18 @@ export const benchCommand = {
     const coldStarts = await measureColdStarts(coldStartRuns, env, { fastHash: coldStartRequest('user0@bench.test'), bcrypt: coldStartRequest(bcryptUser) });
     await entra.stop();
 
-    const header = ['legacy hash', 'handler p50 ms', 'handler p99 ms', 'floor p50 ms', 'floor p99 ms', 'overhead p50 ms', 'overhead p99 ms', `handler req/s (c=${concurrency})`, 'floor verifies/s', 'vs floor', 'max loop stall ms', 'longest GC ms'];
+    const header = rowHeader('legacy hash', concurrency);
     const budget = DEFAULTS.CalloutBudgetMs;
     const entraHeader = ['Graph', 'handler p50 ms', 'handler p99 ms', 'Graph read p50 ms', 'Graph read p99 ms', 'added p50 ms', 'added p99 ms', `p99 read, share of ${budget} ms budget`];
     const out = [
       `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${iterations} iterations per measure`,
       '',
       ...markdownTable(header, rows),
+      '',
+      `B2C sign-in (IdentityPlatform=b2c, POST /api/b2c/signin), measured as above; every request signs in a user of its own (B2C's retry of the same`,
+      `name and password gets the first answer back, unverified), and bearer carries a new token each call, as the policy fetches one per sign-in.`,
+      '',
+      ...markdownTable(rowHeader('B2C sign-in', concurrency), b2cRows),
       '',
       `Entra password check (PasswordChangeCheck=graph: GET /users/{id} before MigratePassword), {SSHA} user, concurrency 1.`,
       `"Graph read" is the handler's own entraMs; "added" is handler time minus the same percentile with the check off.`,
@@ -244,6 +187,7 @@ export const benchCommand = {
       '',
       'targets:',
       `  handler overhead over the floor at p99 ≤ 5 ms (per request: handler time − its own look-up and verify): worst ${worstOverhead.toFixed(1)} ms ${worstOverhead <= 5 ? 'MET' : 'MISSED'}`,
+      `  B2C sign-in overhead over the floor at p99 ≤ 5 ms: worst ${worstB2cOverhead.toFixed(1)} ms ${worstB2cOverhead <= 5 ? 'MET' : 'MISSED'}`,
       `  throughput ≥ 80 % of the floor's: worst ${(worstRatio * 100).toFixed(0)} % ${worstRatio >= 0.8 ? 'MET' : 'MISSED'}`,
       `  event loop never blocked > 20 ms while hashing: worst ${worstStall.toFixed(1)} ms ${worstStall <= 20 ? 'MET' : 'MISSED'}`,
       '',
@@ -253,22 +197,9 @@ export const benchCommand = {
   },
 };
 
-/** Sends the requests one at a time (concurrency 1): each one's handler time and its own telemetry. */
-async function timeEach(endpoint: PasswordSubmitEndpoint, requests: readonly HttpRequest[]): Promise<Array<{ ms: number; status: number | undefined; sink: SubmitTimesSink }>> {
-  const results: Array<{ ms: number; status: number | undefined; sink: SubmitTimesSink }> = [];
-  for (const request of requests) {
-    const sink = new SubmitTimesSink();
-    const t = performance.now();
-    const response = await endpoint.handle(request, sink);
-    results.push({ ms: performance.now() - t, status: response.status, sink });
-  }
-  return results;
-}
-
-function markdownTable(header: readonly string[], rows: readonly string[][]): string[] {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: readonly string[]): string => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+/** The External ID callout's entry point. */
+function callout(endpoint: PasswordSubmitEndpoint): Send {
+  return (request, sink) => endpoint.handle(request, sink);
 }
 
 /**
@@ -288,9 +219,9 @@ async function measureEntraCheck(off: PasswordSubmitEndpoint, env: Record<string
       const requests = await Promise.all(Array.from({ length: count }, () => makeRequest(user.id)));
       const handler: number[] = [];
       const entra: number[] = [];
-      for (const { ms, status, sink } of await timeEach(endpoint, requests)) {
+      for (const { ms, status, sink } of await timeEach(callout(endpoint), requests)) {
         handler.push(ms);
-        if (status !== 200 || sink.action !== 'MigratePassword') throw new Error(`bench: the Entra check row answered ${status} ${sink.action ?? ''}: see the function's log`);
+        if (status !== 200 || sink.answer !== 'MigratePassword') throw new Error(`bench: the Entra check row answered ${status} ${sink.answer ?? ''}: see the function's log`);
         if (sink.entraMs !== undefined) entra.push(sink.entraMs);
       }
       return { handler: percentiles(handler), ...(entra.length > 0 ? { entra: percentiles(entra) } : {}) };

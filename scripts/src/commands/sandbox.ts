@@ -4,7 +4,8 @@
  * (provisioned by `provision-users` as of 30 days ago), the function runs on loopback exactly as `serve`
  * runs it, with the Entra password check on, and a fake Entra signs tokens and encrypts password contexts as
  * Entra does. It signs the sample users in with right, wrong, weak and blocked passwords, and with an old
- * legacy password after a reset in Entra, and prints each answer.
+ * legacy password after a reset in Entra, and prints each answer. Then the B2C mode (sandboxB2c.ts): the
+ * generated custom policies' journeys against a B2C function of its own.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { generateEncryptionCertificate } from '../../../function/src/crypto';
 import { createHashRegistry } from '../../../function/src/hashing';
-import { ensureTable, fromUserEntity } from '../../../function/src/legacy';
+import { ensureTable } from '../../../function/src/legacy';
 import type { LogSink } from '../../../function/src/telemetry';
 import { startAzurite } from '../../../function/test/support/azurite';
 import { FakeEntra } from '../../../function/test/support/fakeEntra';
@@ -29,9 +30,10 @@ import { SUPERSEDED_MEANING } from '../operations/progress';
 import { collectStatus } from '../operations/status';
 import { EMULATOR_TOKEN, startTenant, TENANT_DOMAIN } from '../provisioning/testing/fixtures';
 import { integerOption, parseOptions } from './args';
-import { importLegacy } from './importLegacy';
 import { runProvisionUsers } from './provisionUsers';
+import { runB2cSandbox } from './sandboxB2c';
 import { serveCommandLine, writeSandboxSettings } from './sandboxSettings';
+import { capturedOutput, importSampleExport, sampleFile, table } from './sandboxSupport';
 import { untilStopSignal } from './stopSignals';
 
 const HELP = `usage: npm start [-- --serve] [-- --port P]   (or: jitmigrate sandbox [--serve] [--port P])
@@ -40,9 +42,13 @@ Starts Azurite, loads the sample legacy users (several hash schemes), starts the
 provisions the users into it as of 30 days ago, starts the function on loopback with a fresh key pair and
 PasswordChangeCheck=graph, plays Entra for a series of sign-ins (clearing a user's migration flag after
 MigratePassword or UpdatePassword, as Entra does), prints every answer and the migration progress as
-jitmigrate status counts it, and exits 0 when every answer is the expected one.
-  --serve    keep everything running, and write the function's settings to .sandbox/local.settings.json
-             (secret values each in a file of their own under .sandbox/secrets/) for jitmigrate serve
+jitmigrate status counts it. Then the B2C mode: a second function with IdentityPlatform=b2c over its own copy
+of the legacy users, the custom policies b2c-policies generates, and a B2C stand-in running their sign-in,
+sign-up and password-reset journeys (scripts/sandbox/sample-b2c-journeys.json); it prints each journey, the
+REST calls the policy made and whether the directory ended as expected. Exits 0 when everything was as expected.
+  --serve    keep everything running, and write the functions' settings to .sandbox/local.settings.json and
+             .sandbox/b2c/local.settings.json (secret values each in a file of their own under secrets/
+             beside them) for jitmigrate serve, with curl examples for both
   --port P   the function's port (default: any free port)`;
 
 const TENANT_ID = '7d0e6a5c-4b3a-4f21-9e8d-1c2b3a4f5e6d';
@@ -59,13 +65,6 @@ interface SampleSignIn {
   readonly nonce?: string;
   /** The user resets the password in Entra (self-service) just before this sign-in. */
   readonly resetInEntra?: boolean;
-}
-
-/** A stream for a command run in-process: its output is shown only when it fails. */
-function capturedOutput(): { stream: NodeJS.WriteStream; text: () => string } {
-  const chunks: string[] = [];
-  const stream = { write: (chunk: string | Uint8Array) => (chunks.push(String(chunk)), true) } as unknown as NodeJS.WriteStream;
-  return { stream, text: () => chunks.join('') };
 }
 
 /**
@@ -89,15 +88,6 @@ async function provisionSampleUsers(graph: GraphEmulator, migrationProperty: str
   return findUsersByIdentity(graphClientFromEnvironment({ env }), usernames, TENANT_DOMAIN);
 }
 
-function sampleFile(name: string): string {
-  // Bundled: dist/cli → repo root; from source: scripts/src/commands → repo root.
-  for (const root of [path.resolve(__dirname, '..', '..'), path.resolve(__dirname, '..', '..', '..')]) {
-    const candidate = path.join(root, 'scripts', 'sandbox', name);
-    if (require('node:fs').existsSync(candidate)) return candidate;
-  }
-  throw new Error(`scripts/sandbox/${name} is missing: run from a checkout of the repository`);
-}
-
 export const sandboxCommand = {
   summary: 'the local end-to-end sandbox',
   async run(argv: string[]): Promise<number> {
@@ -116,18 +106,11 @@ export const sandboxCommand = {
     const cleanups: (() => Promise<void>)[] = [() => azurite.stop()];
     try {
       // The sample export goes in exactly as an operator's would: through `jitmigrate import-legacy`.
-      const importOutput = capturedOutput();
-      const imported = await importLegacy(
-        ['--input', sampleFile('sample-users.jsonl'), '--preset', 'generic', '--store', 'table', '--table-connection-string', azurite.connectionString, '--table-name', 'LegacyUsers'],
-        { stdout: importOutput.stream, stderr: importOutput.stream, env: {} },
-      );
-      if (imported !== 0) throw new Error(`importing the sample users failed:\n${importOutput.text()}`);
-      const users = TableClient.fromConnectionString(azurite.connectionString, 'LegacyUsers', { allowInsecureConnection: true });
+      const imported = await importSampleExport(azurite.connectionString, 'LegacyUsers');
       await ensureTable(TableClient.fromConnectionString(azurite.connectionString, 'JitState', { allowInsecureConnection: true }));
       const registry = createHashRegistry();
       const schemes = new Map<string, string>();
-      for await (const entity of users.listEntities()) {
-        const record = fromUserEntity(entity);
+      for (const record of imported) {
         schemes.set(record.username, registry.identify(record.hash, record.params)?.id ?? 'unrecognized');
       }
       await registry.close();
@@ -211,6 +194,9 @@ export const sandboxCommand = {
         mismatches++;
         say(`Expected ${resetUsers} superseded record(s), one per user reset in Entra, found ${superseded}.`);
       }
+      const b2c = await runB2cSandbox({ connectionString: azurite.connectionString, sink, say });
+      cleanups.unshift(() => b2c.close());
+      mismatches += b2c.mismatches;
 
       if (values.serve) {
         const token = await entra.mintAccessToken();
@@ -227,6 +213,7 @@ export const sandboxCommand = {
         say(`  curl -s ${host.url}     # health check`);
         say(`\nThe function's settings are in ${written.settingsFile}; the secret ones (${Object.keys(written.secretFiles).join(', ')}) each in a file of its own under ${written.secretsFolder}.`);
         say(`Serve your own copy with the same settings (same emulators, same key):\n\n  ${serveCommandLine(written, ownPort)}`);
+        await b2c.printServeInstructions(dir, say, [Number(new URL(host.url).port), ownPort]);
         await untilStopSignal();
         return 0;
       }
@@ -241,9 +228,3 @@ export const sandboxCommand = {
     }
   },
 };
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}

@@ -40,8 +40,20 @@ export async function writeSandboxSettings(dir: string, settings: SandboxSetting
 
 /** The command that serves a copy with these settings: each secret read from its file by the shell, never spelled out. */
 export function serveCommandLine(written: WrittenSettings, port: number, cwd = process.cwd()): string {
-  const secrets = Object.entries(written.secretFiles).map(([name, file]) => `${name}="$(cat ${shellWord(shown(file, cwd))})"`);
+  const secrets = Object.keys(written.secretFiles).map((name) => `${name}="${secretFromFile(written, name, cwd)}"`);
   return [...secrets, 'npx jitmigrate serve --settings', shellWord(shown(written.settingsFile, cwd)), '--port', String(port)].join(' ');
+}
+
+/** `$(cat <file>)`: a secret setting's value as the shell reads it from its file, for a printed command. */
+export function secretFromFile(written: WrittenSettings, name: string, cwd = process.cwd()): string {
+  const file = written.secretFiles[name];
+  if (file === undefined) throw new Error(`no secret file was written for ${name}`);
+  return `$(cat ${shellWord(shown(file, cwd))})`;
+}
+
+/** A written file's path as a printed command names it. */
+export function shownPath(file: string, cwd = process.cwd()): string {
+  return shellWord(shown(file, cwd));
 }
 
 /** Relative to the working directory when inside it: shorter to read. */
