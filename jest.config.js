@@ -11,4 +11,9 @@ module.exports = {
   // lets Vega estimate text widths, as the CLI does without node-canvas.
   moduleNameMapper: { '^vega-canvas$': '<rootDir>/node_modules/vega-canvas/build/vega-canvas.browser.js' },
   testTimeout: 30000,
+  // One process for the whole suite (Jest runs in band on a 2-core machine) grew past 20 GB of resident memory
+  // while its JavaScript heap stayed near 1.3 GB: memory the infra test files' modules (the Pulumi SDK,
+  // azure-native) leave behind and the process never returns. A worker whose heap has passed this limit is
+  // replaced between test files, which gives all of it back.
+  workerIdleMemoryLimit: '512MB',
 };
