@@ -21,7 +21,9 @@ import type { EntraDirectory } from '../entra/port';
 import { createHashRegistry, type HashRegistry } from '../hashing/registry';
 import { FileUserRepository } from '../legacy/fileRepository';
 import { HttpCredentialService } from '../legacy/httpCredentialService';
-import { LegacyStoreProbeError } from '../legacy/port';
+import { B2cRopcService } from '../legacy/b2cRopcService';
+import { CircuitBreaker } from '../legacy/circuitBreaker';
+import { LegacyMisconfiguredError, LegacyStoreProbeError } from '../legacy/port';
 import { CallerAuthenticator } from '../pipeline/authenticate';
 import { BackgroundTasks } from '../pipeline/deadline';
 import { PasswordSubmitHandler } from '../pipeline/handler';
@@ -176,7 +178,7 @@ export async function createRuntime(env: Env, options: RuntimeOptions = {}): Pro
  */
 function startsThreadEarly(settings: Settings): boolean {
   const waitsForNetwork = settings.stateStore.kind === 'table' || settings.externalId?.passwordChangeCheck.mode === 'graph';
-  return settings.legacyStore.kind !== 'http' && waitsForNetwork;
+  return settings.legacyStore.kind !== 'http' && settings.legacyStore.kind !== 'b2c' && waitsForNetwork;
 }
 
 function createAuthenticator(settings: ExternalIdSettings, clockSkewSeconds: number, keyRing: KeyRing): CallerAuthenticator {
@@ -262,6 +264,8 @@ async function probeLegacyStore(credentials: CredentialChecker, legacyStore: Leg
     await credentials.probe();
     return undefined;
   } catch (error) {
+    // The B2C tenant's last answer named what to fix.
+    if (error instanceof LegacyMisconfiguredError) return { setting: error.setting, problem: error.fix };
     const fault = error instanceof LegacyStoreProbeError ? error.fault : 'account';
     return toProblem(fault === 'table-name' ? 'LegacyTableName' : legacyAccountSetting(legacyStore), error);
   }
@@ -281,6 +285,12 @@ async function createCredentialChecker(
   if (s.kind === 'http') {
     if (!state) return undefined;
     return new WebServiceChecker(new HttpCredentialService({ url: s.url, apiKey: s.apiKey, apiKeyHeader: s.apiKeyHeader, timeoutMs: s.timeoutMs, lookupUrl: s.lookupUrl }), state.migrations);
+  }
+  if (s.kind === 'b2c') {
+    if (!state) return undefined;
+    const { threshold, windowSeconds, cooldownSeconds } = s.circuit;
+    const circuit = new CircuitBreaker(state.circuit, { threshold, windowMs: windowSeconds * 1000, cooldownMs: cooldownSeconds * 1000 });
+    return new WebServiceChecker(new B2cRopcService({ ...s, circuit }), state.migrations);
   }
   const repository = s.kind === 'file' ? await FileUserRepository.load(s.usersFile) : (await import('../legacy/tableRepository')).TableUserRepository.fromSettings(s);
   const decoy = timingDecoyHash ?? DEFAULT_TIMING_DECOY_HASH;
@@ -315,6 +325,8 @@ function legacySettingName(s: LegacyStoreSettings): string {
       return 'LegacyUsersFile';
     case 'http':
       return 'LegacyServiceUrl';
+    case 'b2c':
+      return s.tokenUrl ? 'LegacyB2cTokenUrl' : 'LegacyB2cTenant';
     case 'table':
       return 'LegacyTableEndpoint';
   }

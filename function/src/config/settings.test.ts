@@ -187,3 +187,79 @@ describe('PasswordChangeCheck', () => {
     expect(problemsOf(base({ PasswordChangeCheck: 'legacy' }))).toEqual(['PasswordChangeCheck must be one of graph, off (default graph)']);
   });
 });
+
+describe('LegacyStore=b2c (README "From Azure AD B2C to External ID")', () => {
+  const B2C_APP = '3f0b1c2d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const b2c = (extra: Env = {}): Env => base({ LegacyStore: 'b2c', LegacyUsersFile: undefined, StateStore: 'memory', LegacyB2cTenant: 'Contoso.onmicrosoft.com', LegacyB2cClientId: B2C_APP, ...extra });
+
+  it('reads the tenant, app, policy and form with their defaults, and the circuit breaker', () => {
+    const result = loadSettings(b2c());
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    expect(result.settings.legacyStore).toEqual({
+      kind: 'b2c',
+      tenant: 'contoso.onmicrosoft.com',
+      clientId: B2C_APP,
+      policy: 'B2C_1_ROPC',
+      endpoint: 'b2clogin',
+      circuit: { threshold: 10, windowSeconds: 60, cooldownSeconds: 60 },
+    });
+    expect(result.settings.lockedAccount).toEqual({ title: DEFAULTS.LockedAccountTitle, message: DEFAULTS.LockedAccountMessage });
+    expect(result.settings.passwordResetRequired).toEqual({ title: DEFAULTS.PasswordResetRequiredTitle, message: DEFAULTS.PasswordResetRequiredMessage });
+  });
+
+  it('defaults the state store to Table Storage, as for the web service', () => {
+    expect(problemsOf(b2c({ StateStore: undefined }))).toEqual([expect.stringMatching(/^StateTableEndpoint is not set/)]);
+  });
+
+  it('requires the tenant domain and the app, and checks their shape', () => {
+    expect(problemsOf(b2c({ LegacyB2cTenant: undefined, LegacyB2cClientId: undefined }))).toEqual([
+      "LegacyB2cTenant is not set: set it to the B2C tenant's domain, like contoso.onmicrosoft.com",
+      'LegacyB2cClientId is not set: set it to the client ID of the ROPC app registration in the B2C tenant',
+    ]);
+    expect(problemsOf(b2c({ LegacyB2cTenant: 'contoso.b2clogin.com', LegacyB2cClientId: 'ropc-app', LegacyB2cPolicy: 'ROPC' }))).toEqual([
+      "LegacyB2cTenant must be the B2C tenant's *.onmicrosoft.com domain, like contoso.onmicrosoft.com",
+      'LegacyB2cClientId is not a GUID: set it to the client ID of the ROPC app registration in the B2C tenant',
+      'LegacyB2cPolicy must be a user flow (B2C_1_…) or custom policy (B2C_1A_…) name, like B2C_1_ROPC',
+    ]);
+  });
+
+  it('asks for the client secret only where the form sends one', () => {
+    expect(problemsOf(b2c({ LegacyB2cEndpoint: 'entra' }))).toEqual([
+      "LegacyB2cClientSecret is not set: the entra form sends a client secret: set it to the ROPC app's secret (a Key Vault reference)",
+    ]);
+    expect(problemsOf(b2c({ LegacyB2cClientSecret: 's3cret' }))).toEqual([
+      'LegacyB2cClientSecret is not used by the b2clogin form (B2C ROPC apps are public clients): remove it, or set LegacyB2cEndpoint=entra',
+    ]);
+    const entra = loadSettings(b2c({ LegacyB2cEndpoint: 'Entra', LegacyB2cClientSecret: 's3cret', LegacyB2cPolicy: 'B2C_1A_ROPC_Auth' }));
+    expect(entra.ok && entra.settings.legacyStore).toMatchObject({ endpoint: 'entra', clientSecret: 's3cret', policy: 'B2C_1A_ROPC_Auth' });
+    expect(problemsOf(b2c({ LegacyB2cEndpoint: 'ciamlogin' }))).toEqual(['LegacyB2cEndpoint must be one of b2clogin, entra (default b2clogin)']);
+  });
+
+  it('takes a token URL override over https, or plain http on loopback only', () => {
+    const local = loadSettings(b2c({ LegacyB2cTokenUrl: 'http://127.0.0.1:7071/contoso.onmicrosoft.com/B2C_1_ROPC/oauth2/v2.0/token' }));
+    expect(local.ok && local.settings.legacyStore).toMatchObject({ tokenUrl: 'http://127.0.0.1:7071/contoso.onmicrosoft.com/B2C_1_ROPC/oauth2/v2.0/token' });
+    expect(problemsOf(b2c({ LegacyB2cTokenUrl: 'http://b2c.example.com/token' }))).toEqual(['LegacyB2cTokenUrl must use https (plain http is allowed only for loopback hosts)']);
+  });
+
+  it('keeps our lockout below B2C\'s smart lockout: LockoutThreshold 10 or more is a start-up problem', () => {
+    expect(problemsOf(b2c({ LockoutThreshold: '9' }))).toEqual([]);
+    expect(problemsOf(b2c({ LockoutThreshold: '10' }))).toEqual([
+      "LockoutThreshold is 10: with LegacyStore=b2c it must be below B2C's smart lockout (10 failures), so our lockout trips first; the default is 5",
+    ]);
+    expect(problemsOf(base({ LockoutThreshold: '10' }))).toEqual([]); // other stores keep their range
+  });
+
+  it('bounds the circuit breaker settings', () => {
+    expect(problemsOf(b2c({ LegacyB2cCircuitThreshold: '0', LegacyB2cCircuitWindowSeconds: '3601', LegacyB2cCircuitCooldownSeconds: 'soon' }))).toEqual([
+      'LegacyB2cCircuitThreshold must be a whole number from 1 to 1000 (default 10)',
+      'LegacyB2cCircuitWindowSeconds must be a whole number from 1 to 3600 (default 60)',
+      'LegacyB2cCircuitCooldownSeconds must be a whole number from 1 to 3600 (default 60)',
+    ]);
+  });
+
+  it('serves the External ID callout only', () => {
+    expect(problemsOf(b2c({ IdentityPlatform: 'both', B2cApiAuth: 'basic', B2cBasicUsername: 'b2c', B2cBasicPassword: 'x'.repeat(40) }))).toEqual([
+      'LegacyStore is b2c, which serves the External ID callout only: set IdentityPlatform=externalId',
+    ]);
+  });
+});

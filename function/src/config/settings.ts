@@ -29,7 +29,27 @@ export type LegacyStoreSettings =
       readonly timeoutMs: number;
       /** The look-up endpoint B2C mode needs (sign-up, password reset): no password sent. */
       readonly lookupUrl?: string;
-    };
+    }
+  | LegacyB2cSettings;
+
+/** The Azure AD B2C tenant as the legacy store (README "From Azure AD B2C to External ID"). */
+export interface LegacyB2cSettings {
+  readonly kind: 'b2c';
+  /** The B2C tenant's `*.onmicrosoft.com` domain, lower case. */
+  readonly tenant: string;
+  /** The ROPC app registration in the B2C tenant. */
+  readonly clientId: string;
+  /** The ROPC user flow or custom policy (b2clogin form). */
+  readonly policy: string;
+  /** `b2clogin`: Microsoft's documented B2C ROPC; `entra`: the kit's login.microsoftonline.com form with nca=1 (support not confirmed). */
+  readonly endpoint: 'b2clogin' | 'entra';
+  /** Only the entra form sends one. */
+  readonly clientSecret?: string;
+  /** Overrides the whole token URL (tests, the sandbox): https, or http on loopback. */
+  readonly tokenUrl?: string;
+  /** The tenant-wide circuit breaker: distinct users throttled or locked within the window open it for the cool-down. */
+  readonly circuit: { readonly threshold: number; readonly windowSeconds: number; readonly cooldownSeconds: number };
+}
 
 export type StateStoreSettings = ({ readonly kind: 'table' } & TableLocation) | { readonly kind: 'memory' };
 
@@ -124,6 +144,10 @@ export interface Settings {
   /** While the state store is down, answer LegacyErrorAction instead of going on without lockout and idempotency. */
   readonly stateStoreFailClosed: boolean;
   readonly blockedAccount: UserMessage;
+  /** A locked legacy account (B2C's smart lockout, a store's `locked` status), apart from a disabled one. */
+  readonly lockedAccount: UserMessage;
+  /** The B2C tenant wants a new password first (expired, must change, MFA): the user resets it in External ID. */
+  readonly passwordResetRequired: UserMessage;
   readonly onLegacyError: { readonly action: ErrorAction } & UserMessage;
   readonly timingDecoyHash?: string;
 }
@@ -168,6 +192,15 @@ export const DEFAULTS = {
   StateStoreFailClosed: false,
   BlockedAccountTitle: 'Sign-in blocked',
   BlockedAccountMessage: 'Your account is disabled. Contact support to restore access.',
+  LockedAccountTitle: 'Account locked',
+  LockedAccountMessage: 'Your account is locked for now after too many attempts. Try again later, or reset your password.',
+  PasswordResetRequiredTitle: 'Password reset required',
+  PasswordResetRequiredMessage: 'Your password must be changed. Use "Forgot password?" to set a new one.',
+  LegacyB2cPolicy: 'B2C_1_ROPC',
+  LegacyB2cEndpoint: 'b2clogin' as LegacyB2cSettings['endpoint'],
+  LegacyB2cCircuitThreshold: 10,
+  LegacyB2cCircuitWindowSeconds: 60,
+  LegacyB2cCircuitCooldownSeconds: 60,
   LegacyErrorAction: 'Block' as ErrorAction,
   LegacyErrorTitle: 'Sign-in unavailable',
   LegacyErrorMessage: 'We could not verify your password right now. Try again in a few minutes.',
@@ -212,8 +245,14 @@ export function loadSettings(env: Env): SettingsResult {
 
   const managedIdentityClientId = reader.optional('ManagedIdentityClientId') ?? reader.optional('AZURE_CLIENT_ID');
   const externalId = servesExternalId ? readExternalId(reader, problems, managedIdentityClientId) : undefined;
-  const legacyKindRead = cleanly(() => reader.choice('LegacyStore', ['table', 'file', 'http'] as const, DEFAULTS.LegacyStore));
+  const legacyKindRead = cleanly(() => reader.choice('LegacyStore', ['table', 'file', 'http', 'b2c'] as const, DEFAULTS.LegacyStore));
   const legacyKind = legacyKindRead ?? DEFAULTS.LegacyStore;
+  // Checked whatever the store, like the lockout settings: a bad value is a problem before it is ever used.
+  const circuit = {
+    threshold: reader.integer('LegacyB2cCircuitThreshold', DEFAULTS.LegacyB2cCircuitThreshold, 1, 1000),
+    windowSeconds: reader.integer('LegacyB2cCircuitWindowSeconds', DEFAULTS.LegacyB2cCircuitWindowSeconds, 1, 3600),
+    cooldownSeconds: reader.integer('LegacyB2cCircuitCooldownSeconds', DEFAULTS.LegacyB2cCircuitCooldownSeconds, 1, 3600),
+  };
   const legacyTable = (): TableLocation => reader.tableLocation('Legacy', DEFAULTS.LegacyTableName, managedIdentityClientId, true);
   const legacyStore = cleanly((): LegacyStoreSettings | undefined => {
     switch (legacyKindRead) {
@@ -232,6 +271,8 @@ export function loadSettings(env: Env): SettingsResult {
           timeoutMs: reader.integer('LegacyServiceTimeoutMs', DEFAULTS.LegacyServiceTimeoutMs, 50, 2000),
           lookupUrl: reader.url('LegacyServiceLookupUrl', false),
         };
+      case 'b2c':
+        return readLegacyB2c(reader, problems, circuit);
     }
   });
 
@@ -279,6 +320,19 @@ export function loadSettings(env: Env): SettingsResult {
     });
   }
 
+  if (legacyKind === 'b2c') {
+    // B2C's smart lockout locks an account after 10 failures from one IP, and every failure comes from ours.
+    if (lockoutThreshold >= B2C_SMART_LOCKOUT_FAILURES) {
+      problems.push({
+        setting: 'LockoutThreshold',
+        problem: `is ${lockoutThreshold}: with LegacyStore=b2c it must be below B2C's smart lockout (${B2C_SMART_LOCKOUT_FAILURES} failures), so our lockout trips first; the default is ${DEFAULTS.LockoutThreshold}`,
+      });
+    }
+    if (servesB2c) {
+      problems.push({ setting: 'LegacyStore', problem: 'is b2c, which serves the External ID callout only: set IdentityPlatform=externalId' });
+    }
+  }
+
   const partial: PartialSettings = {
     identityPlatform,
     externalId,
@@ -300,6 +354,14 @@ export function loadSettings(env: Env): SettingsResult {
       title: reader.optional('BlockedAccountTitle') ?? DEFAULTS.BlockedAccountTitle,
       message: reader.optional('BlockedAccountMessage') ?? DEFAULTS.BlockedAccountMessage,
     },
+    lockedAccount: {
+      title: reader.optional('LockedAccountTitle') ?? DEFAULTS.LockedAccountTitle,
+      message: reader.optional('LockedAccountMessage') ?? DEFAULTS.LockedAccountMessage,
+    },
+    passwordResetRequired: {
+      title: reader.optional('PasswordResetRequiredTitle') ?? DEFAULTS.PasswordResetRequiredTitle,
+      message: reader.optional('PasswordResetRequiredMessage') ?? DEFAULTS.PasswordResetRequiredMessage,
+    },
     onLegacyError: {
       action: legacyErrorAction,
       title: reader.optional('LegacyErrorTitle') ?? DEFAULTS.LegacyErrorTitle,
@@ -312,6 +374,39 @@ export function loadSettings(env: Env): SettingsResult {
     return { ok: false, problems, partial };
   }
   return { ok: true, settings: { ...partial, externalId: completeExternalId, b2c, legacyStore, stateStore } };
+}
+
+/** B2C's smart lockout: failed sign-ins from one IP before the account locks (learn.microsoft.com/azure/active-directory-b2c/threat-management). */
+const B2C_SMART_LOCKOUT_FAILURES = 10;
+const B2C_TENANT_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.onmicrosoft\.com$/;
+/** A user flow (`B2C_1_…`) or a custom policy (`B2C_1A_…`). */
+const B2C_POLICY = /^B2C_1A?_[A-Za-z0-9_.-]{1,200}$/i;
+
+/** `LegacyStore=b2c`: the B2C tenant, its ROPC app and policy, the form, and the circuit breaker. */
+function readLegacyB2c(reader: SettingReader, problems: SettingProblem[], circuit: LegacyB2cSettings['circuit']): LegacyB2cSettings {
+  const tenant = reader.required('LegacyB2cTenant', "set it to the B2C tenant's domain, like contoso.onmicrosoft.com")?.toLowerCase() ?? '';
+  if (tenant !== '' && !B2C_TENANT_DOMAIN.test(tenant)) {
+    problems.push({ setting: 'LegacyB2cTenant', problem: "must be the B2C tenant's *.onmicrosoft.com domain, like contoso.onmicrosoft.com" });
+  }
+  const clientId = reader.guid('LegacyB2cClientId', 'set it to the client ID of the ROPC app registration in the B2C tenant') ?? '';
+  const policy = reader.optional('LegacyB2cPolicy') ?? DEFAULTS.LegacyB2cPolicy;
+  if (!B2C_POLICY.test(policy)) problems.push({ setting: 'LegacyB2cPolicy', problem: 'must be a user flow (B2C_1_…) or custom policy (B2C_1A_…) name, like B2C_1_ROPC' });
+  const endpoint = reader.choice('LegacyB2cEndpoint', ['b2clogin', 'entra'] as const, DEFAULTS.LegacyB2cEndpoint);
+  const clientSecret = reader.secret('LegacyB2cClientSecret', endpoint === 'entra', 'the entra form sends a client secret: set it to the ROPC app\'s secret (a Key Vault reference)');
+  if (endpoint === 'b2clogin' && clientSecret !== undefined) {
+    problems.push({ setting: 'LegacyB2cClientSecret', problem: 'is not used by the b2clogin form (B2C ROPC apps are public clients): remove it, or set LegacyB2cEndpoint=entra' });
+  }
+  const tokenUrl = reader.url('LegacyB2cTokenUrl', false);
+  return {
+    kind: 'b2c',
+    tenant,
+    clientId,
+    policy,
+    endpoint,
+    ...(clientSecret !== undefined && endpoint === 'entra' ? { clientSecret } : {}),
+    ...(tokenUrl !== undefined ? { tokenUrl } : {}),
+    circuit,
+  };
 }
 
 function isComplete(s: Partial<ExternalIdSettings>): s is ExternalIdSettings {

@@ -3,10 +3,9 @@
  * errors, with examples) is docs/legacy-web-service.md; this adapter implements exactly that and treats
  * anything else as the legacy system being unavailable.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { isLoopbackHost } from '../config/settings';
 import { ACCOUNT_STATUSES, toLegacyProfile, UserRecordError } from './normalize';
+import { networkCode, PooledHttpClient } from './pooledHttpClient';
 import { LegacySystemError, type AccountStatus, type LegacyCredentialResult, type LegacyCredentialService, type LegacyLookupResult, type LegacyProfile } from './port';
 
 export interface HttpCredentialServiceOptions {
@@ -25,8 +24,7 @@ export interface HttpCredentialServiceOptions {
   readonly timeoutMs?: number;
 }
 
-/** Answers are a few dozen bytes; anything much larger is not this contract and is not read further. */
-export const MAX_RESPONSE_BYTES = 16 * 1024;
+export { MAX_RESPONSE_BYTES } from './pooledHttpClient';
 const DEFAULT_TIMEOUT_MS = 1000;
 const DEFAULT_API_KEY_HEADER = 'x-api-key';
 /** RFC 9110 §5.6.2 token: the characters a header name may use. */
@@ -57,13 +55,8 @@ export class HttpCredentialService implements LegacyCredentialService {
   private readonly verifyEndpoint: Endpoint;
   private readonly headers: Readonly<Record<string, string>>;
   private readonly timeoutMs: number;
-  /**
-   * Our own keep-alive pools (one per protocol, shared by both endpoints), so a warm instance pays the TCP
-   * and TLS handshakes once, not per sign-in. LIFO hands out the most recently used socket: sequential
-   * sign-ins share one connection and surplus sockets idle out. Node honours the server's
-   * `Keep-Alive: timeout` hint and unrefs idle sockets.
-   */
-  private readonly agents = new Map<string, http.Agent>();
+  /** Our own keep-alive pools, shared by both endpoints. */
+  private readonly client = new PooledHttpClient();
 
   constructor(options: HttpCredentialServiceOptions) {
     this.verifyEndpoint = { url: endpointUrl(options.url, 'LegacyServiceUrl', 'the legacy credential endpoint'), setting: 'LegacyServiceUrl', label: 'legacy web service' };
@@ -99,7 +92,7 @@ export class HttpCredentialService implements LegacyCredentialService {
 
   /** Closes the kept-alive connections (shutdown, tests). */
   close(): void {
-    for (const agent of this.agents.values()) agent.destroy();
+    this.client.close();
   }
 
   /** One request within LegacyServiceTimeoutMs (and the caller's signal), its 200 body read by `parse`; every failure a LegacySystemError. */
@@ -107,7 +100,7 @@ export class HttpCredentialService implements LegacyCredentialService {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const { status, text } = await this.post(endpoint, body, combined);
+      const { status, text } = await this.client.post(endpoint.url, this.headers, body, combined, endpoint.label);
       if (status !== 200) throw new LegacySystemError(statusProblem(status, endpoint));
       return parse(text);
     } catch (error) {
@@ -117,48 +110,6 @@ export class HttpCredentialService implements LegacyCredentialService {
       // No cause attached: socket errors can carry request details; the code is enough to act on.
       throw new LegacySystemError(`${endpoint.label}: could not be reached (${networkCode(error)})`);
     }
-  }
-
-  private agentFor(protocol: string): { transport: typeof http | typeof https; agent: http.Agent } {
-    const transport = protocol === 'https:' ? https : http;
-    let agent = this.agents.get(protocol);
-    if (!agent) {
-      agent = new transport.Agent({ keepAlive: true, scheduling: 'lifo', maxSockets: 256 });
-      this.agents.set(protocol, agent);
-    }
-    return { transport, agent };
-  }
-
-  /**
-   * One POST on the pooled agent. node:http never follows redirects (following one would resend the
-   * password to wherever `Location` points), and at most MAX_RESPONSE_BYTES of the answer are read.
-   */
-  private post(endpoint: Endpoint, body: string, signal: AbortSignal): Promise<{ status: number; text: string }> {
-    const { transport, agent } = this.agentFor(endpoint.url.protocol);
-    return new Promise((resolve, reject) => {
-      const headers = { ...this.headers, 'content-length': String(Buffer.byteLength(body)) };
-      const request = transport.request(endpoint.url, { method: 'POST', agent, signal, headers }, (response) => {
-        const tooLarge = (): void => {
-          response.destroy();
-          reject(new LegacySystemError(`${endpoint.label}: the answer is larger than ${MAX_RESPONSE_BYTES} bytes`));
-        };
-        if (Number(response.headers['content-length'] ?? '0') > MAX_RESPONSE_BYTES) return tooLarge();
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) return tooLarge();
-          chunks.push(chunk);
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-        response.on('close', () => {
-          if (!response.complete) reject(Object.assign(new Error('the connection closed before the answer was complete'), { code: 'ECONNRESET' }));
-        });
-      });
-      request.on('error', reject);
-      request.end(body);
-    });
   }
 }
 
@@ -249,13 +200,4 @@ function answerProfile(v: Record<string, unknown>, label: string): LegacyProfile
     if (error instanceof UserRecordError) throw new LegacySystemError(`${label}: in "profile", ${error.message}`);
     throw error;
   }
-}
-
-function networkCode(error: unknown): string {
-  // Socket errors carry a code (ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED …), sometimes on a wrapped cause.
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code)) return code;
-  }
-  return 'network error';
 }

@@ -55,11 +55,19 @@ export class LegacyStoreProbeError extends Error {
   }
 }
 
+/**
+ * Why a legacy system refused a sign-in without saying whether the password was right (the B2C tenant: smart
+ * lockout, a disabled account, an expired password): each is a Block with its own message.
+ */
+export type LegacyRefusal = 'locked' | 'disabled' | 'password-reset-required';
+
 /** What a legacy web service says about a username/password pair. */
 export interface LegacyCredentialResult {
   readonly outcome: 'valid' | 'invalid' | 'unknown';
   readonly status: AccountStatus;
   readonly mustChangePassword: boolean;
+  /** Set when the system refused the sign-in for a reason other than the password; `outcome` is then `unknown`. */
+  readonly refusal?: LegacyRefusal;
   /** The user's profile, when the service sent one. */
   readonly profile?: LegacyProfile;
 }
@@ -67,13 +75,15 @@ export interface LegacyCredentialResult {
 /** What a legacy web service says about a username alone (no password): B2C sign-up and password reset. */
 export type LegacyLookupResult = { readonly found: false } | { readonly found: true; readonly status: AccountStatus; readonly profile?: LegacyProfile };
 
-/** Port: a legacy system that verifies credentials itself (HTTPS POST). */
+/** Port: a legacy system that verifies credentials itself (HTTPS POST): a web service, or the B2C tenant (ROPC). */
 export interface LegacyCredentialService {
-  readonly kind: 'http';
+  readonly kind: 'http' | 'b2c';
   /** Rejects on transport errors, timeouts and contract violations (the caller maps that to the error action). */
   checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal): Promise<LegacyCredentialResult>;
   /** Whether the legacy system knows the user, without a password. Absent when the service has no look-up endpoint. Rejects as checkCredentials does. */
   lookupUser?(normalizedUsername: string, signal?: AbortSignal): Promise<LegacyLookupResult>;
+  /** For the health check: rejects (a LegacyMisconfiguredError) while the last answer showed a misconfiguration. */
+  probe?(): Promise<void>;
 }
 
 /** Raised by adapters when the legacy system cannot answer. Messages never contain credentials. */
@@ -81,5 +91,28 @@ export class LegacySystemError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'LegacySystemError';
+  }
+}
+
+/** The legacy system's answer shows a misconfiguration (app registration, policy, settings): `setting` and `fix` say what to change. */
+export class LegacyMisconfiguredError extends LegacySystemError {
+  constructor(
+    readonly setting: string,
+    readonly fix: string,
+    label: string,
+  ) {
+    super(`${label}: ${setting} ${fix}`);
+    this.name = 'LegacyMisconfiguredError';
+  }
+}
+
+/** The legacy system is not called for a cool-down: too many users were throttled or locked out (the circuit breaker). */
+export class LegacyCircuitOpenError extends LegacySystemError {
+  constructor(
+    label: string,
+    readonly openUntil: number,
+  ) {
+    super(`${label}: not called until ${new Date(openUntil).toISOString()} (circuit open: too many throttled or locked answers)`);
+    this.name = 'LegacyCircuitOpenError';
   }
 }

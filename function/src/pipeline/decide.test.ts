@@ -4,6 +4,8 @@ const policy: DecisionPolicy = {
   lockoutThreshold: 5,
   lockout: { title: 'Locked', message: 'Too many attempts' },
   blockedAccount: { title: 'Blocked', message: 'Account disabled' },
+  lockedAccount: { title: 'Locked for now', message: 'Account locked' },
+  passwordResetRequired: { title: 'Reset', message: 'Reset your password' },
   onLegacyError: { action: 'Block', title: 'Unavailable', message: 'Try later' },
 };
 
@@ -27,6 +29,10 @@ describe('decide (the README decision table)', () => {
     ['valid, record superseded by an Entra password', facts({ legacy: { ...valid, superseded: true } }), 'Retry', 'password-changed-in-entra', false],
     ['wrong password, record superseded', facts({ legacy: { ...valid, superseded: true, passwordValid: false } }), 'Retry', 'wrong-password', true],
     ['disabled, record superseded', facts({ legacy: { ...valid, superseded: true, status: 'disabled' } }), 'Block', 'account-blocked', false],
+    ['refused: locked (password not known)', facts({ legacy: { kind: 'refused', refusal: 'locked' } }), 'Block', 'account-blocked', false],
+    ['refused: disabled (password not known)', facts({ legacy: { kind: 'refused', refusal: 'disabled' } }), 'Block', 'account-blocked', false],
+    ['refused: password reset required', facts({ legacy: { kind: 'refused', refusal: 'password-reset-required' } }), 'Block', 'password-reset-required', false],
+    ['refused, even below a weak password', facts({ legacy: { kind: 'refused', refusal: 'password-reset-required' }, passwordMeetsPolicy: false }), 'Block', 'password-reset-required', false],
   ])('%s', (_name, input, action, reason, counts) => {
     const decision = decide(input, policy);
     expect(decision.action).toBe(action);
@@ -38,6 +44,13 @@ describe('decide (the README decision table)', () => {
     expect(decide(facts({ recentFailures: 9 }), policy)).toMatchObject({ title: 'Locked', message: 'Too many attempts' });
     expect(decide(facts({ legacy: { ...valid, status: 'disabled' } }), policy)).toMatchObject({ title: 'Blocked', message: 'Account disabled' });
     expect(decide(facts({ legacy: { kind: 'unavailable', cause: 'error' } }), policy)).toMatchObject({ title: 'Unavailable', message: 'Try later' });
+  });
+
+  it('tells a locked account from a disabled one, and asks for a reset with its own message', () => {
+    expect(decide(facts({ legacy: { ...valid, status: 'locked' } }), policy)).toMatchObject({ title: 'Locked for now', message: 'Account locked' });
+    expect(decide(facts({ legacy: { kind: 'refused', refusal: 'locked' } }), policy)).toMatchObject({ title: 'Locked for now', message: 'Account locked' });
+    expect(decide(facts({ legacy: { kind: 'refused', refusal: 'disabled' } }), policy)).toMatchObject({ title: 'Blocked', message: 'Account disabled' });
+    expect(decide(facts({ legacy: { kind: 'refused', refusal: 'password-reset-required' } }), policy)).toMatchObject({ title: 'Reset', message: 'Reset your password' });
   });
 
   it('uses Retry without a message when the error action is Retry', () => {

@@ -2,7 +2,7 @@
  * The pure decision core: facts in, action out. No I/O, no clock, no randomness.
  * The README's decision table mirrors this file; keep them together.
  */
-import type { AccountStatus } from '../legacy/port';
+import type { AccountStatus, LegacyRefusal } from '../legacy/port';
 import type { ErrorAction, PasswordPolicy, UserMessage } from '../config/settings';
 
 export type PasswordSubmitAction = 'MigratePassword' | 'UpdatePassword' | 'Retry' | 'Block';
@@ -11,6 +11,8 @@ export type PasswordSubmitAction = 'MigratePassword' | 'UpdatePassword' | 'Retry
 export type LegacyFacts =
   | { readonly kind: 'unavailable'; readonly cause: 'error' | 'deadline' }
   | { readonly kind: 'unknown-user' }
+  /** The legacy system refused the sign-in without saying whether the password was right (the B2C tenant). */
+  | { readonly kind: 'refused'; readonly refusal: LegacyRefusal }
   | {
       readonly kind: 'checked';
       readonly passwordValid: boolean;
@@ -42,6 +44,10 @@ export interface DecisionPolicy {
   readonly lockoutThreshold: number;
   readonly lockout: UserMessage;
   readonly blockedAccount: UserMessage;
+  /** A legacy account locked (for now), apart from a disabled one. */
+  readonly lockedAccount: UserMessage;
+  /** The legacy system wants a new password first (an expired password in B2C): the user resets it in External ID. */
+  readonly passwordResetRequired: UserMessage;
   readonly onLegacyError: { readonly action: ErrorAction } & UserMessage;
 }
 
@@ -51,6 +57,7 @@ export type DecisionReason =
   | 'must-change-password'
   | 'wrong-password'
   | 'account-blocked'
+  | 'password-reset-required'
   | 'locked-out'
   | 'legacy-error'
   | 'deadline'
@@ -78,14 +85,13 @@ export function decide(facts: SignInFacts, policy: DecisionPolicy): Decision {
   }
   const legacy = facts.legacy;
   if (legacy.kind === 'unavailable') return errorDecision(legacy.cause === 'deadline' ? 'deadline' : 'legacy-error', policy);
+  if (legacy.kind === 'refused') return refusalDecision(legacy.refusal, policy);
   // Unknown user and wrong password look the same from outside, and so does the state of an
   // account whose password was wrong: a blocked account is revealed only to its password's holder.
   if (legacy.kind === 'unknown-user' || !legacy.passwordValid) {
     return { action: 'Retry', reason: 'wrong-password', countsAsFailure: true };
   }
-  if (legacy.status !== 'active') {
-    return { action: 'Block', reason: 'account-blocked', ...policy.blockedAccount, countsAsFailure: false };
-  }
+  if (legacy.status !== 'active') return refusalDecision(legacy.status, policy);
   // Already found stale by an earlier sign-in: a password the user set in Entra wins (see afterEntraPasswordCheck).
   if (legacy.superseded) return PASSWORD_CHANGED_IN_ENTRA;
   if (legacy.mustChangePassword) {
@@ -95,6 +101,18 @@ export function decide(facts: SignInFacts, policy: DecisionPolicy): Decision {
     return { action: 'UpdatePassword', reason: 'weak-password', countsAsFailure: false };
   }
   return { action: 'MigratePassword', reason: 'migrated', countsAsFailure: false };
+}
+
+/** Block with the refusal's own message: a locked account, a disabled one, or a password to reset first. */
+function refusalDecision(refusal: LegacyRefusal, policy: DecisionPolicy): Decision {
+  switch (refusal) {
+    case 'locked':
+      return { action: 'Block', reason: 'account-blocked', ...policy.lockedAccount, countsAsFailure: false };
+    case 'disabled':
+      return { action: 'Block', reason: 'account-blocked', ...policy.blockedAccount, countsAsFailure: false };
+    case 'password-reset-required':
+      return { action: 'Block', reason: 'password-reset-required', ...policy.passwordResetRequired, countsAsFailure: false };
+  }
 }
 
 /**
@@ -176,6 +194,9 @@ export function decideB2cSignIn(decision: Decision, legacy: LegacyFacts | undefi
       return { outcome: 'refused', reason: decision.reason, userMessage: messages.wrongPassword, countsAsFailure: decision.countsAsFailure };
     case 'account-blocked':
       return { outcome: 'refused', reason: decision.reason, userMessage: policy.blockedAccount.message, countsAsFailure: false };
+    // Only the B2C tenant as a legacy store refuses so, and it serves the External ID callout only (settings.ts).
+    case 'password-reset-required':
+      return { outcome: 'refused', reason: decision.reason, userMessage: messages.passwordExpired, countsAsFailure: false };
     case 'locked-out':
       return { outcome: 'refused', reason: decision.reason, userMessage: policy.lockout.message, countsAsFailure: false };
     // A password set in External ID replaced this record's (both modes on one store): the legacy one is stale.

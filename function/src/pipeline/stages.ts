@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { HttpRequest } from '@azure/functions';
 import type { Settings } from '../config/settings';
-import type { LegacyProfile } from '../legacy/port';
+import { LegacyCircuitOpenError, LegacyMisconfiguredError, type LegacyProfile } from '../legacy/port';
 import type { AttemptReservation, RecordedAnswer, StateStore } from '../state/port';
 import { errorName, type Telemetry } from '../telemetry/telemetry';
 import { BackgroundTasks, DEADLINE_PASSED, Deadline } from './deadline';
@@ -55,6 +55,8 @@ export class SignInStages {
       lockoutThreshold: settings.lockout.threshold,
       lockout: settings.lockout,
       blockedAccount: settings.blockedAccount,
+      lockedAccount: settings.lockedAccount,
+      passwordResetRequired: settings.passwordResetRequired,
       onLegacyError: settings.onLegacyError,
     };
     this.now = deps.now ?? (() => new Date());
@@ -127,7 +129,7 @@ export class SignInStages {
       const result = await deadline.race(this.deps.credentials.check(username, password, deadline.signal));
       check = result === DEADLINE_PASSED ? { facts: { kind: 'unavailable', cause: 'deadline' } } : result;
     } catch (error) {
-      telemetry.error('jit.legacyError', { ...log, errorName: errorName(error), detail: safeMessage(error) });
+      reportLegacyFailure(error, telemetry, log);
       check = { facts: { kind: 'unavailable', cause: deadline.signal.aborted ? 'deadline' : 'error' } };
     }
     // Time spent looking up and verifying: the legacy system's share of the latency (telemetry, benchmark).
@@ -225,6 +227,17 @@ export class SignInStages {
   }
 }
 
+/**
+ * The legacy system could not answer: a misconfiguration (what to fix, also in the health check) and an open
+ * circuit breaker have events of their own, so alerts can tell them from an outage.
+ */
+function reportLegacyFailure(error: unknown, telemetry: Telemetry, log: LogFields): void {
+  const fields = { ...log, errorName: errorName(error), detail: safeMessage(error) };
+  if (error instanceof LegacyMisconfiguredError) telemetry.error('jit.legacyMisconfigured', fields);
+  else if (error instanceof LegacyCircuitOpenError) telemetry.warn('jit.legacyCircuitOpen', fields);
+  else telemetry.error('jit.legacyError', fields);
+}
+
 /** The body as text: declared and actual size within `maxBytes`, JSON content type. */
 export async function readJsonBody(request: HttpRequest, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0');
@@ -247,6 +260,8 @@ const SAFE_ERRORS = new Set([
   'PasswordContextError',
   'JweError',
   'LegacySystemError',
+  'LegacyMisconfiguredError',
+  'LegacyCircuitOpenError',
   'StateStoreError',
   'UnrecognizedHashError',
   'MalformedHashError',

@@ -22,7 +22,7 @@ export type LegacyAccountLookup =
   | { readonly found: true; readonly status: AccountStatus; readonly migrated: boolean; readonly profile?: LegacyProfile };
 
 export interface CredentialChecker {
-  readonly storeKind: 'table' | 'file' | 'http';
+  readonly storeKind: 'table' | 'file' | 'http' | 'b2c';
   /** Rejects when the legacy system cannot answer; the handler maps that to the error action. */
   check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck>;
   /** Looks the user up without a password; absent when the legacy system cannot (a web service without a look-up endpoint). Rejects as check does. */
@@ -89,18 +89,27 @@ export class HashStoreChecker implements CredentialChecker {
   }
 }
 
-/** A legacy web service verifies the password itself; migration marks go to the shared state store. */
+/**
+ * A legacy system that verifies the password itself (a web service, or the B2C tenant over ROPC); migration
+ * marks go to the shared state store.
+ */
 export class WebServiceChecker implements CredentialChecker {
-  readonly storeKind = 'http' as const;
+  readonly storeKind: 'http' | 'b2c';
   /** Only when the service has a look-up endpoint (LegacyCredentialService.lookupUser). */
   readonly lookup?: (username: string, signal: AbortSignal) => Promise<LegacyAccountLookup>;
+  /** Only when the service reports its health (the B2C tenant: the last misconfiguration it answered). */
+  readonly probe?: () => Promise<void>;
+  private readonly scheme: string;
 
   constructor(
     private readonly service: LegacyCredentialService & { close?(): void },
     private readonly marks: MigrationMarks,
   ) {
+    this.storeKind = service.kind;
+    this.scheme = service.kind === 'b2c' ? 'b2c-ropc' : 'legacy-web-service';
     const lookupUser = service.lookupUser?.bind(service);
     if (lookupUser) this.lookup = (username, signal) => this.lookupWith(lookupUser, username, signal);
+    if (service.probe) this.probe = () => service.probe!();
   }
 
   close(): void {
@@ -109,7 +118,9 @@ export class WebServiceChecker implements CredentialChecker {
 
   async check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck> {
     const result = await this.service.checkCredentials(username, password, signal);
-    if (result.outcome === 'unknown') return { facts: { kind: 'unknown-user' }, scheme: 'legacy-web-service' };
+    const scheme = this.scheme;
+    if (result.refusal) return { facts: { kind: 'refused', refusal: result.refusal }, scheme };
+    if (result.outcome === 'unknown') return { facts: { kind: 'unknown-user' }, scheme };
     return {
       facts: {
         kind: 'checked',
@@ -117,7 +128,7 @@ export class WebServiceChecker implements CredentialChecker {
         status: result.status,
         mustChangePassword: result.mustChangePassword,
       },
-      scheme: 'legacy-web-service',
+      scheme,
       ...(result.profile ? { profile: result.profile } : {}),
     };
   }

@@ -4,7 +4,20 @@
  * Memory is bounded: expired entries are swept as the store is used, and each map has a size cap.
  */
 import { DEFAULT_MAX_TRACKED_FAILURES, newReservationId, releaseFrom, reserveIn, type FailureEntry } from './failureWindow';
-import type { AttemptReservation, FailedAttemptCounter, MigrationMarks, NonceClaim, NonceLedger, RecordedAnswer, ReserveResult, StateStore } from './port';
+import { tripIn, type CircuitRecord } from './circuitWindow';
+import type {
+  AttemptReservation,
+  CircuitRule,
+  CircuitState,
+  FailedAttemptCounter,
+  LegacyCircuit,
+  MigrationMarks,
+  NonceClaim,
+  NonceLedger,
+  RecordedAnswer,
+  ReserveResult,
+  StateStore,
+} from './port';
 
 export interface MemoryStateStoreOptions {
   readonly lockoutWindowMs: number;
@@ -158,11 +171,25 @@ class MemoryMigrationMarks implements MigrationMarks {
   }
 }
 
+class MemoryLegacyCircuit implements LegacyCircuit {
+  private record: CircuitRecord = { trips: [] };
+
+  async trip(subject: string, now: Date, rule: CircuitRule): Promise<CircuitState> {
+    this.record = tripIn(this.record, subject, now.getTime(), rule);
+    return this.read();
+  }
+
+  async read(): Promise<CircuitState> {
+    return this.record.openUntil === undefined ? {} : { openUntil: this.record.openUntil };
+  }
+}
+
 export class MemoryStateStore implements StateStore {
   readonly kind = 'memory' as const;
   readonly nonces: NonceLedger;
   readonly attempts: FailedAttemptCounter;
   readonly migrations: MigrationMarks;
+  readonly circuit: LegacyCircuit = new MemoryLegacyCircuit();
 
   constructor(options: MemoryStateStoreOptions) {
     if (!(options.lockoutWindowMs > 0)) throw new RangeError('lockoutWindowMs must be positive');

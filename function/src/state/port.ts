@@ -64,11 +64,36 @@ export interface MigrationMarks {
   isSuperseded(username: string): Promise<boolean>;
 }
 
+/** When a legacy system's circuit opens: `threshold` distinct users tripped it within `windowMs`; it stays open `cooldownMs`. */
+export interface CircuitRule {
+  readonly threshold: number;
+  readonly windowMs: number;
+  readonly cooldownMs: number;
+}
+
+/** Epoch ms until which the circuit is open; absent when closed. */
+export interface CircuitState {
+  readonly openUntil?: number;
+}
+
+/**
+ * The legacy system's circuit breaker (README "From Azure AD B2C to External ID"): throttled or locked answers
+ * per distinct user, tenant-wide, so every instance stops calling the legacy system once enough users tripped
+ * it. `subject` is an opaque per-user key (a hash, never the sign-in name).
+ */
+export interface LegacyCircuit {
+  /** Records a trip by `subject` at `now`; opens the circuit for `cooldownMs` once `threshold` distinct subjects are in the window. */
+  trip(subject: string, now: Date, rule: CircuitRule): Promise<CircuitState>;
+  /** The circuit as the store holds it now. */
+  read(): Promise<CircuitState>;
+}
+
 export interface StateStore {
   readonly kind: 'table' | 'memory';
   readonly nonces: NonceLedger;
   readonly attempts: FailedAttemptCounter;
   readonly migrations: MigrationMarks;
+  readonly circuit: LegacyCircuit;
   /** One cheap real read; throws, naming the fix, when the store cannot be used (start-up, health check). */
   probe(): Promise<void>;
 }

@@ -130,6 +130,25 @@ describe.each([
     for (const name of names) expect(await store.attempts.reserve(name, now, 1)).toEqual({ granted: false, failures: 1 });
   });
 
+  it('opens the legacy circuit for the cool-down once enough distinct users tripped it in the window', async () => {
+    const t0 = Date.parse('2024-06-01T12:00:00.000Z');
+    const rule = { threshold: 3, windowMs: 60_000, cooldownMs: 30_000 };
+    const trip = (subject: string, seconds: number) => store.circuit.trip(subject, new Date(t0 + seconds * 1000), rule);
+    expect(await store.circuit.read()).toEqual({});
+    expect(await trip('u1', 0)).toEqual({});
+    expect(await trip('u1', 1)).toEqual({}); // the same user again: still one
+    expect(await trip('u2', 2)).toEqual({});
+    expect(await trip('u3', 70)).toEqual({}); // u1 and u2 left the window
+    expect(await trip('u4', 71)).toEqual({});
+    expect(await trip('u5', 72)).toEqual({ openUntil: t0 + 102_000 });
+    expect(await store.circuit.read()).toEqual({ openUntil: t0 + 102_000 });
+    expect(await trip('u6', 80)).toEqual({ openUntil: t0 + 102_000 }); // not extended while open
+    // Closed again: the window starts after the cool-down, so trips from before it do not count.
+    expect(await trip('u7', 103)).toEqual({ openUntil: t0 + 102_000 });
+    expect(await trip('u8', 104)).toEqual({ openUntil: t0 + 102_000 });
+    expect(await trip('u9', 105)).toEqual({ openUntil: t0 + 135_000 });
+  });
+
   it('probes successfully', async () => {
     await expect(store.probe()).resolves.toBeUndefined();
   });
@@ -182,6 +201,16 @@ describe('TableStateStore across instances', () => {
       }),
     );
     expect(await instances[0]!.attempts.reserve('oscar@contoso.com', now, 0)).toEqual({ granted: false, failures: 10 });
+  });
+
+  it('opens the circuit once for concurrent trips by distinct users through 4 clients, and every client sees it', async () => {
+    const now = new Date();
+    const rule = { threshold: 8, windowMs: 60_000, cooldownMs: 60_000 };
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => instances[i % 4]!.circuit.trip(`user-${i}`, now, rule)));
+    const opened = results.filter((r) => r.openUntil !== undefined);
+    expect(opened).toHaveLength(5); // the eighth recorded trip opened it; the four after it found it open
+    expect(new Set(opened.map((r) => r.openUntil))).toEqual(new Set([now.getTime() + 60_000]));
+    for (const instance of instances) expect(await instance.circuit.read()).toEqual({ openUntil: now.getTime() + 60_000 });
   });
 
   it('reads rows written before reservations, and keeps them readable as before', async () => {

@@ -10,6 +10,8 @@
  *                                                reservations (JSON object: reservation id → its epoch ms in failures)
  *   migrated-<shard> / encoded username          username, migratedAt
  *   superseded-<shard> / encoded username        username, supersededAt (a password set in Entra won)
+ *   circuit          / legacy                    circuit (JSON {trips: [{subject, at}], openUntil?}, epoch ms): the
+ *                                                legacy system's circuit breaker, one row for the whole tenant
  */
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import {
@@ -25,7 +27,20 @@ import {
   type TableSettings,
 } from '../legacy/tableRepository';
 import { DEFAULT_MAX_TRACKED_FAILURES, newReservationId, releaseFrom, reserveIn, type FailureEntry } from './failureWindow';
-import type { AttemptReservation, FailedAttemptCounter, MigrationMarks, NonceClaim, NonceLedger, RecordedAnswer, ReserveResult, StateStore } from './port';
+import { tripIn, type CircuitRecord, type CircuitTrip } from './circuitWindow';
+import type {
+  AttemptReservation,
+  CircuitRule,
+  CircuitState,
+  FailedAttemptCounter,
+  LegacyCircuit,
+  MigrationMarks,
+  NonceClaim,
+  NonceLedger,
+  RecordedAnswer,
+  ReserveResult,
+  StateStore,
+} from './port';
 
 /** The state store could not answer. The message names the operation and the HTTP status, nothing else. */
 export class StateStoreError extends Error {
@@ -332,6 +347,57 @@ class TableMigrationMarks implements MigrationMarks {
   }
 }
 
+interface CircuitRow {
+  circuit?: string;
+}
+
+const CIRCUIT_KEYS = { partitionKey: 'circuit', rowKey: 'legacy' } as const;
+
+class TableLegacyCircuit implements LegacyCircuit {
+  constructor(
+    private readonly client: TableClient,
+    private readonly maxAttempts: number,
+  ) {}
+
+  /** Read, apply the rule, write back with If-Match (or insert, 409 on a race); a lost race re-reads. */
+  async trip(subject: string, now: Date, rule: CircuitRule): Promise<CircuitState> {
+    for (let round = 0; round < this.maxAttempts; round++) {
+      if (round > 0) await backoff(round);
+      const row = await readOrUndefined<CircuitRow>(this.client, CIRCUIT_KEYS.partitionKey, CIRCUIT_KEYS.rowKey, 'read the circuit');
+      const before = circuitRecord(row);
+      const after = tripIn(before, subject, now.getTime(), rule);
+      if (after === before) return circuitState(after);
+      const entity = { ...CIRCUIT_KEYS, circuit: JSON.stringify(after) };
+      try {
+        if (row) await this.client.updateEntity(entity, 'Replace', { etag: row.etag });
+        else await this.client.createEntity(entity);
+        return circuitState(after);
+      } catch (error) {
+        if (!isConflict(error) && !isEntityNotFound(error)) throw storeError(error, 'record a circuit trip');
+      }
+    }
+    throw new StateStoreError(`Table Storage: could not record a circuit trip within ${this.maxAttempts} rounds (too much contention)`);
+  }
+
+  async read(): Promise<CircuitState> {
+    return circuitState(circuitRecord(await readOrUndefined<CircuitRow>(this.client, CIRCUIT_KEYS.partitionKey, CIRCUIT_KEYS.rowKey, 'read the circuit')));
+  }
+}
+
+/** Anything unreadable counts as no trips (a closed circuit) rather than failing sign-in. */
+function circuitRecord(row: CircuitRow | undefined): CircuitRecord {
+  const parsed = parseJson(row?.circuit) as { trips?: unknown; openUntil?: unknown } | undefined;
+  const trips = Array.isArray(parsed?.trips)
+    ? parsed.trips.filter((t): t is CircuitTrip => typeof t === 'object' && t !== null && typeof t.subject === 'string' && typeof t.at === 'number' && Number.isFinite(t.at))
+    : [];
+  const openUntil = typeof parsed?.openUntil === 'number' && Number.isFinite(parsed.openUntil) ? parsed.openUntil : undefined;
+  return { trips, ...(openUntil !== undefined ? { openUntil } : {}) };
+}
+
+function circuitState(record: CircuitRecord): CircuitState {
+  return record.openUntil === undefined ? {} : { openUntil: record.openUntil };
+}
+
 function userKeys(kind: 'attempts' | 'migrated' | 'superseded', username: string): { partitionKey: string; rowKey: string } {
   return { partitionKey: `${kind}-${keyShard(username)}`, rowKey: encodeKey(username) };
 }
@@ -341,6 +407,7 @@ export class TableStateStore implements StateStore {
   readonly nonces: NonceLedger;
   readonly attempts: FailedAttemptCounter;
   readonly migrations: MigrationMarks;
+  readonly circuit: LegacyCircuit;
   private readonly auth: TableStateStoreOptions['auth'];
 
   constructor(
@@ -354,6 +421,7 @@ export class TableStateStore implements StateStore {
     this.nonces = new TableNonceLedger(guarded, options.now ?? Date.now, maxAttempts);
     this.attempts = new TableAttemptCounter(guarded, options.lockoutWindowMs, options.maxTrackedFailures ?? DEFAULT_MAX_TRACKED_FAILURES, maxAttempts);
     this.migrations = new TableMigrationMarks(guarded);
+    this.circuit = new TableLegacyCircuit(guarded, maxAttempts);
   }
 
   /** Reads a row nobody writes: "no such entity" proves the account, the credential and the table. */

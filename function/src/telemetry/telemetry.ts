@@ -21,6 +21,10 @@ export const TELEMETRY_EVENTS = [
   'jit.unauthorized',
   'jit.badRequest',
   'jit.legacyError',
+  /** The B2C tenant's answer shows a misconfiguration (`detail` names the setting and the fix); the health check says the same. */
+  'jit.legacyMisconfigured',
+  /** A callout answered LegacyErrorAction without calling B2C: the circuit breaker is open (too many throttled or locked answers). */
+  'jit.legacyCircuitOpen',
   'jit.stateStoreUnavailable',
   'jit.markMigratedFailed',
   'jit.markSupersededFailed',

@@ -277,7 +277,7 @@ describe('the handler when one state-store stage fails', () => {
       lookup: memory.nonces.lookup.bind(memory.nonces),
       ...replace.nonces,
     };
-    const state: StateStore = { kind: 'memory', nonces, attempts, migrations: memory.migrations, probe: async () => {} };
+    const state: StateStore = { kind: 'memory', nonces, attempts, migrations: memory.migrations, circuit: memory.circuit, probe: async () => {} };
     const checks: string[] = [];
     const credentials: CredentialChecker = {
       storeKind: 'file',
