@@ -12,6 +12,9 @@ import { ENCRYPTION_KEY_SIZES } from '../function/src/crypto/keySizes';
 import { GRAPH_API_VERSIONS, JIT_OBJECTS_API_VERSION, type GraphApiVersion } from '../lib/graph/types';
 import { PRINCIPAL_TYPES, type PrincipalType } from './roles';
 import { ALERT_RULE_IDS, ALERT_RULES, ALERT_WINDOW_MINUTES, type AlertRuleId } from './alerts/queries';
+import { B2C_MIGRATION_FLAG, type B2cApiAuth } from '../lib/b2c/contract';
+import { B2C_API_AUTHS, B2cPolicyOptionsError, resolveB2cPolicyOptions, type B2cPolicyOption } from '../lib/b2c/policies';
+import { B2C_TENANT_DOMAIN } from '../lib/b2c/policies/options';
 
 export type ConfigType = 'string' | 'integer' | 'boolean' | 'array';
 
@@ -39,8 +42,8 @@ export const CONFIG_SCHEMA = {
   nameSeed: { type: 'string', description: 'Mixed into the hash suffix of globally unique names; change it only to move to fresh names (e.g. while a destroyed Key Vault is still soft-deleted).', default: '' },
   tags: { type: 'array', description: 'Extra tags for every Azure resource, as "key=value" strings.', default: [] },
   existingResourceGroupName: { type: 'string', description: 'Name of an existing resource group (in the stack\'s subscription and azure-native:location) to deploy everything into, instead of a new one; the stack never changes or deletes it (README "Bring your own resources"). Empty = create the resource group.', default: '' },
-  externalIdTenantId: { type: 'string', description: 'Directory (tenant) ID of the Microsoft Entra External ID tenant (GUID). Every azuread resource and Graph call targets this tenant only.' },
-  externalIdTenantDomain: { type: 'string', description: 'Subdomain of the External ID tenant (contoso for contoso.onmicrosoft.com / contoso.ciamlogin.com).' },
+  externalIdTenantId: { type: 'string', description: 'Directory (tenant) ID of the Microsoft Entra External ID tenant (GUID). Every azuread resource and Graph call targets this tenant only. Required with identityPlatform externalId; not set with b2c. Empty = unset.', default: '' },
+  externalIdTenantDomain: { type: 'string', description: 'Subdomain of the External ID tenant (contoso for contoso.onmicrosoft.com / contoso.ciamlogin.com). Required with identityPlatform externalId; not set with b2c. Empty = unset.', default: '' },
   graphBaseUrl: { type: 'string', description: 'Microsoft Graph endpoint (national clouds differ).', default: 'https://graph.microsoft.com' },
   clientAppIds: { type: 'array', description: 'Client IDs (GUIDs) of the applications whose sign-ins trigger the JIT migration listener.', default: [] },
   migrationPropertyName: { type: 'string', description: 'Name of the Boolean directory extension property that flags users still to migrate (becomes extension_<b2c-extensions-app id>_<name>).', default: 'requiresMigration' },
@@ -68,7 +71,8 @@ export const CONFIG_SCHEMA = {
   logRetentionDays: { type: 'integer', description: 'Log Analytics retention in days (30-730). Not with existingLogAnalyticsWorkspaceId, whose retention is its owner\'s.', default: 30 },
   existingLogAnalyticsWorkspaceId: { type: 'string', description: 'ARM id of an existing Log Analytics workspace (/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name>) that Application Insights and every diagnostic setting use, instead of a new workspace (README "Bring your own resources"). Empty = create the workspace.', default: '' },
   dashboard: { type: 'boolean', description: 'Deploy the migration dashboard: an Azure Monitor workbook over the function\'s telemetry in this stack\'s Application Insights (migrations per hour, outcomes, failure reasons, latency, lockouts, keyLabel). How many users are left comes from jitmigrate status (README "Migration dashboard").', default: true },
-  legacyStore: { type: 'string', description: 'Where legacy credentials live: table (Azure Table Storage in the function storage account) or http (legacy web service).', default: 'table' },
+  legacyStore: { type: 'string', description: 'Where legacy credentials live: table (Azure Table Storage in the function storage account), http (legacy web service) or b2c (an Azure AD B2C tenant, b2cTenantId and b2cTenantDomain, checked with ROPC; identityPlatform externalId only; README "From Azure AD B2C to External ID").', default: 'table' },
+  legacyB2cUserFlow: { type: 'string', description: 'legacyStore=b2c: name of the ROPC user flow (type resourceOwner) this stack creates in the B2C tenant and the function calls (app setting LegacyB2cPolicy): B2C_1_ followed by letters, digits and underscores.', default: 'B2C_1_ROPC' },
   legacyTableName: { type: 'string', description: 'Azure table of legacy users (legacyStore=table).', default: 'LegacyUsers' },
   stateTableName: { type: 'string', description: 'Azure table of shared state: lockout counters, per-nonce answers.', default: 'JitState' },
   stateStoreFailClosed: { type: 'boolean', description: 'While the state table cannot be reached, answer LegacyErrorAction before any hash is verified (app setting StateStoreFailClosed), instead of going on without lockout and idempotency (false, the default).', default: false },
@@ -88,13 +92,36 @@ export const CONFIG_SCHEMA = {
   alertActionGroupId: { type: 'string', description: 'ARM id of an existing action group the alerts are also sent to (/subscriptions/<id>/resourceGroups/<group>/providers/microsoft.insights/actionGroups/<name>). Empty = unset.', default: '' },
   alertThresholds: { type: 'array', description: 'Threshold overrides as "rule=number" strings, e.g. "signInRefusals=500"; the rules, units and defaults are listed in README "Alerts".', default: [] },
   alertWindows: { type: 'array', description: 'Look-back window overrides in minutes as "rule=minutes" strings, e.g. "signInRefusals=30"; one of 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880.', default: [] },
+  identityPlatform: { type: 'string', description: 'The tenant the users migrate into: externalId (Microsoft Entra External ID: custom authentication extension and listener) or b2c (Azure AD B2C custom policies calling the function\'s /api/b2c endpoints; README "Deploy in B2C mode"). The Azure side (Key Vault, identity, function app, storage, monitoring) is the same in both.', default: 'externalId' },
+  b2cTenantId: { type: 'string', description: 'identityPlatform=b2c, or legacyStore=b2c: Directory (tenant) ID of the Azure AD B2C tenant (GUID). Every azuread resource and Graph call in the B2C tenant (B2C mode, or the ROPC app and user flow of legacyStore=b2c) targets this tenant only. Empty = unset.', default: '' },
+  b2cTenantDomain: { type: 'string', description: 'identityPlatform=b2c, or legacyStore=b2c: the B2C tenant\'s initial domain, e.g. contosob2c.onmicrosoft.com (the issuer of its local accounts; with legacyStore=b2c the app setting LegacyB2cTenant). Empty = unset.', default: '' },
+  b2cApiAuth: { type: 'string', description: 'identityPlatform=b2c: how the policies authenticate to the function: basic (a generated user name and password), apiKey (a generated key in b2cApiKeyHeader) or bearer (a client-credentials token from a caller app registration this stack creates, for an API app registration it also creates). clientCertificate is not deployable by this program yet.', default: 'basic' },
+  b2cApiKeyHeader: { type: 'string', description: 'identityPlatform=b2c with b2cApiAuth=apiKey: the HTTP header the key travels in.', default: 'x-api-key' },
+  b2cPolicyPrefix: { type: 'string', description: 'identityPlatform=b2c: prefix of the uploaded policy ids (<prefix>_Migration, <prefix>_SignUpOrSignIn, <prefix>_PasswordReset); starts with B2C_1A_.', default: 'B2C_1A_JIT' },
+  b2cBasePolicy: { type: 'string', description: 'identityPlatform=b2c: the starter-pack policy the migration layer extends; it must already be uploaded to the B2C tenant.', default: 'B2C_1A_TrustFrameworkExtensions' },
+  b2cCreateIdentityExperienceFrameworkApps: { type: 'boolean', description: 'identityPlatform=b2c: also create the IdentityExperienceFramework and ProxyIdentityExperienceFramework app registrations the starter pack needs, for a tenant that has none yet (README "Deploy in B2C mode"). Leave false when they exist.', default: false },
+  b2cSecretVersion: { type: 'integer', description: 'identityPlatform=b2c: generation of the secrets this stack makes (Basic password, API key, caller app client secret, RequestKeySecret). Raise it by one to rotate them all: the next pulumi up stores new values in Key Vault, the app and the policy keys (README "Deploy in B2C mode").', default: 1 },
+  legacyServiceLookupUrl: { type: 'string', description: 'identityPlatform=b2c with legacyStore=http: https URL of the legacy service\'s look-up endpoint (a user by email, no password) that B2C sign-up and password reset need (app setting LegacyServiceLookupUrl; docs/legacy-web-service.md). Empty = unset.', default: '' },
 } as const satisfies Record<string, ConfigKeySchema>;
 
 export type ConfigKey = keyof typeof CONFIG_SCHEMA;
 
 export type LegacyStoreConfig =
   | { readonly kind: 'table'; readonly tableName: string }
-  | { readonly kind: 'http'; readonly serviceUrl: string; readonly apiKey?: pulumi.Output<string> };
+  | { readonly kind: 'http'; readonly serviceUrl: string; readonly apiKey?: pulumi.Output<string>; readonly lookupUrl?: string }
+  | LegacyB2cStoreConfig;
+
+/** legacyStore=b2c: the B2C tenant the function checks passwords against with ROPC (components/legacyB2c.ts). */
+export interface LegacyB2cStoreConfig {
+  readonly kind: 'b2c';
+  /** b2cTenantId, lower case. */
+  readonly tenantId: string;
+  /** b2cTenantDomain: `contosob2c.onmicrosoft.com`. */
+  readonly tenantDomain: string;
+  /** legacyB2cUserFlow: `B2C_1_…`. */
+  readonly userFlow: string;
+  readonly graphBaseUrl: string;
+}
 
 /** The Graph reader behind the function's password-change check (components/graphReader.ts). */
 export type PasswordChangeCheckConfig =
@@ -153,6 +180,28 @@ export interface CertificateConfig {
   readonly renewDaysBeforeExpiry: number;
 }
 
+/** identityPlatform: the tenant the users migrate into (README "Deploy to Azure"). */
+export type IdentityPlatform = 'externalId' | 'b2c';
+
+/** What B2C mode deploys (components/b2cTenant.ts, components/b2cPolicies.ts); set exactly with identityPlatform=b2c. */
+export interface B2cConfig {
+  readonly tenantId: string;
+  /** The initial domain, `contosob2c.onmicrosoft.com`. */
+  readonly tenantDomain: string;
+  /** clientCertificate is refused by the config (its .pfx policy key cannot be made here yet). */
+  readonly apiAuth: Exclude<B2cApiAuth, 'clientCertificate'>;
+  /** apiKey only. */
+  readonly apiKeyHeader: string;
+  readonly policyPrefix: string;
+  readonly basePolicy: string;
+  readonly createIdentityExperienceFrameworkApps: boolean;
+  /** Raised by one = every generated secret is made anew (rotation). */
+  readonly secretVersion: number;
+  /** The flag on the b2c-extensions-app the policies read (lib/b2c/contract.ts). */
+  readonly migrationPropertyName: typeof B2C_MIGRATION_FLAG;
+  readonly graphBaseUrl: string;
+}
+
 export interface InfraConfig {
   readonly project: string;
   readonly stack: string;
@@ -162,6 +211,10 @@ export interface InfraConfig {
   readonly prefix: string;
   readonly nameSeed: string;
   readonly tags: Readonly<Record<string, string>>;
+  readonly identityPlatform: IdentityPlatform;
+  /** Set exactly with identityPlatform=b2c. */
+  readonly b2c?: B2cConfig;
+  /** With identityPlatform=b2c its tenant fields are empty and nothing is made in an External ID tenant. */
   readonly externalId: {
     readonly tenantId: string;
     readonly tenantDomain: string;
@@ -390,10 +443,19 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   // Fixed tags last, so a stack cannot mislabel what manages a resource.
   Object.assign(tags, { environment, 'managed-by': 'pulumi', project: source.project });
 
-  const tenantId = r.guid('externalIdTenantId', 'set it to the Directory (tenant) ID GUID of the External ID tenant (Entra admin center > Overview)') ?? '';
-  const domainRaw = r.string('externalIdTenantDomain', 'set it to the tenant subdomain, e.g. contoso for contoso.onmicrosoft.com', true);
+  const identityPlatform = r.choice('identityPlatform', ['externalId', 'b2c'] as const);
+  const b2cMode = identityPlatform === 'b2c';
+  /** An External ID key set in B2C mode is refused: a stack never reads as if it deployed both. */
+  const externalIdOnly = (key: ConfigKey, isSet: boolean): void => {
+    if (b2cMode && isSet) r.problem(key, `applies to identityPlatform externalId only, and this stack sets identityPlatform b2c: remove it (pulumi config rm ${key})`);
+  };
+  const isSet = (key: ConfigKey): boolean => (source.get(key) ?? '').trim() !== '';
+  externalIdOnly('externalIdTenantId', isSet('externalIdTenantId'));
+  externalIdOnly('externalIdTenantDomain', isSet('externalIdTenantDomain'));
+  const tenantId = b2cMode ? '' : (r.guid('externalIdTenantId', 'set it to the Directory (tenant) ID GUID of the External ID tenant (Entra admin center > Overview)') ?? '');
+  const domainRaw = b2cMode ? undefined : r.string('externalIdTenantDomain', 'set it to the tenant subdomain, e.g. contoso for contoso.onmicrosoft.com', true);
   let tenantDomain = '';
-  if (domainRaw !== undefined) {
+  if (domainRaw !== undefined && domainRaw !== '') {
     if (/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i.test(domainRaw)) tenantDomain = domainRaw.toLowerCase();
     else r.problem('externalIdTenantDomain', `is '${domainRaw}': set only the subdomain, e.g. contoso for contoso.onmicrosoft.com or contoso.ciamlogin.com`);
   }
@@ -429,6 +491,9 @@ export function parseConfig(source: ConfigSource): InfraConfig {
 
   // Graph: extension_<32 hex>_<name>; letters and digits keep the name valid everywhere it appears.
   const migrationPropertyName = r.matching('migrationPropertyName', /^[A-Za-z][A-Za-z0-9]{0,63}$/, 'use 1-64 letters and digits, starting with a letter') ?? 'requiresMigration';
+  if (b2cMode && migrationPropertyName !== B2C_MIGRATION_FLAG) {
+    r.problem('migrationPropertyName', `is '${migrationPropertyName}' while identityPlatform=b2c: the generated policies read the flag ${B2C_MIGRATION_FLAG}; remove it (pulumi config rm migrationPropertyName)`);
+  }
   // Graph customExtensionClientConfiguration: timeout 200-2000 ms, retries 0-1 (docs/entra-contracts.md#custom-extension). The function
   // must answer inside it: its own deadline is the timeout less the network margin, and at least its minimum.
   const timeoutInMilliseconds = r.integer('customExtensionTimeoutMs', 200, 2000);
@@ -441,12 +506,14 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   }
   const maximumRetries = r.integer('customExtensionMaximumRetries', 0, 1);
   const createTestClient = r.boolean('createTestClient');
-  if (createTestClient && environment !== 'dev') {
+  externalIdOnly('clientAppIds', clientAppIds.length > 0);
+  externalIdOnly('createTestClient', createTestClient);
+  if (createTestClient && environment !== 'dev' && !b2cMode) {
     warnings.push(
       `${source.project}:createTestClient is true in environment '${environment}': it creates a test app with tenant-wide consent and a public sign-in URL. Set it to false (pulumi config set createTestClient false) unless this stack is for testing`,
     );
   }
-  if (clientAppIds.length === 0 && !createTestClient) {
+  if (clientAppIds.length === 0 && !createTestClient && !b2cMode) {
     r.problem('clientAppIds', 'is empty and createTestClient is false: the migration listener would apply to no application; list the client IDs of your sign-in apps');
   }
 
@@ -490,7 +557,7 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   const dashboard = r.boolean('dashboard');
 
   const tableFix = 'use 3-63 letters and digits starting with a letter (Azure Table naming)';
-  const legacyStore = r.choice('legacyStore', ['table', 'http'] as const);
+  const legacyStore = r.choice('legacyStore', ['table', 'http', 'b2c'] as const);
   const legacyTableName = r.matching('legacyTableName', TABLE_NAME, tableFix) ?? 'LegacyUsers';
   const stateTableName = r.matching('stateTableName', TABLE_NAME, tableFix) ?? 'JitState';
   const stateStoreFailClosed = r.boolean('stateStoreFailClosed');
@@ -503,20 +570,30 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     r.problem('legacyServiceApiKey', 'is stored in plain text in the stack file: set it again with pulumi config set --secret legacyServiceApiKey <key>, and rotate the key, since the plain value may already be in version control');
   }
   if (legacyStore === 'http') {
-    const serviceUrl = credentialFree(r, r.httpsUrl('legacyServiceUrl', true, false)) ?? '';
-    legacy = apiKey ? { kind: 'http', serviceUrl, apiKey } : { kind: 'http', serviceUrl };
+    const serviceUrl = credentialFree(r, 'legacyServiceUrl', r.httpsUrl('legacyServiceUrl', true, false)) ?? '';
+    // B2C sign-up and password reset look a user up without a password (function setting LegacyServiceLookupUrl).
+    const lookupUrl = credentialFree(r, 'legacyServiceLookupUrl', r.httpsUrl('legacyServiceLookupUrl', false, false));
+    if (b2cMode && !lookupUrl && !isSet('legacyServiceLookupUrl')) {
+      r.problem('legacyServiceLookupUrl', 'is not set while identityPlatform=b2c and legacyStore=http: B2C sign-up and password reset look a user up without a password; set it to the legacy service\'s look-up endpoint (docs/legacy-web-service.md)');
+    }
+    legacy = { kind: 'http', serviceUrl, ...(apiKey ? { apiKey } : {}), ...(lookupUrl ? { lookupUrl } : {}) };
   } else {
-    if (source.get('legacyServiceUrl')) r.problem('legacyServiceUrl', 'is set while legacyStore=table: remove it or set legacyStore=http');
-    if (apiKey) r.problem('legacyServiceApiKey', 'is set while legacyStore=table: remove it (pulumi config rm legacyServiceApiKey) or set legacyStore=http');
-    legacy = { kind: 'table', tableName: legacyTableName };
+    if (source.get('legacyServiceUrl')) r.problem('legacyServiceUrl', `is set while legacyStore=${legacyStore}: remove it or set legacyStore=http`);
+    if (isSet('legacyServiceLookupUrl')) r.problem('legacyServiceLookupUrl', `is set while legacyStore=${legacyStore}: remove it or set legacyStore=http`);
+    if (apiKey) r.problem('legacyServiceApiKey', `is set while legacyStore=${legacyStore}: remove it (pulumi config rm legacyServiceApiKey) or set legacyStore=http`);
+    legacy = legacyStore === 'b2c' ? legacyB2cStore(r, b2cMode, graphBaseUrl, tenantId) : { kind: 'table', tableName: legacyTableName };
   }
+  // The CLI hands an unset key over as its default: only another name is a setting made for nothing.
+  if (legacyStore !== 'b2c' && (source.get('legacyB2cUserFlow') ?? '').trim() !== String(CONFIG_SCHEMA.legacyB2cUserFlow.default) && isSet('legacyB2cUserFlow')) r.problem('legacyB2cUserFlow', `is set while legacyStore=${legacyStore}: remove it (pulumi config rm legacyB2cUserFlow) or set legacyStore=b2c`);
   const assignDeployerCertificatesOfficer = r.boolean('assignDeployerCertificatesOfficer');
   const deployerPrincipalType = r.choice('deployerPrincipalType', ['User', 'ServicePrincipal'] as const);
 
   const checkMode = r.choice('passwordChangeCheck', ['graph', 'off'] as const);
   const graphAuthentication = r.choice('graphAuthentication', ['certificate', 'managedIdentity'] as const);
   let passwordChangeCheck: PasswordChangeCheckConfig = { mode: 'off' };
-  if (checkMode === 'graph' && graphAuthentication === 'certificate') {
+  if (b2cMode) {
+    // The check reads the External ID tenant; B2C mode has none (README "Deploy in B2C mode").
+  } else if (checkMode === 'graph' && graphAuthentication === 'certificate') {
     // Signing key of the reader app: validity and renewal follow the decryption certificate's, so one
     // scheduled `pulumi up --refresh` picks up both renewals.
     passwordChangeCheck = {
@@ -546,11 +623,13 @@ export function parseConfig(source: ConfigSource): InfraConfig {
   const operatorPrincipalId = r.matching('operatorPrincipalId', GUID, "set it to the operator's object id (a GUID): az ad signed-in-user show --query id -o tsv, or a group's id")?.toLowerCase();
   const operatorPrincipalType = r.choice('operatorPrincipalType', PRINCIPAL_TYPES);
   let operator: InfraConfig['operator'];
-  if (operatorPrincipalId && legacy.kind === 'http') {
-    r.problem('operatorPrincipalId', 'is set while legacyStore=http: there is no legacy table to grant access to; remove it (pulumi config rm operatorPrincipalId) or set legacyStore=table');
+  if (operatorPrincipalId && legacy.kind !== 'table') {
+    r.problem('operatorPrincipalId', `is set while legacyStore=${legacy.kind}: there is no legacy table to grant access to; remove it (pulumi config rm operatorPrincipalId) or set legacyStore=table`);
   } else if (operatorPrincipalId) {
     operator = { principalId: operatorPrincipalId, principalType: operatorPrincipalType };
   }
+
+  const b2c = b2cConfig(r, source, b2cMode, graphBaseUrl, legacyStore === 'b2c');
 
   if (r.problems.length > 0) throw new ConfigError(r.problems);
 
@@ -562,6 +641,8 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     prefix,
     nameSeed,
     tags,
+    identityPlatform,
+    ...(b2c ? { b2c } : {}),
     externalId: { tenantId, tenantDomain, graphBaseUrl, clientAppIds, migrationPropertyName, timeoutInMilliseconds, maximumRetries, createTestClient },
     certificate,
     ...(previousCertificate ? { previousCertificate } : {}),
@@ -583,6 +664,100 @@ export function parseConfig(source: ConfigSource): InfraConfig {
     ...(alerts ? { alerts } : {}),
     ...(operator ? { operator } : {}),
   });
+}
+
+/** The config key each policy-generator option comes from: the generator's own checks word the problem. */
+const B2C_OPTION_KEYS: Partial<Record<B2cPolicyOption, ConfigKey>> = {
+  tenant: 'b2cTenantDomain',
+  auth: 'b2cApiAuth',
+  basePolicy: 'b2cBasePolicy',
+  policyPrefix: 'b2cPolicyPrefix',
+  apiKeyHeader: 'b2cApiKeyHeader',
+};
+
+/**
+ * identityPlatform=b2c: the B2C keys, validated by the policy generator itself (one copy of its rules) with
+ * stand-ins for what only the deployment knows (the function's host, the b2c-extensions-app, the API app).
+ * With externalId: undefined, and a B2C tenant set anyway is refused.
+ */
+function b2cConfig(r: Reader, source: ConfigSource, b2cMode: boolean, graphBaseUrl: string, legacyB2c: boolean): B2cConfig | undefined {
+  if (!b2cMode) {
+    // legacyStore=b2c reads them itself (legacyB2cStore).
+    for (const key of legacyB2c ? [] : (['b2cTenantId', 'b2cTenantDomain'] as const)) {
+      if ((source.get(key) ?? '').trim() !== '') {
+        r.problem(key, `is set while identityPlatform=externalId: set identityPlatform b2c to deploy B2C mode, or legacyStore b2c to check passwords against this B2C tenant (README "From Azure AD B2C to External ID"), or remove it (pulumi config rm ${key})`);
+      }
+    }
+    return undefined;
+  }
+  const tenantId = r.guid('b2cTenantId', 'set it to the Directory (tenant) ID GUID of the Azure AD B2C tenant (Azure portal > Azure AD B2C > Overview)') ?? '';
+  const tenantDomain = (r.string('b2cTenantDomain', "set it to the B2C tenant's initial domain, e.g. contosob2c.onmicrosoft.com", true) ?? '').toLowerCase();
+  const auth = r.choice('b2cApiAuth', B2C_API_AUTHS);
+  if (auth === 'clientCertificate') {
+    r.problem(
+      'b2cApiAuth',
+      'is clientCertificate, which this program does not deploy: Flex Consumption documents neither enforcing incoming client certificates nor stripping a forged X-ARR-ClientCert header (README "B2C mode"), and the policy key would be a .pfx with the private key (uploadPkcs12) the stack does not make; use basic (default), apiKey or bearer',
+    );
+  }
+  const apiKeyHeader = r.string('b2cApiKeyHeader', '') ?? 'x-api-key';
+  const policyPrefix = r.string('b2cPolicyPrefix', '') ?? '';
+  const basePolicy = r.string('b2cBasePolicy', '') ?? '';
+  if (tenantDomain !== '' && auth !== 'clientCertificate') {
+    const standIn = '00000000-0000-4000-8000-000000000000';
+    try {
+      resolveB2cPolicyOptions({
+        tenant: tenantDomain,
+        apiUrl: 'https://function.azurewebsites.net',
+        auth,
+        extensionsAppClientId: standIn,
+        extensionsAppObjectId: standIn,
+        basePolicy,
+        policyPrefix,
+        ...(auth === 'apiKey' ? { apiKeyHeader } : {}),
+        ...(auth === 'bearer' ? { apiAppId: standIn } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof B2cPolicyOptionsError)) throw error;
+      const nameOf = (option: B2cPolicyOption): string => B2C_OPTION_KEYS[option] ?? option;
+      for (const found of error.problems) r.problems.push(`${source.project}:${new B2cPolicyOptionsError([found]).describe(nameOf)}`);
+    }
+  }
+  return {
+    tenantId,
+    tenantDomain,
+    apiAuth: auth === 'clientCertificate' ? 'basic' : auth,
+    apiKeyHeader,
+    policyPrefix,
+    basePolicy,
+    createIdentityExperienceFrameworkApps: r.boolean('b2cCreateIdentityExperienceFrameworkApps'),
+    secretVersion: r.integer('b2cSecretVersion', 1, 1_000_000),
+    migrationPropertyName: B2C_MIGRATION_FLAG,
+    graphBaseUrl,
+  };
+}
+
+/** A user flow's name as B2C gives it (`B2C_1_` + the name the POST carries); custom policies are B2C_1A_. */
+const USER_FLOW_NAME = /^B2C_1_[A-Za-z0-9_]{1,100}$/;
+
+/**
+ * legacyStore=b2c: the B2C tenant the function checks passwords against (ROPC), named by the same b2cTenantId and
+ * b2cTenantDomain B2C mode uses. The External ID callout only: B2C mode's own sign-ins are B2C's.
+ */
+function legacyB2cStore(r: Reader, b2cMode: boolean, graphBaseUrl: string, externalIdTenantId: string): LegacyB2cStoreConfig {
+  if (b2cMode) {
+    r.problem('legacyStore', 'is b2c while identityPlatform=b2c: the B2C tenant as the legacy store serves the External ID callout only (the function refuses LegacyStore=b2c with IdentityPlatform=b2c); set identityPlatform externalId to migrate from B2C into External ID, or choose table or http');
+    return { kind: 'b2c', tenantId: '', tenantDomain: '', userFlow: '', graphBaseUrl };
+  }
+  const tenantId = r.guid('b2cTenantId', 'set it to the Directory (tenant) ID GUID of the Azure AD B2C tenant users migrate from (Azure portal > Azure AD B2C > Overview)') ?? '';
+  const domainRaw = r.string('b2cTenantDomain', "set it to the B2C tenant's initial domain, e.g. contosob2c.onmicrosoft.com", true) ?? '';
+  let tenantDomain = '';
+  if (domainRaw !== '' && B2C_TENANT_DOMAIN.test(domainRaw)) tenantDomain = domainRaw.toLowerCase();
+  else if (domainRaw !== '') r.problem('b2cTenantDomain', `is '${domainRaw}': set it to the B2C tenant's initial domain, e.g. contosob2c.onmicrosoft.com (not a b2clogin.com host or a custom domain)`);
+  if (tenantId !== '' && tenantId === externalIdTenantId) {
+    r.problem('b2cTenantId', 'is externalIdTenantId: set it to the B2C tenant users migrate from, and externalIdTenantId to the External ID tenant they migrate into');
+  }
+  const userFlow = r.matching('legacyB2cUserFlow', USER_FLOW_NAME, 'set it to B2C_1_ followed by letters, digits and underscores, e.g. B2C_1_ROPC (a user flow; B2C_1A_ names a custom policy)') ?? 'B2C_1_ROPC';
+  return { kind: 'b2c', tenantId, tenantDomain, userFlow, graphBaseUrl };
 }
 
 const SUBNET_ID = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w.()]{1,90}\/providers\/Microsoft\.Network\/virtualNetworks\/[-\w.]{2,64}\/subnets\/[-\w.]{1,80}$/i;
@@ -683,17 +858,17 @@ export const MIN_CALLOUT_BUDGET_MS = 200;
 const CREDENTIAL_PARAMETER = /^(api[-_]?key|key|code|token|access[-_]?token|sig|signature|secret|client[-_]?secret|password|pwd|auth)$/i;
 
 /** Refuses a legacy service URL with a user:password@ part or a key in its query: it would sit in clear text. */
-function credentialFree(r: { problem(key: ConfigKey, text: string): void }, value: string | undefined): string | undefined {
+function credentialFree(r: { problem(key: ConfigKey, text: string): void }, key: 'legacyServiceUrl' | 'legacyServiceLookupUrl', value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const url = new URL(value);
   const fix = 'put the key in legacyServiceApiKey instead (pulumi config set --secret legacyServiceApiKey <key>): the URL is stored in a plain app setting, the key in Key Vault';
   if (url.username || url.password) {
-    r.problem('legacyServiceUrl', `carries a user name or password (user:password@): remove it and ${fix}`);
+    r.problem(key, `carries a user name or password (user:password@): remove it and ${fix}`);
     return undefined;
   }
   const named = [...url.searchParams.keys()].filter((name) => CREDENTIAL_PARAMETER.test(name));
   if (named.length > 0) {
-    r.problem('legacyServiceUrl', `carries a credential in its query (${named.join(', ')}): remove it and ${fix}`);
+    r.problem(key, `carries a credential in its query (${named.join(', ')}): remove it and ${fix}`);
     return undefined;
   }
   return value;
@@ -704,8 +879,14 @@ function credentialFree(r: { problem(key: ConfigKey, text: string): void }, valu
  * apps would land in the wrong directory. The Azure tenant is known only once the provider has signed in, so
  * index.ts calls this at preview, before any name depending on the subscription resolves.
  */
-export function checkDistinctTenants(cfg: Pick<InfraConfig, 'project' | 'externalId'>, azureTenantId: string): void {
-  if (azureTenantId.toLowerCase() === cfg.externalId.tenantId) {
+export function checkDistinctTenants(cfg: Pick<InfraConfig, 'project' | 'externalId' | 'b2c'> & { readonly legacy?: LegacyStoreConfig }, azureTenantId: string): void {
+  const b2cTenantId = cfg.b2c?.tenantId ?? (cfg.legacy?.kind === 'b2c' ? cfg.legacy.tenantId : undefined);
+  if (b2cTenantId !== undefined && azureTenantId.toLowerCase() === b2cTenantId) {
+    throw new ConfigError([
+      `${cfg.project}:b2cTenantId is ${b2cTenantId}, the tenant of the Azure subscription you are signed in to: set it to the Azure AD B2C tenant's id (Azure AD B2C > Overview), not the workforce tenant's`,
+    ]);
+  }
+  if (cfg.externalId.tenantId !== '' && azureTenantId.toLowerCase() === cfg.externalId.tenantId) {
     throw new ConfigError([
       `${cfg.project}:externalIdTenantId is ${cfg.externalId.tenantId}, the tenant of the Azure subscription you are signed in to: set it to the External ID tenant's id (Entra admin center of the external tenant > Overview), not the workforce tenant's`,
     ]);

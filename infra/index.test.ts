@@ -235,7 +235,7 @@ function checkAppSettings(s: Snapshot): string[] {
     expect('LegacyTableEndpoint', account.state.primaryEndpoints.table);
     expect('LegacyTableName', s.cfg.legacy.tableName);
     expect('LegacyServiceApiKey', undefined);
-  } else {
+  } else if (s.cfg.legacy.kind === 'http') {
     expect('LegacyServiceUrl', s.cfg.legacy.serviceUrl);
   }
   // The password-change check: the tenant subdomain always; the Graph reader's settings only when it is on.

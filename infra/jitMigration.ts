@@ -7,17 +7,23 @@
  * apps (whose identifier URI embeds it) come before the function app, which takes their ids as settings;
  * the JIT policies come last and point at the deployed function. The Graph reader (password-change check)
  * sits between the Entra apps, whose tenant provider it uses, and the function app, which takes its client id.
+ * identityPlatform=b2c swaps the tenant side only (README "Deploy in B2C mode"): the B2C tenant's objects and the
+ * generated secrets come before the function app, which takes their settings; the policy keys and the policies
+ * come last, after the function. The Azure components are the same in both modes.
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as authorization from '@pulumi/azure-native/authorization';
 import * as resources from '@pulumi/azure-native/resources';
 import { Alerting } from './components/alerting';
+import { B2cPolicies } from './components/b2cPolicies';
+import { B2cTenant } from './components/b2cTenant';
 import { MigrationDashboard } from './components/dashboard';
 import { FunctionHosting } from './components/functionHosting';
 import { EntraApplications } from './components/entraApplications';
 import { GraphReader } from './components/graphReader';
 import { JitPolicies } from './components/jitPolicies';
 import { KeyMaterial } from './components/keyMaterial';
+import { LegacyB2c } from './components/legacyB2c';
 import { Monitoring } from './components/monitoring';
 import { PrivateNetwork } from './components/network';
 import { checkDistinctTenants, checkExistingKeyVaultSubscription, type InfraConfig } from './config';
@@ -31,21 +37,35 @@ export interface JitMigrationOutputs {
   readonly functionAppName: pulumi.Output<string>;
   readonly functionUrl: pulumi.Output<string>;
   readonly deployedPackageSha256: pulumi.Output<string>;
-  readonly extensionAppId: pulumi.Output<string>;
-  readonly identifierUri: pulumi.Output<string>;
-  readonly customExtensionId: pulumi.Output<string>;
-  readonly listenerId: pulumi.Output<string>;
+  /** External ID only (undefined with identityPlatform=b2c), like the custom extension and listener ids. */
+  readonly extensionAppId: pulumi.Output<string> | undefined;
+  readonly identifierUri: pulumi.Output<string> | undefined;
+  readonly customExtensionId: pulumi.Output<string> | undefined;
+  readonly listenerId: pulumi.Output<string> | undefined;
+  /** `extension_{b2c-extensions-app id}_{name}`: the External ID tenant's flag, or with b2c the B2C tenant's. */
   readonly migrationPropertyFullName: pulumi.Output<string>;
+  /** identityPlatform=b2c only: the uploaded policy ids (layer first), the policy key names (`B2C_1A_...`), and
+   *  the endpoints the policies call. Undefined with externalId. */
+  readonly b2cPolicyIds: pulumi.Output<string[]> | undefined;
+  readonly b2cKeySetNames: pulumi.Output<string[]> | undefined;
+  readonly b2cSignInUrl: pulumi.Output<string> | undefined;
+  readonly b2cPasswordResetUrl: pulumi.Output<string> | undefined;
   readonly keyVaultName: pulumi.Output<string>;
   /** The storage account of the legacy users and the shared state. */
   readonly storageAccountName: pulumi.Output<string>;
   readonly storageAccountId: pulumi.Output<string>;
   /** `https://{account}.table.core.windows.net/`: `jitmigrate ... --table-endpoint`. */
   readonly tableEndpoint: pulumi.Output<string>;
-  /** The legacy users table (`--table-name`); undefined with legacyStore=http. */
+  /** The legacy users table (`--table-name`); undefined with legacyStore=http or b2c. */
   readonly legacyTableName: string | undefined;
-  readonly certificateThumbprint: pulumi.Output<string>;
-  readonly certificateExpiresOn: pulumi.Output<string>;
+  /** legacyStore=b2c only: the ROPC app's client id and the ROPC user flow in the B2C tenant, and the full name of
+   *  the External ID extension property that keeps each user's B2C object id (`--b2c-object-id-property`). */
+  readonly legacyB2cRopcAppId: pulumi.Output<string> | undefined;
+  readonly legacyB2cUserFlowId: pulumi.Output<string> | undefined;
+  readonly b2cObjectIdPropertyFullName: pulumi.Output<string> | undefined;
+  /** The decryption certificate's; undefined with identityPlatform=b2c, which has none. */
+  readonly certificateThumbprint: pulumi.Output<string> | undefined;
+  readonly certificateExpiresOn: pulumi.Output<string> | undefined;
   readonly testSignInUrl: pulumi.Output<string | undefined>;
   /** Client id of the app the function reads users with (`GraphClientId`); undefined with passwordChangeCheck=off. */
   readonly graphReaderAppId: pulumi.Output<string> | undefined;
@@ -115,10 +135,10 @@ export function deployJitMigration(cfg: InfraConfig, parent?: pulumi.Resource): 
       publicNetworkAccess: cfg.keyVaultPublicNetworkAccess,
       privateEndpoints: privateNetwork,
       logAnalyticsWorkspaceId: monitoring.workspaceId,
-      certificate: cfg.certificate,
-      previousCertificate: cfg.previousCertificate,
+      // B2C mode has no encrypted payload: no decryption certificate, so no certificate at all and no deployer role for it.
+      ...(cfg.b2c ? {} : { certificate: cfg.certificate, previousCertificate: cfg.previousCertificate }),
       legacyServiceApiKey: cfg.legacy.kind === 'http' ? cfg.legacy.apiKey : undefined,
-      deployer: cfg.assignDeployerCertificatesOfficer ? { objectId: azure.objectId, principalType: cfg.deployerPrincipalType } : undefined,
+      deployer: cfg.assignDeployerCertificatesOfficer && !cfg.b2c ? { objectId: azure.objectId, principalType: cfg.deployerPrincipalType } : undefined,
       graphClientCertificate: check.mode === 'graph' && check.authentication === 'certificate' ? check.certificate : undefined,
     },
     child,
@@ -131,25 +151,29 @@ export function deployJitMigration(cfg: InfraConfig, parent?: pulumi.Resource): 
   const functionApp = pulumi.output(new Promise<pulumi.Output<string>>((resolve) => (functionAppBuilt = resolve)));
   const afterFunctionApp = <T>(value: pulumi.Input<T>): pulumi.Output<T> => pulumi.all([value, functionApp]).apply(([v]) => v as T);
 
-  const entra = new EntraApplications(
-    'entra',
-    {
-      tenantId: cfg.externalId.tenantId,
-      tenantDomain: cfg.externalId.tenantDomain,
-      graphBaseUrl: cfg.externalId.graphBaseUrl,
-      functionHostName: names.functionHostName,
-      encryptionCertificate: {
-        base64Der: afterFunctionApp(keys.encryptionCertificate.base64Der),
-        notBefore: afterFunctionApp(keys.encryptionCertificate.notBefore),
-        expiresOn: afterFunctionApp(keys.encryptionCertificate.expiresOn),
-        thumbprintHex: afterFunctionApp(keys.encryptionCertificate.thumbprintHex),
-      },
-      // Undefined until the certificate has a previous version; then Entra keeps it listed during rotation.
-      previousEncryptionCertificate: keys.previousEncryptionCertificate,
-      createTestClient: cfg.externalId.createTestClient,
-    },
-    child,
-  );
+  const b2cMode = cfg.b2c !== undefined;
+  // The External ID tenant side (skipped with identityPlatform=b2c, whose tenant side is B2cTenant below).
+  const entra = b2cMode
+    ? undefined
+    : new EntraApplications(
+          'entra',
+          {
+            tenantId: cfg.externalId.tenantId,
+            tenantDomain: cfg.externalId.tenantDomain,
+            graphBaseUrl: cfg.externalId.graphBaseUrl,
+            functionHostName: names.functionHostName,
+            encryptionCertificate: {
+              base64Der: afterFunctionApp(keys.encryptionCertificate!.base64Der),
+              notBefore: afterFunctionApp(keys.encryptionCertificate!.notBefore),
+              expiresOn: afterFunctionApp(keys.encryptionCertificate!.expiresOn),
+              thumbprintHex: afterFunctionApp(keys.encryptionCertificate!.thumbprintHex),
+            },
+            // Undefined until the certificate has a previous version; then Entra keeps it listed during rotation.
+            previousEncryptionCertificate: keys.previousEncryptionCertificate,
+            createTestClient: cfg.externalId.createTestClient,
+          },
+          child,
+        );
 
   // The managed-identity route's federated credential names the function's identity, which FunctionHosting
   // creates after it has taken the reader's client id: handed over through a promise, like the app above.
@@ -157,7 +181,7 @@ export function deployJitMigration(cfg: InfraConfig, parent?: pulumi.Resource): 
   const functionPrincipalId = pulumi.output(new Promise<pulumi.Output<string>>((resolve) => (functionIdentityBuilt = resolve)));
 
   const graphReader =
-    check.mode === 'off'
+    check.mode === 'off' || !entra
       ? undefined
       : new GraphReader(
           'graph-reader',
@@ -166,6 +190,15 @@ export function deployJitMigration(cfg: InfraConfig, parent?: pulumi.Resource): 
             : { authentication: 'managedIdentity', externalIdProvider: entra.provider, graphBaseUrl: cfg.externalId.graphBaseUrl, azureTenantId: azure.tenantId, functionPrincipalId },
           child,
         );
+
+  // legacyStore=b2c (External ID only): the ROPC app and user flow in the B2C tenant, the b2cObjectId property here.
+  const legacyB2c =
+    cfg.legacy.kind === 'b2c' && entra
+      ? new LegacyB2c('legacy-b2c', { config: cfg.legacy, externalId: { tenantId: cfg.externalId.tenantId, graphBaseUrl: cfg.externalId.graphBaseUrl } }, child)
+      : undefined;
+
+  // identityPlatform=b2c: the B2C tenant's objects and the generated secrets, kept in the stack's vault.
+  const b2cTenant = cfg.b2c ? new B2cTenant('b2c', { config: cfg.b2c, keys }, child) : undefined;
 
   const hosting = new FunctionHosting(
     'hosting',
@@ -182,13 +215,23 @@ export function deployJitMigration(cfg: InfraConfig, parent?: pulumi.Resource): 
         scmHostName: names.scmHostName,
       },
       monitoring: { appInsightsId: monitoring.appInsightsId, connectionString: monitoring.appInsightsConnectionString },
-      secrets: [...keys.appSecrets, ...(graphReader?.appSecrets ?? [])],
-      externalIdTenantId: cfg.externalId.tenantId,
-      externalIdTenantSubdomain: entra.tenantSubdomain,
-      passwordChangeCheck: graphReader?.settings ?? { mode: 'off' },
-      extensionAppId: entra.extensionAppId,
-      extensionAppIdentifierUri: entra.identifierUri,
-      legacy: cfg.legacy.kind === 'table' ? cfg.legacy : { kind: 'http', serviceUrl: cfg.legacy.serviceUrl },
+      secrets: [...keys.appSecrets, ...(graphReader?.appSecrets ?? []), ...(b2cTenant?.appSecrets ?? [])],
+      platform: entra
+        ? {
+            kind: 'externalId',
+            tenantId: cfg.externalId.tenantId,
+            tenantSubdomain: entra.tenantSubdomain,
+            passwordChangeCheck: graphReader?.settings ?? { mode: 'off' },
+            extensionAppId: entra.extensionAppId,
+            extensionAppIdentifierUri: entra.identifierUri,
+          }
+        : { kind: 'b2c', settings: b2cTenant!.appSettings },
+      legacy:
+        cfg.legacy.kind === 'table'
+          ? cfg.legacy
+          : cfg.legacy.kind === 'b2c'
+            ? { kind: 'b2c', settings: legacyB2c!.appSettings }
+            : { kind: 'http', serviceUrl: cfg.legacy.serviceUrl, ...(cfg.legacy.lookupUrl ? { lookupUrl: cfg.legacy.lookupUrl } : {}) },
       stateTableName: cfg.stateTableName,
       stateStoreFailClosed: cfg.stateStoreFailClosed,
       logAnalyticsWorkspaceId: monitoring.workspaceId,
@@ -202,23 +245,42 @@ export function deployJitMigration(cfg: InfraConfig, parent?: pulumi.Resource): 
   functionAppBuilt(hosting.app.id);
   functionIdentityBuilt(hosting.identity.principalId);
 
-  const jit = new JitPolicies(
-    'jit',
-    {
-      tenantId: cfg.externalId.tenantId,
-      graphBaseUrl: cfg.externalId.graphBaseUrl,
-      functionUrl: hosting.functionUrl,
-      // The extension goes live only once Entra has our encryption key.
-      identifierUri: pulumi.all([entra.identifierUri, entra.tokenEncryptionKeyId]).apply(([uri]) => uri),
-      clientAppIds: entra.testClientAppId.apply((testClient) => [...cfg.externalId.clientAppIds, ...(testClient ? [testClient] : [])]),
-      migrationPropertyName: cfg.externalId.migrationPropertyName,
-      timeoutInMilliseconds: cfg.externalId.timeoutInMilliseconds,
-      maximumRetries: cfg.externalId.maximumRetries,
-      graphApiVersion: cfg.graphApiVersion,
-    },
-    // The extension must not go live before the code that answers it.
-    { ...child, dependsOn: [hosting] },
-  );
+  const jit = !entra
+    ? undefined
+    : new JitPolicies(
+          'jit',
+          {
+            tenantId: cfg.externalId.tenantId,
+            graphBaseUrl: cfg.externalId.graphBaseUrl,
+            functionUrl: hosting.functionUrl,
+            // The extension goes live only once Entra has our encryption key.
+            identifierUri: pulumi.all([entra.identifierUri, entra.tokenEncryptionKeyId]).apply(([uri]) => uri),
+            clientAppIds: entra.testClientAppId.apply((testClient) => [...cfg.externalId.clientAppIds, ...(testClient ? [testClient] : [])]),
+            migrationPropertyName: cfg.externalId.migrationPropertyName,
+            timeoutInMilliseconds: cfg.externalId.timeoutInMilliseconds,
+            maximumRetries: cfg.externalId.maximumRetries,
+            graphApiVersion: cfg.graphApiVersion,
+          },
+          // The extension must not go live before the code that answers it.
+          { ...child, dependsOn: [hosting] },
+        );
+
+  // The B2C policy keys and policies: after the function (its code answers them, and holds a rotated secret first).
+  const b2cPolicies =
+    cfg.b2c && b2cTenant
+      ? new B2cPolicies(
+          'b2c-policies',
+          {
+            config: cfg.b2c,
+            functionOrigin: hosting.functionUrl.apply((url) => new URL(url).origin),
+            extensionsAppClientId: b2cTenant.extensionsAppClientId,
+            extensionsAppObjectId: b2cTenant.extensionsAppObjectId,
+            ...(b2cTenant.apiAppId ? { apiAppId: b2cTenant.apiAppId } : {}),
+            policyKeyValues: b2cTenant.policyKeyValues,
+          },
+          { ...child, dependsOn: [hosting] },
+        )
+      : undefined;
 
   // Alert rules over the function's telemetry and the vault's logs (README "Alerts"); alerts=false: none.
   const alerting = cfg.alerts
@@ -230,7 +292,7 @@ export function deployJitMigration(cfg: InfraConfig, parent?: pulumi.Resource): 
           appInsightsId: monitoring.appInsightsId,
           keyVaultId: keys.vaultId,
           // The version the app is pinned to: the rule follows it when pulumi up --refresh deploys a renewal.
-          certificateExpiresOn: keys.certificate.expiresOn,
+          certificateExpiresOn: keys.certificate?.expiresOn,
           config: cfg.alerts,
         },
         child,
@@ -263,19 +325,26 @@ export function deployJitMigration(cfg: InfraConfig, parent?: pulumi.Resource): 
     functionAppName: hosting.functionAppName,
     functionUrl: hosting.functionUrl,
     deployedPackageSha256: hosting.deployedSha256,
-    extensionAppId: entra.extensionAppId,
-    identifierUri: entra.identifierUri,
-    customExtensionId: jit.customExtensionId,
-    listenerId: jit.listenerId,
-    migrationPropertyFullName: jit.migrationPropertyFullName,
+    extensionAppId: entra?.extensionAppId,
+    identifierUri: entra?.identifierUri,
+    customExtensionId: jit?.customExtensionId,
+    listenerId: jit?.listenerId,
+    migrationPropertyFullName: jit ? jit.migrationPropertyFullName : b2cTenant!.migrationPropertyFullName,
+    b2cPolicyIds: b2cPolicies?.policyIds,
+    b2cKeySetNames: b2cPolicies?.keySetNames,
+    b2cSignInUrl: b2cPolicies?.signInUrl,
+    b2cPasswordResetUrl: b2cPolicies?.passwordResetUrl,
     keyVaultName: keys.vaultName,
     storageAccountName: hosting.storageAccount.name,
     storageAccountId: hosting.storageAccount.id,
     tableEndpoint: hosting.tableEndpoint,
     legacyTableName: cfg.legacy.kind === 'table' ? cfg.legacy.tableName : undefined,
-    certificateThumbprint: keys.certificate.thumbprintHex,
-    certificateExpiresOn: keys.certificate.expiresOn,
-    testSignInUrl: entra.testSignInUrl,
+    legacyB2cRopcAppId: legacyB2c?.ropcAppId,
+    legacyB2cUserFlowId: legacyB2c?.userFlowId,
+    b2cObjectIdPropertyFullName: legacyB2c?.b2cObjectIdPropertyFullName,
+    certificateThumbprint: keys.certificate?.thumbprintHex,
+    certificateExpiresOn: keys.certificate?.expiresOn,
+    testSignInUrl: entra ? entra.testSignInUrl : pulumi.output(undefined),
     graphReaderAppId: graphReader?.clientId,
     alertActionGroup: alerting?.actionGroup?.id,
     dashboardWorkbookId: dashboard?.workbookId,

@@ -150,6 +150,8 @@ describe('no private key or secret in inputs', () => {
     ).toEqual([]);
     expect(await violations(noSecretsInInputs, resource('azure-native:keyvault:Secret', { secretName: 'LegacyServiceApiKey', properties: { value: SECRET_VALUE } }))).toEqual([]);
     expect(await violations(noSecretsInInputs, resource('azure-native:web:WebAppApplicationSettings', { properties: { ClientSecret: '@Microsoft.KeyVault(VaultName=kv;SecretName=s)' } }))).toEqual([]);
+    // A B2C policy key's value is where B2C reads the secret (kept a Pulumi secret in state).
+    expect(await violations(noSecretsInInputs, resource('pulumi-nodejs:dynamic/graph:TrustFrameworkKeySet', { keySetId: 'JitApiPassword', use: 'enc', secret: SECRET_VALUE }))).toEqual([]);
   });
 
   test.each([
@@ -158,6 +160,7 @@ describe('no private key or secret in inputs', () => {
     ['an account key in a connection string', webApp([{ name: 'Storage', value: `DefaultEndpointsProtocol=https;AccountName=st;AccountKey=${SECRET_VALUE}` }]), /siteConfig.appSettings\[0\].value holds an account key/],
     ['a SAS signature', resource('azure-native:web:WebApp', { siteConfig: { appSettings: [{ name: 'PackageUrl', value: `https://st.blob.core.windows.net/c/p.zip?sv=1&sig=${SECRET_VALUE}` }] } }), /holds an account key or SAS signature/],
     ['a secret-named property', resource('azure-native:compute:VirtualMachine', { osProfile: { adminPassword: SECRET_VALUE } }), /osProfile.adminPassword looks like a secret/],
+    ['a secret-named property of another Graph resource', resource('pulumi-nodejs:dynamic/graph:TrustFrameworkPolicy', { secret: SECRET_VALUE }), /secret looks like a secret/],
     ['a secret-named app setting with a plain value', webApp([{ name: 'LegacyServiceApiKey', value: SECRET_VALUE }]), /App setting LegacyServiceApiKey \(siteConfig.appSettings\[0\]\) must be a Key Vault reference/],
     ['an upper-case secret-named app setting', webApp([{ name: 'AZURE_CLIENT_SECRET', value: SECRET_VALUE }]), /App setting AZURE_CLIENT_SECRET/],
     ['a secret-named app setting in WebAppApplicationSettings', resource('azure-native:web:WebAppApplicationSettings', { properties: { ClientSecret: SECRET_VALUE } }), /App setting ClientSecret/],

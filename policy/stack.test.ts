@@ -4,7 +4,7 @@
  * Each policy must also find something of its own to check, so a pack that matched nothing could not pass.
  */
 import type { ResourceValidationPolicy } from '@pulumi/policy';
-import { PROJECT, runProgram, type ProgramRun } from '../infra/test/mocks';
+import { loadStackConfig, PROJECT, runProgram, type ProgramRun } from '../infra/test/mocks';
 import { SECURITY_POLICIES } from './policies';
 import { checkResource, checkStack, isStackPolicy, type Outcome, type TestResource } from './test/harness';
 
@@ -48,6 +48,27 @@ const runs: [string, () => Promise<ProgramRun>][] = [
           [key('legacyServiceApiKey')]: 'not-a-real-api-key',
           [key('graphAuthentication')]: 'managedIdentity',
           [key('operatorPrincipalId')]: undefined,
+        },
+      }),
+  ],
+  [
+    'B2C mode (Pulumi.b2c.yaml) with bearer: generated secrets, policy keys, the API and caller apps',
+    () =>
+      runProgram({
+        overrides: {
+          ...Object.fromEntries(Object.keys(loadStackConfig()).map((k) => [k, undefined])),
+          ...loadStackConfig('Pulumi.b2c.yaml'),
+          [key('b2cApiAuth')]: 'bearer',
+        },
+      }),
+  ],
+  [
+    'the B2C tenant as the legacy store (Pulumi.b2c-to-externalid.yaml): the ROPC app and user flow, b2cObjectId',
+    () =>
+      runProgram({
+        overrides: {
+          ...Object.fromEntries(Object.keys(loadStackConfig()).map((k) => [k, undefined])),
+          ...loadStackConfig('Pulumi.b2c-to-externalid.yaml'),
         },
       }),
   ],

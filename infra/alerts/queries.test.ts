@@ -32,7 +32,7 @@ describe('alert queries read only what the function logs', () => {
 
   test('the function events the issue names each have a rule', () => {
     const read = new Set(ALERT_RULES.flatMap((rule) => telemetryReferences(rule.query).events));
-    expect([...read].sort()).toEqual(['jit.legacyError', 'jit.passwordSubmit', 'jit.stateStoreUnavailable', 'jit.unauthorized']);
+    expect([...read].sort()).toEqual(['jit.legacyCircuitOpen', 'jit.legacyError', 'jit.legacyMisconfigured', 'jit.passwordSubmit', 'jit.stateStoreUnavailable', 'jit.unauthorized']);
   });
 
   test('Application Insights rules read its tables; Key Vault rules the vault audit log or nothing', () => {

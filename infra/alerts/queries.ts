@@ -21,6 +21,7 @@ export const ALERT_RULE_IDS = [
   'keyVaultAccessFailures',
   'certificateNearExpiry',
   'stateStoreUnavailable',
+  'legacyB2cProtection',
 ] as const;
 export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
 
@@ -214,6 +215,21 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
     windowMinutes: 15,
     description:
       'The state table could not be reached: while it lasts, lockout and idempotency are off (or, with stateStoreFailClosed, every sign-in gets LegacyErrorAction). Check the storage account health, its firewall and the function identity\'s Storage Table Data Contributor role on the state table.',
+  },  {
+    id: 'legacyB2cProtection',
+    title: 'B2C legacy store misconfigured, or its circuit breaker open',
+    scope: 'applicationInsights',
+    severity: 1,
+    query: [
+      jitEvents('jit.legacyMisconfigured', 'jit.legacyCircuitOpen'),
+      '| project timestamp, event = tostring(e.event), errorName = tostring(e.errorName), detail = tostring(e.detail)',
+    ].join('\n'),
+    measure: 'rows',
+    operator: 'GreaterThan',
+    threshold: { value: 0, min: 0, max: 1_000_000, unit: 'callouts' },
+    windowMinutes: 15,
+    description:
+      'With LegacyStore=b2c: jit.legacyMisconfigured means the B2C tenant refused the ROPC request for a configuration reason (detail and the health check name the setting and the fix); jit.legacyCircuitOpen means B2C throttled or locked out enough distinct users that the function stopped calling it for the cool-down. Either way those users got LegacyErrorAction. For the circuit, check for credential stuffing (reason wrong-password across many users) and B2C throttling before raising LegacyB2cCircuitThreshold.',
   },
 ];
 

@@ -5,7 +5,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import * as monitor from '@pulumi/azure-native/monitor';
-import { ALERT_RULES, renderQuery, type AlertRuleDefinition, type AlertRuleId } from '../alerts/queries';
+import { ALERT_RULES, CERTIFICATE_EXPIRES_ON, renderQuery, type AlertRuleDefinition, type AlertRuleId } from '../alerts/queries';
 import type { AlertsConfig } from '../config';
 
 export interface AlertingArgs {
@@ -15,8 +15,9 @@ export interface AlertingArgs {
   namePrefix: string;
   appInsightsId: pulumi.Input<string>;
   keyVaultId: pulumi.Input<string>;
-  /** Expiry of the certificate version the function is pinned to (ISO 8601). */
-  certificateExpiresOn: pulumi.Input<string>;
+  /** Expiry of the certificate version the function is pinned to (ISO 8601); undefined = no certificate
+   *  (identityPlatform=b2c), and no rule about its expiry. */
+  certificateExpiresOn: pulumi.Input<string> | undefined;
   config: AlertsConfig;
   tags: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -36,7 +37,8 @@ export function evaluationMinutes(windowMinutes: number): number {
 export class Alerting extends pulumi.ComponentResource {
   /** Undefined when neither emails nor a webhook were given. */
   readonly actionGroup: monitor.ActionGroup | undefined;
-  readonly rules: Readonly<Record<AlertRuleId, monitor.ScheduledQueryRule>>;
+  /** Every rule, but the certificate's without a certificate. */
+  readonly rules: Readonly<Partial<Record<AlertRuleId, monitor.ScheduledQueryRule>>>;
 
   constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
     super('jitmigration:azure:Alerting', name, {}, opts);
@@ -63,10 +65,12 @@ export class Alerting extends pulumi.ComponentResource {
     const actionGroups: pulumi.Input<string>[] = [...(this.actionGroup ? [this.actionGroup.id] : []), ...(config.actionGroupId ? [config.actionGroupId] : [])];
 
     const scopes: Record<AlertRuleDefinition['scope'], pulumi.Input<string>> = { applicationInsights: args.appInsightsId, keyVault: args.keyVaultId };
-    const rules = {} as Record<AlertRuleId, monitor.ScheduledQueryRule>;
+    const rules: Partial<Record<AlertRuleId, monitor.ScheduledQueryRule>> = {};
+    const expiresOn = args.certificateExpiresOn;
     for (const rule of ALERT_RULES) {
+      if (expiresOn === undefined && rule.query.includes(CERTIFICATE_EXPIRES_ON)) continue;
       const windowMinutes = config.windowMinutes[rule.id] ?? rule.windowMinutes;
-      const query = pulumi.output(args.certificateExpiresOn).apply((certificateExpiresOn) => renderQuery(rule, { certificateExpiresOn }));
+      const query = pulumi.output(expiresOn ?? '').apply((certificateExpiresOn) => renderQuery(rule, { certificateExpiresOn }));
       rules[rule.id] = new monitor.ScheduledQueryRule(
         `${name}-${rule.id}`,
         {

@@ -34,7 +34,32 @@ export const FLEX_FORBIDDEN_SETTINGS = [
   'AzureWebJobsStorage',
 ] as const;
 
-export type HostedLegacyStore = { readonly kind: 'table'; readonly tableName: string } | { readonly kind: 'http'; readonly serviceUrl: string };
+export type HostedLegacyStore =
+  | { readonly kind: 'table'; readonly tableName: string }
+  | { readonly kind: 'http'; readonly serviceUrl: string; readonly lookupUrl?: string }
+  /** The B2C tenant checked with ROPC: its LegacyB2c* settings (LegacyB2c.appSettings). */
+  | { readonly kind: 'b2c'; readonly settings: readonly AppSetting[] };
+
+/** A plain (non-secret) app setting. */
+export type AppSetting = { readonly name: string; readonly value: pulumi.Input<string> };
+
+/**
+ * The tenant side the function serves (app setting IdentityPlatform): the External ID callout's settings, or
+ * B2C mode's (B2cTenant.appSettings; its secrets arrive as Key Vault references in `secrets`).
+ */
+export type HostedPlatform =
+  | {
+      readonly kind: 'externalId';
+      readonly tenantId: string;
+      /** `contoso` of contoso.ciamlogin.com (EntraApplications.tenantSubdomain): the function trusts that issuer host too. */
+      readonly tenantSubdomain: string;
+      /** GraphReader.settings, or `{ mode: 'off' }`. */
+      readonly passwordChangeCheck: PasswordChangeCheckSettings;
+      /** From EntraApplications; they depend on the host name only, so there is no cycle. */
+      readonly extensionAppId: pulumi.Input<string>;
+      readonly extensionAppIdentifierUri: pulumi.Input<string>;
+    }
+  | { readonly kind: 'b2c'; readonly settings: readonly AppSetting[] };
 
 export interface FunctionHostingNames {
   userAssignedIdentity: pulumi.Input<string>;
@@ -56,14 +81,7 @@ export interface FunctionHostingArgs {
   monitoring: { appInsightsId: pulumi.Input<string>; connectionString: pulumi.Input<string> };
   /** From KeyMaterial (and GraphReader): Key Vault references and the secret scopes the UAMI may read. */
   secrets: readonly AppSecret[];
-  externalIdTenantId: string;
-  /** `contoso` of contoso.ciamlogin.com (EntraApplications.tenantSubdomain): the function trusts that issuer host too. */
-  externalIdTenantSubdomain: string;
-  /** GraphReader.settings, or `{ mode: 'off' }`. */
-  passwordChangeCheck: PasswordChangeCheckSettings;
-  /** From EntraApplications; they depend on the host name only, so there is no cycle. */
-  extensionAppId: pulumi.Input<string>;
-  extensionAppIdentifierUri: pulumi.Input<string>;
+  platform: HostedPlatform;
   legacy: HostedLegacyStore;
   stateTableName: string;
   /** App setting StateStoreFailClosed (README "Security"). */
@@ -85,7 +103,7 @@ export interface FunctionHostingArgs {
   codePackage?: pulumi.Input<FunctionPackage>;
 }
 
-type Setting = { name: string; value: pulumi.Input<string> };
+type Setting = AppSetting;
 
 export class FunctionHosting extends pulumi.ComponentResource {
   readonly identity: managedidentity.UserAssignedIdentity;
@@ -235,9 +253,6 @@ export class FunctionHosting extends pulumi.ComponentResource {
       { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: args.monitoring.connectionString },
       { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: pulumi.interpolate`ClientId=${clientId};Authorization=AAD` },
       // The function's own settings (README "Configuration reference").
-      { name: 'ExternalIdTenantId', value: args.externalIdTenantId },
-      { name: 'ExtensionAppId', value: args.extensionAppId },
-      { name: 'ExtensionAppIdentifierUri', value: args.extensionAppIdentifierUri },
       { name: 'ManagedIdentityClientId', value: clientId },
       { name: 'LegacyStore', value: args.legacy.kind },
       { name: 'StateTableEndpoint', value: endpoints.table },
@@ -249,10 +264,24 @@ export class FunctionHosting extends pulumi.ComponentResource {
             { name: 'LegacyTableEndpoint', value: endpoints.table },
             { name: 'LegacyTableName', value: args.legacy.tableName },
           ]
-        : [{ name: 'LegacyServiceUrl', value: args.legacy.serviceUrl }]),
+        : args.legacy.kind === 'b2c'
+          ? args.legacy.settings
+          : [{ name: 'LegacyServiceUrl', value: args.legacy.serviceUrl }, ...(args.legacy.lookupUrl ? [{ name: 'LegacyServiceLookupUrl', value: args.legacy.lookupUrl }] : [])]),
     ];
-    const check = args.passwordChangeCheck;
-    settings.push({ name: 'ExternalIdTenantSubdomain', value: args.externalIdTenantSubdomain }, { name: 'PasswordChangeCheck', value: check.mode });
+    const platform = args.platform;
+    // IdentityPlatform is left to its default (externalId) there, so an External ID app keeps its settings as they were.
+    const check: PasswordChangeCheckSettings = platform.kind === 'externalId' ? platform.passwordChangeCheck : { mode: 'off' };
+    if (platform.kind === 'externalId') {
+      settings.push(
+        { name: 'ExternalIdTenantId', value: platform.tenantId },
+        { name: 'ExtensionAppId', value: platform.extensionAppId },
+        { name: 'ExtensionAppIdentifierUri', value: platform.extensionAppIdentifierUri },
+        { name: 'ExternalIdTenantSubdomain', value: platform.tenantSubdomain },
+        { name: 'PasswordChangeCheck', value: check.mode },
+      );
+    } else {
+      settings.push({ name: 'IdentityPlatform', value: 'b2c' }, ...platform.settings);
+    }
     if (check.mode === 'graph') {
       settings.push(
         { name: 'GraphAuthentication', value: check.authentication },

@@ -14,6 +14,9 @@ const names: ProviderName[] = [
   'graphApplicationEncryptionKey',
   'graphCustomAuthenticationExtension',
   'graphEventListener',
+  'graphTrustFrameworkPolicy',
+  'graphTrustFrameworkKeySet',
+  'graphB2cUserFlow',
 ];
 
 type Bundle = { providers: Record<string, pulumi.dynamic.ResourceProvider> };

@@ -23,7 +23,10 @@ export type ProviderName =
   | 'graphServicePrincipal'
   | 'graphApplicationEncryptionKey'
   | 'graphCustomAuthenticationExtension'
-  | 'graphEventListener';
+  | 'graphEventListener'
+  | 'graphTrustFrameworkPolicy'
+  | 'graphTrustFrameworkKeySet'
+  | 'graphB2cUserFlow';
 
 export const PROVIDER_BUNDLE = 'dist/infra/providers.cjs';
 

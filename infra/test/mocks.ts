@@ -4,6 +4,7 @@
  * stack file (Pulumi.dev.yaml) the way the CLI would, secrets marked per the project schema.
  * Pattern: pulumi/examples testing-unit-ts (mocks in a helper, program imported after setMocks).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -256,6 +257,12 @@ export class ProgramMocks implements pulumiType.runtime.Mocks {
         return { id: ARM(rg, `Microsoft.Network/privateEndpoints/${n}`), state: { ...i, name: n } };
       }
     }
+    if (args.type === 'random:index/randomPassword:RandomPassword') {
+      // Deterministic per name and keepers (a rotation changes it); marked so tests can spot it anywhere.
+      const seed = `${args.name}:${JSON.stringify(i.keepers ?? {})}`;
+      const result = `MOCKSECRET${createHash('sha256').update(seed).digest('hex')}`.slice(0, i.length ?? 64);
+      return { id: `${args.name}-id`, state: { ...i, result, bcryptHash: 'mock-bcrypt' } };
+    }
     if (args.type.startsWith('pulumi:providers:')) {
       if (args.type === 'pulumi:providers:azuread' && typeof i.tenantId === 'string') this.externalTenantId = i.tenantId;
       return { id: `${args.name}-provider-id`, state: { ...i } };
@@ -313,6 +320,11 @@ export class ProgramMocks implements pulumiType.runtime.Mocks {
       }
       case 'ServicePrincipal':
         return { id: objectId, state: { ...args.inputs, objectId, displayName: `sp ${i.appId}` } };
+      // B2C mode: B2C prefixes the key set id; the policy reports its XML's hash.
+      case 'TrustFrameworkKeySet':
+        return { id: `B2C_1A_${i.keySetId}`, state: { ...args.inputs, keySetId: `B2C_1A_${i.keySetId}`, kid: fakeGuid(`kid:${i.keySetId}`) } };
+      case 'TrustFrameworkPolicy':
+        return { id: i.policyId, state: { ...args.inputs, sha256: createHash('sha256').update(String(i.xml)).digest('hex') } };
       case 'ApplicationEncryptionKey': {
         const keyId = fakeGuid(`key:${args.name}`);
         return { id: `${i.applicationObjectId}/${keyId}`, state: { ...args.inputs, keyId, tokenEncryptionKeyId: keyId } };
@@ -334,6 +346,11 @@ export class ProgramMocks implements pulumiType.runtime.Mocks {
       }
       case 'azuread:index/servicePrincipal:ServicePrincipal':
         return { id: `/servicePrincipals/${objectId}`, state: { ...i, objectId, appRoleIds: {}, oauth2PermissionScopeIds: {} } };
+      case 'azuread:index/applicationPassword:ApplicationPassword': {
+        // Entra makes the value; deterministic per name and rotation keepers, marked like the random passwords.
+        const value = `MOCKSECRET${createHash('sha256').update(`${args.name}:${JSON.stringify(i.rotateWhenChanged ?? {})}`).digest('hex')}`.slice(0, 40);
+        return { id: `${i.applicationId}/password/${fakeGuid(args.name)}`, state: { ...i, value, keyId: fakeGuid(`password:${args.name}`) } };
+      }
       default:
         return { id: `${args.type.split(':').pop()}/${objectId}`, state: { ...i, objectId } };
     }

@@ -10,8 +10,11 @@ import { applyCliConfigRule, committedStackFiles, type ProjectFile, type StackVa
 
 const project = readYaml('Pulumi.yaml') as ProjectFile;
 const key = (k: ConfigKey): string => `${PROJECT}:${k}`;
-/** The keys a stack must set: each one is a decision the operator has to make. */
-const REQUIRED: ConfigKey[] = ['environment', 'externalIdTenantId', 'externalIdTenantDomain'];
+/**
+ * The keys every stack must set. The tenant keys depend on identityPlatform (externalIdTenantId or b2cTenantId,
+ * ...), so they have an empty default and the program requires the ones the platform needs (config.ts).
+ */
+const REQUIRED: ConfigKey[] = ['environment'];
 
 const noMocks: pulumi.runtime.Mocks = {
   newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
@@ -57,7 +60,7 @@ describe('the Pulumi CLI config rule (applied before the program runs)', () => {
     expect(error).toBe("Stack 'dev' with configuration key 'customExtensionTimeoutMs' must be of type 'integer'");
   });
 
-  test('only the three decisions an operator must make lack a default; every other key has one', () => {
+  test('only the environment lacks a default; every other key has one (the tenant keys are the program\'s to require)', () => {
     const withoutDefault = Object.entries(CONFIG_SCHEMA).filter(([, schema]) => !('default' in schema)).map(([k]) => k);
     expect(withoutDefault.sort()).toEqual([...REQUIRED].sort());
     for (const k of Object.keys(project.config ?? {})) expect({ k, secret: project.config![k]!.secret }).toEqual({ k, secret: undefined });
@@ -86,6 +89,27 @@ describe('optional keys the CLI hands over as their defaults', () => {
     expect(cfg.previousCertificate).toBeUndefined();
     expect(cfg.legacy).toEqual({ kind: 'table', tableName: 'LegacyUsers' });
     expect(cfg.externalId.createTestClient).toBe(false);
+  });
+
+  test('a B2C stack sets only its own tenant: the External ID keys\' empty defaults read as unset', async () => {
+    const cfg = await programConfig('prod', {
+      'azure-native:location': 'westeurope',
+      [key('environment')]: 'prod',
+      [key('identityPlatform')]: 'b2c',
+      [key('b2cTenantId')]: '00000000-0000-0000-0000-0000000000b2',
+      [key('b2cTenantDomain')]: 'contosob2c.onmicrosoft.com',
+    });
+    expect(cfg.identityPlatform).toBe('b2c');
+    expect(cfg.b2c).toMatchObject({ tenantId: '00000000-0000-0000-0000-0000000000b2', apiAuth: 'basic', policyPrefix: 'B2C_1A_JIT', basePolicy: 'B2C_1A_TrustFrameworkExtensions', secretVersion: 1 });
+    expect(cfg.externalId.tenantId).toBe('');
+  });
+
+  test('a stack without any tenant starts, and the program names the External ID keys to set', async () => {
+    const { [key('externalIdTenantId')]: _id, [key('externalIdTenantDomain')]: _domain, ...withoutTenant } = minimalStack();
+    expect(applyCliConfigRule(project, 'prod', withoutTenant).error).toBeUndefined();
+    const message = await programConfig('prod', withoutTenant).catch((error: Error) => error.message);
+    expect(message).toMatch(/externalIdTenantId is not set/);
+    expect(message).toMatch(/externalIdTenantDomain is not set/);
   });
 
   test('the web-service store without an API key: the empty default is no key, not an empty secret', async () => {

@@ -42,6 +42,8 @@ export interface GraphClientOptions {
 
 export interface RequestOptions {
   body?: unknown;
+  /** A body that is not JSON (a B2C policy's XML for `PUT trustFramework/policies/{id}/$value`), sent as is. */
+  rawBody?: { contentType: string; text: string };
   headers?: Record<string, string>;
   query?: Record<string, string>;
   apiVersion?: GraphApiVersion;
@@ -55,6 +57,12 @@ export interface ListOptions {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   apiVersion?: GraphApiVersion;
+}
+
+/** A page of a collection; `nextLink` (absolute) is absent on the last page. */
+export interface GraphPage<T> {
+  value: T[];
+  nextLink?: string;
 }
 
 export interface GraphResponse<T> {
@@ -123,17 +131,27 @@ export class GraphClient {
 
   /** Every item of a collection, following `@odata.nextLink` (learn.microsoft.com/graph/paging). */
   async *list<T>(path: string, options: ListOptions = {}): AsyncIterable<T> {
-    let url: string | undefined = this.urlFor(path, options.apiVersion, options.query);
-    while (url !== undefined) {
-      const page: GraphResponse<GraphCollection<T>> = await this.send<GraphCollection<T>>('GET', url, path, { headers: options.headers });
-      const body = page.body;
-      if (typeof body !== 'object' || body === null || !Array.isArray(body.value)) {
-        throw new GraphError(`Graph answered GET ${stripQuery(path)} without a "value" array: is it a collection?`, { status: 200, method: 'GET', path: stripQuery(path) });
-      }
-      yield* body.value;
-      const next: string | undefined = body['@odata.nextLink'];
-      url = next === undefined ? undefined : this.sameOrigin(next, path);
+    let page = await this.page<T>(path, options);
+    for (;;) {
+      yield* page.value;
+      if (page.nextLink === undefined) return;
+      page = await this.page<T>(path, { ...options, nextLink: page.nextLink });
     }
+  }
+
+  /**
+   * One page of a collection: the first (`path` with `options.query`), or the one `options.nextLink` names (a
+   * link from an earlier page, possibly saved by an earlier process to resume). Callers that checkpoint or
+   * guard the paging use this; `list` walks every page.
+   */
+  async page<T>(path: string, options: ListOptions & { nextLink?: string } = {}): Promise<GraphPage<T>> {
+    const url = options.nextLink === undefined ? this.urlFor(path, options.apiVersion, options.query) : this.sameOrigin(options.nextLink, path);
+    const { body }: GraphResponse<GraphCollection<T>> = await this.send<GraphCollection<T>>('GET', url, path, { headers: options.headers });
+    if (typeof body !== 'object' || body === null || !Array.isArray(body.value)) {
+      throw new GraphError(`Graph answered GET ${stripQuery(path)} without a "value" array: is it a collection?`, { status: 200, method: 'GET', path: stripQuery(path) });
+    }
+    const next: unknown = body['@odata.nextLink'];
+    return { value: body.value, nextLink: typeof next === 'string' ? next : undefined };
   }
 
   /**
@@ -168,7 +186,7 @@ export class GraphClient {
 
   private async send<T>(method: HttpMethod, url: string, displayPath: string, options: RequestOptions): Promise<GraphResponse<T>> {
     const clientRequestId = randomUUID();
-    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const body = options.rawBody?.text ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     let retries = 0;
     let notFoundRetries = 0;
     for (let attempts = 1; ; attempts++) {
@@ -179,7 +197,7 @@ export class GraphClient {
         ...options.headers,
         Authorization: `Bearer ${await this.token.getToken()}`,
       };
-      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      if (body !== undefined) headers['Content-Type'] = options.rawBody?.contentType ?? 'application/json';
 
       let response: Response;
       try {

@@ -5,6 +5,7 @@
  * (environment variables, workload identity, managed identity, Azure CLI) to the tenant the caller names.
  */
 import { DefaultAzureCredential } from '@azure/identity';
+import { credentialFor, type AppIdentity } from './appIdentity';
 import { DEFAULT_GRAPH_URL, GraphClient, type GraphClientOptions } from './client';
 import { graphScopeFor, staticToken, tokenFromCredential } from './token';
 import type { GraphApiVersion } from './types';
@@ -17,6 +18,8 @@ export interface GraphEnvironmentOptions {
   tenantId?: string;
   env?: NodeJS.ProcessEnv;
   apiVersion?: GraphApiVersion;
+  /** Sign in as this app registration (appIdentity.ts) instead of DefaultAzureCredential; needs tenantId. */
+  identity?: AppIdentity;
   /** Retry tuning and the throttle callback for bulk callers. */
   client?: Pick<GraphClientOptions, 'maxRetries' | 'notFoundRetries' | 'timeoutMs' | 'sleep' | 'userAgent' | 'onThrottle'>;
 }
@@ -26,7 +29,10 @@ export function graphClientFromEnvironment(options: GraphEnvironmentOptions = {}
   const baseUrl = nonEmpty(env[GRAPH_URL_VARIABLE]) ?? DEFAULT_GRAPH_URL;
   const presetToken = nonEmpty(env[GRAPH_TOKEN_VARIABLE]);
   const common = { ...options.client, baseUrl, apiVersion: options.apiVersion };
-  if (presetToken !== undefined) return new GraphClient({ ...common, token: staticToken(presetToken) });
+  if (presetToken !== undefined) {
+    if (options.identity !== undefined) throw new Error(`--identity signs in to the tenant and ${GRAPH_TOKEN_VARIABLE} replaces signing in: use one or the other`);
+    return new GraphClient({ ...common, token: staticToken(presetToken) });
+  }
 
   const tenantId = nonEmpty(options.tenantId);
   if (tenantId === undefined) {
@@ -35,7 +41,7 @@ export function graphClientFromEnvironment(options: GraphEnvironmentOptions = {}
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId) && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenantId)) {
     throw new Error(`--tenant must be the tenant's ID (a GUID) or its domain (like contoso.onmicrosoft.com), got "${tenantId}"`);
   }
-  const credential = new DefaultAzureCredential({ tenantId });
+  const credential = options.identity === undefined ? new DefaultAzureCredential({ tenantId }) : credentialFor(options.identity, tenantId);
   return new GraphClient({ ...common, token: tokenFromCredential(credential, graphScopeFor(baseUrl)) });
 }
 

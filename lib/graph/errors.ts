@@ -115,7 +115,7 @@ function readErrorBody(body: unknown): { code?: string; message?: string; reques
   };
 }
 
-/** Blanks every string the request sent under a password-like key, in case Graph ever echoes one back. */
+/** Blanks every string the request sent under a password-like key (and a JWK's `k`), in case Graph ever echoes one back. */
 function redact(message: string, requestBody: unknown): string {
   let redacted = message;
   for (const secret of secretsIn(requestBody)) redacted = redacted.split(secret).join('[redacted]');
@@ -128,7 +128,7 @@ function secretsIn(value: unknown, underSecretKey = false, found: string[] = [])
   } else if (Array.isArray(value)) {
     for (const item of value) secretsIn(item, underSecretKey, found);
   } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) secretsIn(item, underSecretKey || /password|secret|key$/i.test(key), found);
+    for (const [key, item] of Object.entries(value)) secretsIn(item, underSecretKey || /password|secret|key$|^k$/i.test(key), found);
   }
   return found;
 }

@@ -1,8 +1,9 @@
 /**
  * No private key or secret in a resource's inputs. A policy sees inputs with Pulumi secrets already unwrapped,
  * so it judges content and names, not the secret flag: private keys (PEM), account keys and SAS signatures,
- * secret-named properties, and secret-named app settings that are not Key Vault references. The one place a
- * secret value (never a private key) may be an input is a Key Vault secret's value. Violations name the path, never the value.
+ * secret-named properties, and secret-named app settings that are not Key Vault references. The places a
+ * secret value (never a private key) may be an input are a Key Vault secret's value and a B2C policy key's (where
+ * B2C reads it; the resource keeps it a Pulumi secret in state). Violations name the path, never the value.
  */
 import * as keyvault from '@pulumi/azure-native/keyvault';
 import * as web from '@pulumi/azure-native/web';
@@ -17,6 +18,9 @@ const SECRET_NAME = /(?:password|passwd|secret|apikey|privatekey|accesskey|accou
 const SECRET_SETTING = /(?:password|passwd|secret|apikey|privatekey|accesskey|accountkey|clientcertificate)$/i;
 const looksSecret = (pattern: RegExp, name: string) => pattern.test(name.replace(/[_-]/g, ''));
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
+/** infra/providers/graph GraphTrustFrameworkKeySet: `secret` (uploadSecret) or `pkcs12` (uploadPkcs12) is its value. */
+const B2C_POLICY_KEY_TYPE = 'pulumi-nodejs:dynamic/graph:TrustFrameworkKeySet';
+const isPolicyKeyValue = (args: ResourceValidationArgs, at: string) => args.type === B2C_POLICY_KEY_TYPE && (at === 'secret' || at.startsWith('pkcs12.'));
 
 /** Every string in a value, with its path (`siteConfig.appSettings[3].value`) and the property holding it. */
 function* strings(value: unknown, at = '', key = ''): Generator<{ at: string; key: string; text: string }> {
@@ -52,8 +56,8 @@ export const noSecretsInInputs: ResourceValidationPolicy = {
     for (const { at, key, text } of strings(args.props)) {
       if (PEM_PRIVATE_KEY.test(text)) {
         reportViolation(`${at} holds a PEM private key: create or import the key in Key Vault (a certificate or key), never pass it through the program or its state.`);
-      } else if (vaultSecret && at === 'properties.value') {
-        continue; // the Key Vault secret's own value: where a secret belongs
+      } else if ((vaultSecret && at === 'properties.value') || isPolicyKeyValue(args, at)) {
+        continue; // the Key Vault secret's or the B2C policy key's own value: where a secret belongs
       } else if (KEY_IN_STRING.test(text)) {
         reportViolation(`${at} holds an account key or SAS signature: use Entra authentication (a managed identity and RBAC) instead.`);
       } else if (text !== '' && looksSecret(SECRET_NAME, key) && !KEY_VAULT_REFERENCE.test(text) && !settingPaths.has(at)) {

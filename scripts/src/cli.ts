@@ -20,6 +20,7 @@ const commands: Record<string, () => Promise<Command>> = {
   reconcile: async () => (await import('./commands/reconcile')).reconcileCommand,
   finish: async () => (await import('./commands/finish')).finishCommand,
   'b2c-policies': async () => (await import('./commands/b2cPolicies')).b2cPoliciesCommand,
+  'export-b2c': async () => (await import('./commands/exportB2c')).exportB2cCommand,
   'bench-provision': async () => (await import('./commands/benchProvision')).benchProvisionCommand,
   'bench-scale': async () => (await import('./commands/benchScale')).benchScaleCommand,
 };
@@ -36,6 +37,7 @@ const SUMMARIES: Record<string, string> = {
   reconcile: 'fix users whose password migrated but whose flag did not, and the reverse',
   finish: 'end-of-window report of users never migrated; optionally detach or delete the listener',
   'b2c-policies': 'write the Azure AD B2C custom policies (migration layer and relying parties) and list their policy keys',
+  'export-b2c': 'export the users of an Azure AD B2C tenant for External ID, classified, with a report of the rest',
   'bench-provision': 'measure provisioning throughput against the Graph emulator\'s throttling ceiling',
   'bench-scale': 'measure time and peak memory of import, provisioning and status at 1 M (and 10 M) users',
 };

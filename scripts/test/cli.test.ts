@@ -306,13 +306,18 @@ describe('jitmigrate serve over a shared state table (Azurite)', () => {
   });
 });
 
-/** The rows of the sandbox's B2C table (the one headed `journey  user ...`), up to the blank line after it. */
-function b2cTableRows(stdout: string): string[] {
+/** The rows of the sandbox's table whose header matches, up to the blank line after it. */
+function tableRows(stdout: string, header: RegExp): string[] {
   const lines = stdout.split('\n');
-  const header = lines.findIndex((line) => /^journey\s+user\s+attempt\s+what happened\s+REST calls\s+as expected/.test(line));
-  if (header < 0) return [];
-  const end = lines.indexOf('', header);
-  return lines.slice(header + 2, end < 0 ? undefined : end);
+  const start = lines.findIndex((line) => header.test(line));
+  if (start < 0) return [];
+  const end = lines.indexOf('', start);
+  return lines.slice(start + 2, end < 0 ? undefined : end);
+}
+
+/** The rows of the sandbox's B2C table (the one headed `journey  user ...`). */
+function b2cTableRows(stdout: string): string[] {
+  return tableRows(stdout, /^journey\s+user\s+attempt\s+what happened\s+REST calls\s+as expected/);
 }
 
 describe('npm start (sandbox)', () => {
@@ -348,6 +353,38 @@ describe('npm start (sandbox)', () => {
     expect(result.stdout).toMatch(row('signUp', 'newcomer@contoso.com', 'new email', 'account created (sign-up)', 'signup 200'));
     expect(result.stdout).toMatch(row('passwordReset', 'judy@contoso.com', 'legacy only, new password', 'account created with the legacy profile', 'password-reset 200'));
     expect(result.stdout).toMatch(row('signIn', 'judy@contoso.com', 'with the new password', 'signed in by B2C alone', 'none'));
+    // The B2C directory is a B2C-mode Graph emulator that provision-users filled; status counts what the journeys wrote there.
+    expect(result.stdout).toMatch(/B2C directory: a Graph emulator in B2C mode; provisioned 4 B2C users in it with provision-users --platform b2c \(flag extension_[0-9a-f]{32}_requiresMigration\)/);
+    expect(result.stdout).toContain(
+      'B2C migration progress (as jitmigrate status --platform b2c counts it, paging through the users): 4 of 10 users migrated (40 %), ' +
+        '3 pending (flag still true, disabled and locked-out users included), 3 failed (not provisioned).',
+    );
+
+    // From B2C to External ID: export-b2c's counts, the phone method read back, and one row per first sign-in of the data file.
+    expect(result.stdout).toContain(
+      'export-b2c, run in-process against it: 8 users read; exported 5 (email 5, username 0; 1 disabled, to be created disabled); ' +
+        'not migrated 3, reported: social 1 [facebook.com 1], guest 1, username-only 1.',
+    );
+    expect(result.stdout).toMatch(/provision-users --preset b2c --mfa-methods phone into the External ID Graph emulator: 5 of 5 exported users created \(flag extension_[0-9a-f]{32}_toBeMigrated, B2C object id in extension_[0-9a-f]{32}_b2cObjectId\)/);
+    expect(result.stdout).toContain("Phone method carried over: mia@contoso.com has mobile +44 7700900123 in External ID (read back from the emulator's phoneMethods).");
+    const signIns = (JSON.parse(readFileSync(path.join(root, 'scripts', 'sandbox', 'sample-b2c-to-externalid.json'), 'utf8')) as { signIns: { password: string }[] }).signIns;
+    const migrationRows = tableRows(result.stdout, /^username\s+attempt\s+action\s+message shown\s+ROPC calls\s+as expected\s+ms/);
+    expect(migrationRows).toHaveLength(signIns.length);
+    const cells = (...values: string[]): string => values.map((cell) => cell.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\s+');
+    const ms = (row: string): number => Number(/(\d+)\s*$/.exec(row)![1]);
+    expect(migrationRows[0]).toMatch(new RegExp(`^${cells('mia@contoso.com', 'B2C password, verified by ROPC', 'MigratePassword', '1', 'yes')}\\s+\\d+\\s*$`));
+    expect(migrationRows[1]).toMatch(new RegExp(`^${cells('noah@contoso.com', 'wrong password', 'Retry', '1', 'yes')}\\s+\\d+\\s*$`));
+    expect(migrationRows[2]).toMatch(new RegExp(`^${cells('noah@contoso.com', 'right password on the next try', 'MigratePassword', '1', 'yes')}\\s+\\d+\\s*$`));
+    expect(migrationRows[3]).toMatch(
+      new RegExp(`^${cells('olivia@contoso.com', 'account locked in B2C', 'Block', 'Your account is locked for now after too many attempts. Try again later, or reset your password.', '1', 'yes')}`),
+    );
+    expect(migrationRows[4]).toMatch(
+      new RegExp(`^${cells('liam@contoso.com', 'B2C hangs: LegacyErrorAction (Block) at the deadline', 'Block', 'We could not verify your password right now. Try again in a few minutes.', '1', 'yes')}`),
+    );
+    // The hang is cut off by the callout's deadline (CalloutBudgetMs 500 there), before Entra gives up at 2 s.
+    expect(ms(migrationRows[4]!)).toBeGreaterThanOrEqual(500);
+    expect(ms(migrationRows[4]!)).toBeLessThan(2000);
+    for (const { password } of signIns) expect(result.stdout).not.toContain(password);
   });
 
   it('--port names a port in use: a clear error, not a raw EADDRINUSE', async () => {

@@ -8,10 +8,12 @@ import path from 'node:path';
 import { createTableClient, ensureTable, toUserEntity, userEntityKeys } from '../../function/src/legacy';
 import type { LegacyUserRecord } from '../../function/src/legacy';
 import { startAzurite, type AzuriteTables } from '../../function/test/support/azurite';
-import { GraphEmulator } from '../../test/emulators/graph';
+import { GraphEmulator, type GraphEmulatorOptions } from '../../test/emulators/graph';
 import { localUser, rawGraph } from '../../test/emulators/graph/raw';
 import { ScriptedServer } from '../../test/emulators/graph/scripted';
+import { Writable } from 'node:stream';
 import { runFinish } from '../src/commands/finish';
+import { runProvisionUsers } from '../src/commands/provisionUsers';
 import { runReconcile } from '../src/commands/reconcile';
 import { runStatus } from '../src/commands/status';
 import type { CommandIo } from '../src/operations/io';
@@ -59,8 +61,8 @@ const GRAPH_USERS: Array<[string, boolean]> = [
   ['Fay@Example.com', true],
 ];
 
-async function startGraph(): Promise<{ emulator: GraphEmulator; flag: string; call: ReturnType<typeof rawGraph>; env: NodeJS.ProcessEnv }> {
-  const emulator = await GraphEmulator.start({ token: TOKEN, seedAuthenticationEventsServicePrincipal: true });
+async function startGraph(options: GraphEmulatorOptions = {}): Promise<{ emulator: GraphEmulator; flag: string; call: ReturnType<typeof rawGraph>; env: NodeJS.ProcessEnv }> {
+  const emulator = await GraphEmulator.start({ token: TOKEN, seedAuthenticationEventsServicePrincipal: true, ...options });
   const call = rawGraph(emulator.url, { token: TOKEN });
   const b2c = [...emulator.applications.values()].find((app) => app.appId === emulator.b2cExtensionsAppId);
   const created = await call('POST', `/applications/${String(b2c?.id)}/extensionProperties`, { body: { name: 'toBeMigrated', dataType: 'Boolean', targetObjects: ['User'] } });
@@ -136,10 +138,14 @@ interface Scenario {
 }
 
 /** A fresh Graph emulator (seeded), temp folder and legacy store for each test of the enclosing describe. */
-function useScenario(openStore: (dir: string, records: LegacyUserRecord[]) => Promise<StoreFixture>, seed?: (graph: Scenario['graph']) => Promise<unknown>): Scenario {
+function useScenario(
+  openStore: (dir: string, records: LegacyUserRecord[]) => Promise<StoreFixture>,
+  seed?: (graph: Scenario['graph']) => Promise<unknown>,
+  emulatorOptions?: GraphEmulatorOptions,
+): Scenario {
   const scenario = { now: new Date() } as Scenario;
   beforeEach(async () => {
-    scenario.graph = await startGraph();
+    scenario.graph = await startGraph(emulatorOptions);
     await seed?.(scenario.graph);
     scenario.dir = await tempDir();
     scenario.store = await openStore(scenario.dir, legacyUsers(scenario.now));
@@ -716,4 +722,77 @@ async function createListener(call: ReturnType<typeof rawGraph>, migrationProper
   });
   if (listener.status !== 201) throw new Error(`creating the listener failed: ${JSON.stringify(listener.body)}`);
   return String(listener.body.id);
+}
+
+describe('status, reconcile and finish with --platform b2c (a B2C tenant: no $count, no ConsistencyLevel)', () => {
+  const scenario = useScenario(fileStore, undefined, { platform: 'b2c' });
+  const common = () => ['--migration-property', scenario.graph.flag, '--domain', DOMAIN, ...scenario.store.args, '--platform', 'b2c'];
+
+  it('status counts by paging through the users, with progress on stderr, and gives the External ID figures', async () => {
+    const { graph, store, now } = scenario;
+    const withoutPlatform = capture(graph.env, now);
+    expect(await runStatus(['--migration-property', graph.flag, ...store.args, '--json'], withoutPlatform.io)).toBe(1);
+    // External ID's counting (GET /users/$count with ConsistencyLevel: eventual) is what a B2C tenant refuses.
+    expect(withoutPlatform.stderr()).toMatch(/GET \/users\/\$count \(HTTP 400\): This request is not supported by the service/);
+
+    const run = capture(graph.env, now);
+    expect(await runStatus([...common(), '--json'], run.io)).toBe(0);
+    const snapshot = JSON.parse(run.stdout()) as Record<string, unknown>;
+    expect(snapshot).toMatchObject({
+      totals: { users: 6, migrated: 2, pending: 3, failed: 1 },
+      graph: { pending: 3, migrated: 2 },
+      drift: { flagClearedWithoutLegacyMark: { count: 1, usernames: ['bob@example.com'] }, legacyMarkWithFlagTrue: { count: 2, usernames: ['ada@example.com', 'fay@example.com'] } },
+    });
+    expect(run.stderr()).toMatch(/^counting users: 5, .*done in .*pending 3, migrated 2, without the flag 0\n$/);
+  });
+
+  it('status counts users that provision-users --platform b2c made, across more than one page of 999', async () => {
+    const { graph, dir, now } = scenario;
+    const b2cFlag = String((await graph.call('POST', `/applications/${b2cExtensionsAppObjectId(graph.emulator)}/extensionProperties`, { body: { name: 'requiresMigration', dataType: 'Boolean', targetObjects: ['User'] } })).body.name);
+    const input = path.join(dir, 'export.jsonl');
+    await fs.writeFile(input, Array.from({ length: 1_000 }, (_, index) => JSON.stringify({ username: `b2c${index}@example.com`, hash: 'x' })).join('\n'));
+    const sink = new Writable({ write: (_chunk, _encoding, done) => done() }) as unknown as NodeJS.WriteStream;
+    const provisioned = await runProvisionUsers(['--input', input, '--migration-property', b2cFlag, '--domain', DOMAIN, '--platform', 'b2c'], { stdout: sink, stderr: sink, env: graph.env });
+    expect(provisioned).toBe(0);
+
+    const run = capture(graph.env, now);
+    expect(await runStatus(['--migration-property', b2cFlag, ...scenario.store.args, '--platform', 'b2c', '--json'], run.io)).toBe(0);
+    expect(JSON.parse(run.stdout())).toMatchObject({ graph: { pending: 1_000, migrated: 0 } });
+    expect(run.stderr()).toMatch(/counting users: 1,005, .*pending 1,000, migrated 0, without the flag 5/);
+  });
+
+  it('reconcile clears the stuck flags and marks the legacy record, as for External ID', async () => {
+    const { graph, store, now } = scenario;
+    const run = capture(graph.env, now);
+    expect(await runReconcile([...common(), '--json'], run.io)).toBe(0);
+    expect(JSON.parse(run.stdout())).toMatchObject({ flagsCleared: { legacyMigrated: 2 }, legacyMarked: 1, failures: 0 });
+    expect(flagOf(graph.emulator, graph.flag, 'ada@example.com')).toBe(false);
+    expect(flagOf(graph.emulator, graph.flag, 'fay@example.com')).toBe(false);
+    expect(flagOf(graph.emulator, graph.flag, 'cy@example.com')).toBe(true);
+    expect(await store.migratedAt('bob@example.com')).toBe(now.toISOString());
+  });
+
+  it('finish reports the users never migrated and counts the migrated ones by paging; it has no listener to stop', async () => {
+    const { graph, dir, now } = scenario;
+    const report = path.join(dir, 'never.jsonl');
+    const run = capture(graph.env, now);
+    expect(await runFinish([...common(), '--report', report, '--json'], run.io)).toBe(0);
+    expect(JSON.parse(run.stdout())).toMatchObject({ neverMigrated: 3, legacyMigratedButFlagged: 2, migrated: 2, listener: null });
+    expect((await readJsonLines(report)).map((row) => row.username).sort()).toEqual(['ada@example.com', 'cy@example.com', 'fay@example.com']);
+
+    const listener = capture(graph.env, now);
+    expect(await runFinish([...common(), '--delete-listener', '00000000-0000-0000-0000-000000000001', '--yes'], listener.io)).toBe(2);
+    expect(listener.stderr()).toMatch(/--platform b2c has no onPasswordSubmit listener/);
+  });
+
+  it('refuses an unknown --platform', async () => {
+    const run = capture(scenario.graph.env, scenario.now);
+    expect(await runStatus([...common().slice(0, -1), 'azureadb2c'], run.io)).toBe(2);
+    expect(run.stderr()).toMatch(/--platform must be externalId .* or b2c .*got "azureadb2c"/);
+  });
+});
+
+function b2cExtensionsAppObjectId(emulator: GraphEmulator): string {
+  const app = [...emulator.applications.values()].find((candidate) => candidate.appId === emulator.b2cExtensionsAppId);
+  return String(app?.id);
 }

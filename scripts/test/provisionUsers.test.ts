@@ -284,6 +284,101 @@ describe('jitmigrate provision-users', () => {
   }, 60_000);
 });
 
+describe('jitmigrate provision-users --platform b2c', () => {
+  let emulator: GraphEmulator;
+  let flag: string;
+  let dir: string;
+  let input: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeEach(async () => {
+    // A B2C tenant refuses $count, $search and ConsistencyLevel; its policies read the flag requiresMigration.
+    ({ emulator, migrationProperty: flag } = await startTenant({ platform: 'b2c' }, 'requiresMigration'));
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jit-provision-b2c-cli-'));
+    input = path.join(dir, 'users.jsonl');
+    env = { JITMIGRATE_GRAPH_URL: emulator.url, JITMIGRATE_GRAPH_TOKEN: EMULATOR_TOKEN };
+  });
+  afterEach(async () => {
+    await emulator.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  const required = () => ['--input', input, '--migration-property', flag, '--domain', TENANT_DOMAIN, '--platform', 'b2c'];
+
+  it('creates B2C local accounts: email identity issued by --domain, the flag, B2C password policies, no UPN of ours', async () => {
+    await fs.writeFile(input, [exportLines(2), JSON.stringify({ username: 'user3@example.com', hash: 'x' })].join('\n'));
+    const run = capture(env);
+    expect(await runProvisionUsers(required(), run.io)).toBe(0);
+    expect(compareWithInput(emulator, emails(3))).toEqual({ lost: 0, duplicated: 0, users: 3 });
+    const userWith = (email: string) =>
+      [...emulator.users.values()].find((user) => (user.identities as Array<{ issuerAssignedId: string }>)[0]?.issuerAssignedId === email) as Record<string, unknown>;
+    const first = userWith('user1@example.com');
+    const third = userWith('user3@example.com');
+    expect(first).toMatchObject({
+      accountEnabled: true,
+      displayName: 'User 1',
+      givenName: 'Test',
+      surname: 'Number1',
+      [flag]: true,
+      passwordPolicies: 'DisablePasswordExpiration, DisableStrongPassword',
+      passwordProfile: { forceChangePasswordNextSignIn: false, password: expect.stringMatching(/^.{32}$/) },
+    });
+    expect((first.identities as unknown[])[0]).toEqual({ signInType: 'emailAddress', issuer: TENANT_DOMAIN, issuerAssignedId: 'user1@example.com' });
+    // B2C made the UPN (the emulator's <id>@domain) and no mailNickname was sent.
+    expect(first.userPrincipalName).toBe(`${String(first.id)}@${TENANT_DOMAIN}`);
+    expect(first).not.toHaveProperty('mailNickname');
+    expect(third).toMatchObject({ displayName: 'user3', givenName: null, surname: null }); // no names in the export
+    const passwords = [...emulator.users.values()].map((user) => (user.passwordProfile as { password: string }).password);
+    expect(new Set(passwords).size).toBe(3);
+    const written = [run.stdout(), run.stderr(), await fs.readFile(`${input}.provision.checkpoint.jsonl`, 'utf8')].join('\n');
+    for (const password of passwords) expect(written).not.toContain(password);
+  });
+
+  it('reports a user whose sign-in name is not an email, and sends nothing for it', async () => {
+    await fs.writeFile(input, [exportLines(1), JSON.stringify({ username: 'jdoe', hash: 'x', displayName: 'J. Doe' })].join('\n'));
+    const errors = path.join(dir, 'errors.jsonl');
+    const run = capture(env);
+    expect(await runProvisionUsers([...required(), '--errors', errors], run.io)).toBe(1);
+    expect(emulator.users.size).toBe(1);
+    const [line] = (await fs.readFile(errors, 'utf8')).trim().split('\n').map((text) => JSON.parse(text) as Record<string, unknown>);
+    expect(line).toMatchObject({ record: 2, username: 'jdoe', status: 'failed', code: 'no-email', reason: expect.stringContaining('B2C local accounts sign in with their email') });
+  });
+
+  it('rides out throttling and resumes after Ctrl-C, nobody lost or created twice', async () => {
+    // Fewer writes per window than a batch holds: every full batch meets a 429, however slow the machine.
+    emulator.setThrottle({ writesPerWindow: 10, windowMs: 60 });
+    await fs.writeFile(input, exportLines(250));
+    const stop = new AbortController();
+    const run = capture(env, { stop: stop.signal });
+    const running = runProvisionUsers([...required(), '--max-concurrency', '2'], run.io);
+    while (emulator.users.size < 60) await new Promise((resolve) => setTimeout(resolve, 5));
+    stop.abort();
+    expect(await running).toBe(130);
+    const first = emulator.users.size;
+    expect(first).toBeLessThan(250);
+
+    const resumed = capture(env);
+    expect(await runProvisionUsers(required(), resumed.io)).toBe(0);
+    expect(resumed.stdout()).toMatch(new RegExp(`skipped \\(resume\\)\\s+${first}`));
+    expect(emulator.stats.throttled).toBeGreaterThan(0);
+    expect(compareWithInput(emulator, emails(250))).toEqual({ lost: 0, duplicated: 0, users: 250 });
+  });
+
+  it.each<[string, (args: string[]) => string[], RegExp]>([
+    ['a flag the B2C policies do not read', (args) => args.map((arg) => arg.replace(/_requiresMigration$/, '_toBeMigrated')), /--platform b2c: the migration policies read the flag .*_requiresMigration; pass --migration-property extension_[0-9a-f]{32}_requiresMigration/],
+    ['an unknown platform', (args) => [...args.slice(0, -1), 'aadb2c'], /--platform must be externalId .* or b2c .*got "aadb2c"/],
+    ['an External ID checkpoint', (args) => args, /written for --platform externalId/],
+  ])('usage error, exit 2: %s', async (label, edit, message) => {
+    await fs.writeFile(input, exportLines(1));
+    if (label === 'an External ID checkpoint') expect(await runProvisionUsers(required().slice(0, -2), capture(env).io)).toBe(0);
+    const users = emulator.users.size;
+    const run = capture(env);
+    expect(await runProvisionUsers(edit(required()), run.io)).toBe(2);
+    expect(run.stderr()).toMatch(message);
+    expect(emulator.users.size).toBe(users);
+  });
+});
+
 describe('jitmigrate bench-provision', () => {
   it('resumes its interrupted runs (crash and Ctrl-C) with no user lost or duplicated', async () => {
     const printed: string[] = [];
@@ -292,7 +387,7 @@ describe('jitmigrate bench-provision', () => {
       return true;
     });
     try {
-      const args = ['--users', '300', '--paced-users', '300', '--resume-users', '400', '--writes', '200', '--window-ms', '1000', '--latency-ms', '1'];
+      const args = ['--users', '300', '--paced-users', '300', '--resume-users', '400', '--writes', '200', '--window-ms', '1000', '--latency-ms', '1', '--identity-users', '480', '--app-writes', '20', '--app-window-ms', '500'];
       expect(await benchProvisionCommand.run(args)).toBe(0);
     } finally {
       write.mockRestore();
@@ -301,5 +396,9 @@ describe('jitmigrate bench-provision', () => {
     // Timing is not asserted: only that each resume ended with every user, once.
     expect(output).toMatch(/crash \(answers lost\) \+ resume\s+400\s.*\s0\s+0\s+0 lost, 0 dup\s+yes/);
     expect(output).toMatch(/Ctrl-C \+ resume\s+400\s.*\s0\s+0\s+0 lost, 0 dup\s+yes/);
+    // The whole write budget: 1 and 3 identities under both ceilings, every user once; the share is printed with its verdict.
+    expect(output).toMatch(/1 identity \(two-level pacing\)\s+160\s.*\s0\s+0\s+report, 0 lost\s+yes/);
+    expect(output).toMatch(/3 identities \(two-level pacing\)\s+480\s/);
+    expect(output).toMatch(/3 identities \(two-level pacing\): [\d.]+ % of the tenant ceiling \(target >= 95 %\): (MET|MISSED)/);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 /**
- * What the five Graph providers share: input checks that name the fix, normalisation, and one explicit diff
+ * What the Graph providers share: input checks that name the fix, normalisation, and one explicit diff
  * over normalised fields (docs/graph-objects.md#how-the-dynamic-providers-behave: sorted arrays, lower-cased GUIDs, server-generated
  * fields ignored, `changes: false` when equal, identity fields in `replaces`).
  * Provider modules import types only from @pulumi/pulumi: they are bundled into dist/infra/providers.cjs.
@@ -55,9 +55,9 @@ export class Checks {
     return value.toLowerCase();
   }
 
-  /** tenantId and graphBaseUrl, which every Graph resource carries. */
-  target(inputs: Props): GraphTarget {
-    const tenantId = this.guid(inputs, 'tenantId', 'set it to the External ID tenant ID (a GUID)') ?? '';
+  /** tenantId and graphBaseUrl, which every Graph resource carries; `tenant` names which tenant in the fix. */
+  target(inputs: Props, tenant = 'the External ID tenant'): GraphTarget {
+    const tenantId = this.guid(inputs, 'tenantId', `set it to ${tenant} ID (a GUID)`) ?? '';
     const raw = this.string(inputs, 'graphBaseUrl', 'set it to https://graph.microsoft.com (or a national cloud Graph URL)') ?? '';
     return { tenantId, graphBaseUrl: raw === '' || raw === UNKNOWN ? raw : this.baseUrl(raw) };
   }

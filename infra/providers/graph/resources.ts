@@ -135,3 +135,75 @@ export class GraphEventListener extends pulumi.dynamic.Resource {
     super(bundledProvider('graphEventListener'), name, { apiVersion: JIT_OBJECTS_API_VERSION, priority: 500, ...args }, opts, MODULE, 'EventListener');
   }
 }
+
+export interface GraphTrustFrameworkPolicyArgs extends GraphTargetArgs {
+  /** `B2C_1A_…`: the document's `PolicyId`. */
+  policyId: pulumi.Input<string>;
+  /** The policy file. A plain input, so `pulumi preview --diff` shows the changed lines. */
+  xml: pulumi.Input<string>;
+}
+
+/**
+ * A B2C custom policy file, uploaded with `PUT /beta/trustFramework/policies/{id}/$value`. Upload order is
+ * `dependsOn` (base, then the layer, then the relying parties); the provider never reorders.
+ */
+export class GraphTrustFrameworkPolicy extends pulumi.dynamic.Resource {
+  declare readonly policyId: pulumi.Output<string>;
+  /** Hex SHA-256 of the uploaded XML. */
+  declare readonly sha256: pulumi.Output<string>;
+
+  constructor(name: string, args: GraphTrustFrameworkPolicyArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(bundledProvider('graphTrustFrameworkPolicy'), name, { ...args, sha256: undefined }, opts, MODULE, 'TrustFrameworkPolicy');
+  }
+}
+
+export interface GraphTrustFrameworkKeySetArgs extends GraphTargetArgs {
+  /** The policy key name without `B2C_1A_` (B2C adds it), e.g. `JitApiPassword`. */
+  keySetId: pulumi.Input<string>;
+  /** `sig` (Signature) or `enc` (Encryption), the portal's key usage. */
+  use: pulumi.Input<'sig' | 'enc'>;
+  /** A string secret (`uploadSecret`). Kept secret in state whether or not the caller marked it. */
+  secret?: pulumi.Input<string>;
+  /** A .pfx (`uploadPkcs12`), base-64, with its password; use must be `sig`. Kept secret in state. */
+  pkcs12?: pulumi.Input<{ key: pulumi.Input<string>; password: pulumi.Input<string> }>;
+}
+
+/** The material B2C never returns, kept encrypted in state so `diff` can see a change (azure-pulumi.md 6.3). */
+const KEY_SET_SECRET_OUTPUTS = ['secret', 'pkcs12'];
+
+/** A B2C policy key (`/beta/trustFramework/keySets`); give exactly one of `secret` and `pkcs12`. A changed secret is a new upload. */
+export class GraphTrustFrameworkKeySet extends pulumi.dynamic.Resource {
+  /** With the `B2C_1A_` prefix: the `StorageReferenceId` the policies use. */
+  declare readonly keySetId: pulumi.Output<string>;
+  /** The active key's id. */
+  declare readonly kid: pulumi.Output<string>;
+
+  constructor(name: string, args: GraphTrustFrameworkKeySetArgs, opts: pulumi.CustomResourceOptions = {}) {
+    const { secret, pkcs12, ...plain } = args;
+    const props = {
+      ...plain,
+      ...(secret === undefined ? {} : { secret: pulumi.secret(secret) }),
+      ...(pkcs12 === undefined ? {} : { pkcs12: pulumi.secret(pkcs12) }),
+      kid: undefined,
+    };
+    const additionalSecretOutputs = [...new Set([...(opts.additionalSecretOutputs ?? []), ...KEY_SET_SECRET_OUTPUTS])];
+    super(bundledProvider('graphTrustFrameworkKeySet'), name, props, { ...opts, additionalSecretOutputs }, MODULE, 'TrustFrameworkKeySet');
+  }
+}
+
+export interface GraphB2cUserFlowArgs extends GraphTargetArgs {
+  /** `B2C_1_…` (the prefix is added when missing): the policy name the token endpoint takes. */
+  userFlowId: pulumi.Input<string>;
+  /** `resourceOwner` for ROPC. */
+  userFlowType: pulumi.Input<'signUp' | 'signIn' | 'signUpOrSignIn' | 'passwordReset' | 'profileUpdate' | 'resourceOwner'>;
+  userFlowTypeVersion: pulumi.Input<number>;
+}
+
+/** An Azure AD B2C user flow (`/beta/identity/b2cUserFlows`); its `id` is the `B2C_1_…` name. */
+export class GraphB2cUserFlow extends pulumi.dynamic.Resource {
+  declare readonly userFlowId: pulumi.Output<string>;
+
+  constructor(name: string, args: GraphB2cUserFlowArgs, opts: pulumi.CustomResourceOptions = {}) {
+    super(bundledProvider('graphB2cUserFlow'), name, { ...args }, opts, MODULE, 'B2cUserFlow');
+  }
+}

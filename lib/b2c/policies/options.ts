@@ -104,6 +104,8 @@ export class B2cPolicyOptionsError extends Error {
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A tenant's initial domain: one DNS label of letters and digits under onmicrosoft.com. */
 const TENANT = /^[a-z0-9]{1,63}\.onmicrosoft\.com$/i;
+/** Also the infra's check of b2cTenantDomain with legacyStore=b2c (infra/config.ts): one rule for both. */
+export { TENANT as B2C_TENANT_DOMAIN };
 const POLICY_ID = /^B2C_1A_[A-Za-z0-9_]+$/;
 /** RFC 9110 token: the characters a header name may hold. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -29,19 +29,29 @@ import { CheckpointFile } from '../provisioning/checkpoint';
 import { AdaptiveConcurrency } from '../provisioning/concurrency';
 import { provisionUsers, type GraphBatcher, type ProvisionSummary } from '../provisioning/engine';
 import { ErrorReportFile } from '../provisioning/errorReport';
-import { compareWithInput, emulatorClient, exportRows, rowsFrom, startTenant, TENANT_DOMAIN } from '../provisioning/testing/fixtures';
+import { appIds, compareWithInput, emulatorClient, emulatorClientsAs, exportRows, rowsFrom, startTenant, TENANT_DOMAIN } from '../provisioning/testing/fixtures';
 import { SimulatedCrash } from '../provisioning/testing/simulatedCrash';
-import { WriteBudget } from '../provisioning/writeBudget';
+import { WriteBudget, WritePacer } from '../provisioning/writeBudget';
 import { integerOption, parseOptions } from './args';
 
 const HELP = `usage: jitmigrate bench-provision [--users 4000] [--writes 1000] [--window-ms 10000] [--latency-ms 2]
                                   [--max-concurrency 16] [--paced-users 3000] [--resume-users 1500]
+                                  [--identity-users 1800] [--app-writes 60] [--app-window-ms 2000]
 
 Provisions --users users against the Graph emulator throttled to --writes writes per --window-ms
 (--latency-ms per Graph operation), reacting to 429s only (AIMD + Retry-After); then --paced-users paced
 under the known limit; then cuts runs of --resume-users off mid-way (a crash, then Ctrl-C) and resumes
 them. Prints throughput as a share of the throttle's ceiling (target 90 %) and users lost or duplicated
-(target 0). Takes about a minute and a half with the defaults.`;
+(target 0). Then the tenant's whole write budget: the emulator enforces both of Graph's ceilings, scaled
+down (--app-writes per --app-window-ms per app; six times as many per twice the window per tenant, as
+3,000 per 150 s and 18,000 per 5 min), and --identity-users are provisioned with 1 identity (a third of
+them) and with 3: the rate as a share of the tenant ceiling, target >= 95 % with 3 (MET/MISSED).
+Takes about two minutes with the defaults.`;
+
+/** Graph's tenant limit over its per-app limit: 18,000 per 5 min against 3,000 per 150 s. */
+const TENANT_WRITES_PER_APP_WRITES = 6;
+const TENANT_WINDOW_PER_APP_WINDOW = 2;
+const TENANT_SHARE_TARGET = 0.95;
 
 const THROUGHPUT_TARGET = 0.9;
 
@@ -53,10 +63,13 @@ interface Settings {
   latencyMs: number;
   maxConcurrency: number;
   resumeUsers: number;
+  identityUsers: number;
+  appWrites: number;
+  appWindowMs: number;
 }
 
 interface Row {
-  kind: 'throughput' | 'resume';
+  kind: 'throughput' | 'resume' | 'identities';
   scenario: string;
   users: number;
   elapsedMs: number;
@@ -74,7 +87,18 @@ export const benchProvisionCommand = {
   async run(argv: string[]): Promise<number> {
     const { values } = parseOptions(
       argv,
-      { users: { type: 'string' }, 'paced-users': { type: 'string' }, writes: { type: 'string' }, 'window-ms': { type: 'string' }, 'latency-ms': { type: 'string' }, 'max-concurrency': { type: 'string' }, 'resume-users': { type: 'string' } },
+      {
+        users: { type: 'string' },
+        'paced-users': { type: 'string' },
+        writes: { type: 'string' },
+        'window-ms': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'max-concurrency': { type: 'string' },
+        'resume-users': { type: 'string' },
+        'identity-users': { type: 'string' },
+        'app-writes': { type: 'string' },
+        'app-window-ms': { type: 'string' },
+      },
       HELP,
     );
     if (values.help) {
@@ -89,6 +113,9 @@ export const benchProvisionCommand = {
       latencyMs: integerOption(values['latency-ms'], 'latency-ms', 2, 0, 1000),
       maxConcurrency: integerOption(values['max-concurrency'], 'max-concurrency', 16, 1, 32),
       resumeUsers: integerOption(values['resume-users'], 'resume-users', 1500, 100, 100_000),
+      identityUsers: integerOption(values['identity-users'], 'identity-users', 1800, 60, 100_000),
+      appWrites: integerOption(values['app-writes'], 'app-writes', 60, 20, 100_000),
+      appWindowMs: integerOption(values['app-window-ms'], 'app-window-ms', 2000, 500, 600_000),
     };
     const ceiling = settings.writes / (settings.windowMs / 1000);
     process.stdout.write(
@@ -102,12 +129,17 @@ export const benchProvisionCommand = {
       rows.push(await throughput('paced at the known limit', settings, dir, true));
       rows.push(await interrupted('crash (answers lost) + resume', settings, dir, 'crash'));
       rows.push(await interrupted('Ctrl-C + resume', settings, dir, 'abort'));
+      rows.push(await identities(1, settings, dir));
+      rows.push(await identities(3, settings, dir));
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
     process.stdout.write(`\n${table(rows)}\n`);
+    const tenantCeiling = tenantCeilingOf(settings);
     process.stdout.write(
       `share of ceiling = writes admitted before the last throttle window / time from the first window's opening to the last's / ${formatCount(ceiling)} writes/s\n` +
+        `identity rows: the same over the emulator's ${identityWindowsNote(settings)}; share of the tenant ceiling (${formatCount(tenantCeiling)} writes/s)\n` +
+        rows.filter((row) => row.kind === 'identities').map((row) => `${row.scenario}: ${row.share === undefined ? '-' : `${(row.share * 100).toFixed(1)} %`} of the tenant ceiling${row.scenario.startsWith('3') ? ` (target >= ${TENANT_SHARE_TARGET * 100} %): ${row.met ? 'MET' : 'MISSED'}` : ''}\n`).join('') +
         `${rows.every((row) => row.met) ? 'All targets met.' : 'Some targets were NOT met.'}\n`,
     );
     return 0;
@@ -242,6 +274,69 @@ async function interrupted(scenario: string, settings: Settings, dir: string, ho
   }
 }
 
+function tenantCeilingOf(settings: Settings): number {
+  return (settings.appWrites * TENANT_WRITES_PER_APP_WRITES) / ((settings.appWindowMs * TENANT_WINDOW_PER_APP_WINDOW) / 1000);
+}
+
+function identityWindowsNote(settings: Settings): string {
+  return `${formatCount(settings.appWrites)} writes per ${settings.appWindowMs / 1000} s per app and ${formatCount(settings.appWrites * TENANT_WRITES_PER_APP_WRITES)} per ${(settings.appWindowMs * TENANT_WINDOW_PER_APP_WINDOW) / 1000} s per tenant`;
+}
+
+/**
+ * The tenant's whole write budget: `count` app identities, each a client calling as its own app, paced by the
+ * two-level WritePacer under both of the emulator's ceilings. One identity provisions a third of the users (it
+ * runs at a third of the rate). The rate is measured as for the throughput rows, over the windows of the ceiling
+ * that binds: the app's for one identity, the tenant's for three.
+ */
+async function identities(count: number, settings: Settings, dir: string): Promise<Row> {
+  const appLimit = { writes: settings.appWrites, perMs: settings.appWindowMs };
+  const tenantLimit = { writes: settings.appWrites * TENANT_WRITES_PER_APP_WRITES, perMs: settings.appWindowMs * TENANT_WINDOW_PER_APP_WINDOW };
+  const { emulator, migrationProperty } = await startTenant({
+    token: undefined,
+    throttle: { writesPerWindow: appLimit.writes, windowMs: appLimit.perMs, tenantWritesPerWindow: tenantLimit.writes, tenantWindowMs: tenantLimit.perMs },
+    faults: { latencyMs: settings.latencyMs },
+  });
+  const users = count === 1 ? Math.ceil(settings.identityUsers / 3) : settings.identityUsers;
+  const concurrency = new AdaptiveConcurrency({ max: settings.maxConcurrency });
+  const checkpoint = await CheckpointFile.open(path.join(dir, `identities-${count}.checkpoint.jsonl`), { domain: TENANT_DOMAIN, migrationProperty });
+  const errors = await ErrorReportFile.create(path.join(dir, `identities-${count}.errors.jsonl`));
+  try {
+    const summary = await provisionUsers({
+      rows: rowsFrom(exportRows(users)),
+      target: { domain: TENANT_DOMAIN, migrationProperty },
+      graph: emulatorClientsAs(emulator, appIds(count), { onThrottle: (info) => concurrency.onThrottle(info) }),
+      checkpoint,
+      errors,
+      concurrency,
+      writeBudget: WritePacer.forIdentities(count, appLimit, tenantLimit, Date.now, 50),
+    });
+    const check = compareWithInput(emulator, emails(users));
+    const binding = count === 1 ? appLimit : tenantLimit;
+    const windows = throttleWindows(emulator, binding.perMs);
+    const rate = shareOfCeiling(windows, { writes: binding.writes, windowMs: binding.perMs });
+    // shareOfCeiling measures against the binding ceiling; scale it to the tenant's.
+    const share = rate === undefined ? undefined : (rate * (binding.writes / binding.perMs)) / (tenantLimit.writes / tenantLimit.perMs);
+    const perApp = appIds(count).map((appId) => formatCount(emulator.writesByApp.get(appId) ?? 0));
+    const clean = check.lost === 0 && check.duplicated === 0 && summary.failedTotal === 0;
+    return {
+      kind: 'identities',
+      scenario: `${count} identit${count === 1 ? 'y' : 'ies'} (two-level pacing)`,
+      users: summary.created,
+      elapsedMs: summary.elapsedMs,
+      throttledItems: emulator.stats.throttled,
+      share,
+      lost: check.lost,
+      duplicated: check.duplicated,
+      note: `writes per app ${perApp.join(' / ')}, ${windows.length} ${count === 1 ? 'app' : 'tenant'} windows`,
+      met: count === 1 ? clean : clean && share !== undefined && share >= TENANT_SHARE_TARGET,
+    };
+  } finally {
+    await checkpoint.close();
+    await errors.close();
+    await emulator.stop();
+  }
+}
+
 interface ThrottleWindow {
   start: number;
   writes: number;
@@ -260,7 +355,7 @@ function throttleWindows(emulator: GraphEmulator, windowMs: number): ThrottleWin
 }
 
 /** Writes before the last window, over the time until it opened, as a share of the ceiling. */
-function shareOfCeiling(windows: ThrottleWindow[], settings: Settings): number | undefined {
+function shareOfCeiling(windows: ThrottleWindow[], settings: Pick<Settings, 'writes' | 'windowMs'>): number | undefined {
   const first = windows[0];
   const last = windows.at(-1);
   if (first === undefined || last === undefined || windows.length < 2) return undefined;
@@ -284,7 +379,7 @@ function table(rows: Row[]): string {
     formatCount(row.throttledItems),
     String(row.lost ?? '-'),
     String(row.duplicated ?? '-'),
-    row.kind === 'resume' ? '0 lost, 0 dup' : `>= ${THROUGHPUT_TARGET * 100} %, 0 lost`,
+    row.kind === 'resume' ? '0 lost, 0 dup' : row.kind === 'identities' ? (row.scenario.startsWith('1') ? 'report, 0 lost' : `>= ${TENANT_SHARE_TARGET * 100} % of tenant`) : `>= ${THROUGHPUT_TARGET * 100} %, 0 lost`,
     row.met ? 'yes' : 'NO',
     row.note,
   ]);

@@ -5,11 +5,11 @@
  */
 import type { GraphClient } from '../../../lib/graph';
 import { parseOptions, UsageError } from './args';
-import { countByFlag } from '../operations/graphUsers';
-import { processIo, withExitCode, type CommandIo } from '../operations/io';
+import { countingProgress, flagCounterFor } from '../operations/flagCounter';
+import { processIo, progressStream, withExitCode, type CommandIo } from '../operations/io';
 import { indexLegacyStore, openLegacyStore, type MigrationMark } from '../operations/legacyStore';
 import { checkListenerId, deleteListener, detachApplications, getMigrationListener, hasNoApplications, sunsetConsequences, type MigrationListener } from '../operations/listener';
-import { NEVER_MIGRATED_COLUMNS, reportNeverMigrated, type NeverMigratedCounts, type NeverMigratedRow } from '../operations/neverMigrated';
+import { NEVER_MIGRATED_COLUMNS, NEVER_MIGRATED_COLUMNS_WITH_B2C, reportNeverMigrated, type NeverMigratedCounts, type NeverMigratedRow } from '../operations/neverMigrated';
 import { COMMON_HELP, COMMON_OPTIONS, graphClientFor, readCommonOptions } from '../operations/options';
 import { requirePaths } from '../operations/files';
 import { openReport, reportFormatFor } from '../operations/reports';
@@ -72,6 +72,12 @@ export async function runFinish(argv: string[], io: CommandIo): Promise<number> 
       return 0;
     }
     const common = readCommonOptions(values, 'optional');
+    if (common.platform === 'b2c' && (values['remove-listener-apps'] !== undefined || values['delete-listener'] !== undefined)) {
+      throw new UsageError(
+        '--platform b2c has no onPasswordSubmit listener: B2C migrates in its custom policies, so drop --remove-listener-apps/--delete-listener ' +
+          '(to stop the migration, upload the policies without the migration step)',
+      );
+    }
     if (values['remove-listener-apps'] !== undefined && values['delete-listener'] !== undefined) {
       throw new UsageError('pass either --remove-listener-apps or --delete-listener, not both');
     }
@@ -91,14 +97,15 @@ export async function runFinish(argv: string[], io: CommandIo): Promise<number> 
     let legacy: ReadonlyMap<string, MigrationMark> | undefined;
     if (common.legacy !== undefined) legacy = await indexLegacyStore(await openLegacyStore(common.legacy));
 
-    const report = await openReport<NeverMigratedRow>(reportFile, format, NEVER_MIGRATED_COLUMNS);
+    const columns = common.b2cObjectIdProperty === undefined ? NEVER_MIGRATED_COLUMNS : NEVER_MIGRATED_COLUMNS_WITH_B2C;
+    const report = await openReport<NeverMigratedRow>(reportFile, format, columns);
     let counts: NeverMigratedCounts;
     try {
-      counts = await reportNeverMigrated({ client, property: common.migrationProperty, domain: common.domain, legacy, report });
+      counts = await reportNeverMigrated({ client, property: common.migrationProperty, domain: common.domain, legacy, report, b2cObjectIdProperty: common.b2cObjectIdProperty });
     } finally {
       await report.close();
     }
-    const { migrated } = await countByFlag(client, common.migrationProperty);
+    const { migrated } = await flagCounterFor(client, common.platform, countingProgress(progressStream(io))).countByFlag(common.migrationProperty);
 
     const messages: string[] = [];
     let outcome: ListenerOutcome | null = null;

@@ -50,6 +50,7 @@ describe('import-legacy usage errors exit 2 and say what to fix', () => {
     [[], /--input FILE is required/],
     [['--input', 'x.csv'], /--preset is required: one of aspnet-identity, django, firebase, keycloak, generic/],
     [['--input', 'x.csv', '--preset', 'ldap'], /--preset ldap is unknown/],
+    [['--input', 'x.jsonl', '--preset', 'b2c'], /--preset b2c is for provision-users: B2C exports no password hashes/],
     [['--input', 'x.csv', '--preset', 'generic', '--nope'], /Unknown option '--nope'/],
     [['--input', 'x.csv', '--preset', 'generic', '--map', 'username'], /--map username: write TARGET=SOURCE/],
     [['--input', fixture('generic-users.csv'), '--preset', 'generic', '--map', 'usrename=login', '--dry-run'], /--map usrename=…: unknown target/],

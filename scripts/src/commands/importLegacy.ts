@@ -208,6 +208,9 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ImportArgs | 'help' 
   if (!values.input) throw new UsageError('--input FILE is required: the export to import');
   if (!values.preset) throw new UsageError(`--preset is required: one of ${PRESET_NAMES.join(', ')}`);
   if (!isPresetName(values.preset)) throw new UsageError(`--preset ${values.preset} is unknown: use one of ${PRESET_NAMES.join(', ')}`);
+  if (values.preset === 'b2c') {
+    throw new UsageError('--preset b2c is for provision-users: B2C exports no password hashes, and LegacyStore=b2c verifies each password against B2C at the first sign-in');
+  }
 
   const firebaseHashConfig = firebaseFlags(values);
   if (firebaseHashConfig && values.preset !== 'firebase') throw new UsageError('the --firebase-* flags only apply to --preset firebase');

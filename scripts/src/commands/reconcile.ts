@@ -7,7 +7,7 @@ import { parseOptions, UsageError } from './args';
 import { processIo, withExitCode, type CommandIo } from '../operations/io';
 import { openLegacyStore } from '../operations/legacyStore';
 import { COMMON_HELP, COMMON_OPTIONS, graphClientFor, readCommonOptions } from '../operations/options';
-import { reconcile, RECONCILE_REPORT_COLUMNS, type ReconcileReportRow, type ReconcileSummary } from '../operations/reconcile';
+import { reconcile, RECONCILE_REPORT_COLUMNS, RECONCILE_REPORT_COLUMNS_WITH_B2C, type ReconcileReportRow, type ReconcileSummary } from '../operations/reconcile';
 import { requirePaths } from '../operations/files';
 import { openReport, reportFormatFor, type ReportWriter } from '../operations/reports';
 
@@ -52,7 +52,8 @@ export async function runReconcile(argv: string[], io: CommandIo): Promise<numbe
     const store = await openLegacyStore(common.legacy);
 
     let report: ReportWriter<ReconcileReportRow> | undefined;
-    if (values.report !== undefined && format !== undefined) report = await openReport<ReconcileReportRow>(values.report, format, RECONCILE_REPORT_COLUMNS);
+    const columns = common.b2cObjectIdProperty === undefined ? RECONCILE_REPORT_COLUMNS : RECONCILE_REPORT_COLUMNS_WITH_B2C;
+    if (values.report !== undefined && format !== undefined) report = await openReport<ReconcileReportRow>(values.report, format, columns);
     let summary: ReconcileSummary;
     try {
       summary = await reconcile({
@@ -62,6 +63,7 @@ export async function runReconcile(argv: string[], io: CommandIo): Promise<numbe
         domain: common.domain,
         dryRun: values['dry-run'] === true,
         usePasswordChanges: evidence === 'both',
+        b2cObjectIdProperty: common.b2cObjectIdProperty,
         report,
         now: () => io.now(),
       });

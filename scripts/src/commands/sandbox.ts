@@ -5,12 +5,12 @@
  * runs it, with the Entra password check on, and a fake Entra signs tokens and encrypts password contexts as
  * Entra does. It signs the sample users in with right, wrong, weak and blocked passwords, and with an old
  * legacy password after a reset in Entra, and prints each answer. Then the B2C mode (sandboxB2c.ts): the
- * generated custom policies' journeys against a B2C function of its own.
+ * generated custom policies' journeys against a B2C function of its own and a B2C-mode Graph emulator. Last, the
+ * move from B2C to External ID (sandboxB2cToExternalId.ts): export, provisioning and ROPC first sign-ins.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { generateEncryptionCertificate } from '../../../function/src/crypto';
@@ -30,10 +30,10 @@ import { SUPERSEDED_MEANING } from '../operations/progress';
 import { collectStatus } from '../operations/status';
 import { EMULATOR_TOKEN, startTenant, TENANT_DOMAIN } from '../provisioning/testing/fixtures';
 import { integerOption, parseOptions } from './args';
-import { runProvisionUsers } from './provisionUsers';
 import { runB2cSandbox } from './sandboxB2c';
 import { serveCommandLine, writeSandboxSettings } from './sandboxSettings';
-import { capturedOutput, importSampleExport, sampleFile, table } from './sandboxSupport';
+import { runB2cToExternalIdSandbox } from './sandboxB2cToExternalId';
+import { emulatorEnvironment, importSampleExport, progressSentence, provisionSampleExport, sampleFile, submitPasswordAsEntra, table } from './sandboxSupport';
 import { untilStopSignal } from './stopSignals';
 
 const HELP = `usage: npm start [-- --serve] [-- --port P]   (or: jitmigrate sandbox [--serve] [--port P])
@@ -43,9 +43,15 @@ provisions the users into it as of 30 days ago, starts the function on loopback 
 PasswordChangeCheck=graph, plays Entra for a series of sign-ins (clearing a user's migration flag after
 MigratePassword or UpdatePassword, as Entra does), prints every answer and the migration progress as
 jitmigrate status counts it. Then the B2C mode: a second function with IdentityPlatform=b2c over its own copy
-of the legacy users, the custom policies b2c-policies generates, and a B2C stand-in running their sign-in,
-sign-up and password-reset journeys (scripts/sandbox/sample-b2c-journeys.json); it prints each journey, the
-REST calls the policy made and whether the directory ended as expected. Exits 0 when everything was as expected.
+of the legacy users, a Graph emulator in B2C mode provisioned with provision-users --platform b2c, the custom
+policies b2c-policies generates, and a B2C stand-in running their sign-in, sign-up and password-reset journeys
+against that directory (scripts/sandbox/sample-b2c-journeys.json); it prints each journey, the REST calls the
+policy made, whether the directory ended as expected, and the B2C progress as jitmigrate status --platform b2c
+counts it. Last, from B2C to External ID: a B2C-mode Graph emulator seeded with B2C users of every kind,
+export-b2c against it (its counts: the social user reported), provision-users --preset b2c --mfa-methods phone
+into an External ID Graph emulator (the phone method read back), and a function with LegacyStore=b2c checking
+first sign-ins against the ROPC stand-in: migrated, wrong password, locked in B2C, B2C hanging
+(scripts/sandbox/sample-b2c-to-externalid.json). Exits 0 when everything was as expected.
   --serve    keep everything running, and write the functions' settings to .sandbox/local.settings.json and
              .sandbox/b2c/local.settings.json (secret values each in a file of their own under secrets/
              beside them) for jitmigrate serve, with curl examples for both
@@ -73,19 +79,13 @@ interface SampleSignIn {
  * username's Entra object id (the id Entra sends as authenticationContext.user.id).
  */
 async function provisionSampleUsers(graph: GraphEmulator, migrationProperty: string, usernames: readonly string[]): Promise<Map<string, string | undefined>> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'jit-sandbox-'));
-  const env = { JITMIGRATE_GRAPH_URL: graph.url, JITMIGRATE_GRAPH_TOKEN: EMULATOR_TOKEN };
-  const output = capturedOutput();
   graph.setClock(() => new Date(Date.now() - PROVISIONED_DAYS_AGO * DAY_MS));
   try {
-    const args = ['--input', sampleFile('sample-users.jsonl'), '--preset', 'generic', '--migration-property', migrationProperty, '--domain', TENANT_DOMAIN, '--checkpoint', path.join(dir, 'checkpoint.jsonl')];
-    const code = await runProvisionUsers(args, { stdout: output.stream, stderr: output.stream, env });
-    if (code !== 0) throw new Error(`provisioning the sample users failed:\n${output.text()}`);
+    await provisionSampleExport(graph.url, ['--migration-property', migrationProperty, '--domain', TENANT_DOMAIN]);
   } finally {
     graph.setClock(() => new Date());
-    await fs.rm(dir, { recursive: true, force: true });
   }
-  return findUsersByIdentity(graphClientFromEnvironment({ env }), usernames, TENANT_DOMAIN);
+  return findUsersByIdentity(graphClientFromEnvironment({ env: emulatorEnvironment(graph.url) }), usernames, TENANT_DOMAIN);
 }
 
 export const sandboxCommand = {
@@ -119,7 +119,7 @@ export const sandboxCommand = {
 
       const { emulator: graph, migrationProperty } = await startTenant();
       cleanups.push(() => graph.stop());
-      const directory = graphClientFromEnvironment({ env: { JITMIGRATE_GRAPH_URL: graph.url, JITMIGRATE_GRAPH_TOKEN: EMULATOR_TOKEN } });
+      const directory = graphClientFromEnvironment({ env: emulatorEnvironment(graph.url) });
       const entraIds = await provisionSampleUsers(graph, migrationProperty, records);
       const provisioned = [...entraIds.values()].filter((id) => id !== undefined).length;
       say(`Provisioned ${provisioned} External ID users in the Graph emulator with provision-users, created ${PROVISIONED_DAYS_AGO} days ago (flag ${migrationProperty}).`);
@@ -155,17 +155,7 @@ export const sandboxCommand = {
       for (const attempt of signIns) {
         const userId = entraIdOf(attempt.username);
         if (attempt.resetInEntra) graph.simulateSelfServicePasswordReset(userId);
-        const token = await entra.mintAccessToken();
-        const context = await entra.encryptPasswordContext({ username: attempt.username, password: attempt.password, nonce: attempt.nonce ?? randomUUID() }, certificate.certificatePem);
-        const started = performance.now();
-        const response = await fetch(host.url, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: JSON.stringify(entra.passwordSubmitBody(context, { user: { id: userId } })),
-        });
-        const ms = performance.now() - started;
-        const body = (await response.json().catch(() => undefined)) as { data?: { actions?: { '@odata.type'?: string }[] } } | undefined;
-        const action = body?.data?.actions?.[0]?.['@odata.type']?.replace('microsoft.graph.passwordSubmit.', '') ?? `HTTP ${response.status}`;
+        const { action, ms } = await submitPasswordAsEntra(entra, certificate.certificatePem, host.url, { ...attempt, userId });
         const ok = action === attempt.expect;
         if (!ok) mismatches++;
         // Entra's part after these answers: it stores the password and clears the user's migration flag.
@@ -180,12 +170,8 @@ export const sandboxCommand = {
       // Progress exactly as `jitmigrate status` computes it: Graph's flags and the legacy store's marks.
       const store = await openLegacyStore({ store: 'table', tableConnectionString: azurite.connectionString, tableName: 'LegacyUsers' });
       const { snapshot } = await collectStatus({ client: directory, store, property: parseMigrationProperty(migrationProperty), now: new Date() });
-      const { totals } = snapshot;
       const superseded = snapshot.legacy.superseded ?? 0;
-      say(
-        `\nMigration progress (as jitmigrate status counts it): ${totals.migrated} of ${totals.users} users migrated (${totals.percentMigrated} %), ` +
-          `${totals.pending} pending (flag still true, disabled and locked-out users included), ${totals.failed} failed (not provisioned).`,
-      );
+      say(`\nMigration progress (as jitmigrate status counts it): ${progressSentence(snapshot)}`);
       say(`Superseded: ${superseded} legacy record(s): ${SUPERSEDED_MEANING}.`);
       say('Over time: jitmigrate status --history progress.jsonl --chart progress.html draws the burn-down (docs/operations.md).');
       // A Retry alone could be a wrong password: the marks prove the reset rows were refused for the Entra password.
@@ -197,6 +183,7 @@ export const sandboxCommand = {
       const b2c = await runB2cSandbox({ connectionString: azurite.connectionString, sink, say });
       cleanups.unshift(() => b2c.close());
       mismatches += b2c.mismatches;
+      mismatches += await runB2cToExternalIdSandbox({ entra, certificatePem: certificate.certificatePem, externalId: settings, sink, say });
 
       if (values.serve) {
         const token = await entra.mintAccessToken();

@@ -1,9 +1,11 @@
 /**
  * The B2C half of `npm start`: a function host of its own with IdentityPlatform=b2c (Basic authentication,
- * a fresh random secret) over its own legacy and state tables in the same Azurite, the custom policies
+ * a fresh random secret) over its own legacy and state tables in the same Azurite, a Graph emulator in B2C mode
+ * as the B2C directory (its pre-provisioned users made by `provision-users --platform b2c`), the custom policies
  * `generateB2cPolicies` writes, and the B2C stand-in running their three journeys (sign-in, sign-up, password
- * reset) against the host and a small directory, as scripts/sandbox/sample-b2c-journeys.json lists them.
- * Each row is checked against the directory afterwards (password written, flag cleared, legacy profile).
+ * reset) against the host and that directory, as scripts/sandbox/sample-b2c-journeys.json lists them.
+ * Each row is checked against the directory afterwards (password written, flag cleared, legacy profile), and
+ * the progress is counted as `jitmigrate status --platform b2c` counts it.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -11,19 +13,35 @@ import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { ensureTable, normalizeUsername, type LegacyUserRecord } from '../../../function/src/legacy';
 import type { LogSink } from '../../../function/src/telemetry';
-import { B2C_CLAIMS, B2C_ROUTES } from '../../../lib/b2c/contract';
+import { B2C_CLAIMS, B2C_MIGRATION_FLAG, B2C_ROUTES } from '../../../lib/b2c/contract';
 import { generateB2cPolicies } from '../../../lib/b2c/policies';
-import { B2cDirectory, B2cStandIn, loopbackServiceUrl, migrationFlagAttribute, type B2cUser, type JourneyResult, type SignUpProfile } from '../../../test/emulators/b2c';
+import { graphClientFromEnvironment } from '../../../lib/graph';
+import {
+  B2cStandIn,
+  GraphEmulatorB2cDirectory,
+  loopbackServiceUrl,
+  migrationFlagAttribute,
+  type B2cDirectory,
+  type B2cUser,
+  type JourneyResult,
+  type SignUpProfile,
+} from '../../../test/emulators/b2c';
+import type { GraphEmulator } from '../../../test/emulators/graph';
 import { startLocalHost, type LocalHost } from '../host/localHost';
+import { flagCounterFor } from '../operations/flagCounter';
+import { openLegacyStore } from '../operations/legacyStore';
+import { parseMigrationProperty } from '../operations/migrationProperty';
+import type { StatusSnapshot } from '../operations/progress';
+import { collectStatus } from '../operations/status';
+import { startTenant } from '../provisioning/testing/fixtures';
 import { secretFromFile, serveCommandLine, shownPath, writeSandboxSettings, type SandboxSettings } from './sandboxSettings';
-import { importSampleExport, sampleFile, table } from './sandboxSupport';
+import { emulatorEnvironment, importSampleExport, progressSentence, provisionSampleExport, sampleFile, table } from './sandboxSupport';
 
 const B2C_TENANT = 'contosob2c.onmicrosoft.com';
 /** Never called: the stand-in sends every ServiceUrl to the loopback host. */
 const B2C_API_URL = 'https://jit-sandbox.example.net';
-/** A fake b2c-extensions-app: the flag's directory name is made from its client id. */
+/** The emulated tenant's b2c-extensions-app: the flag's directory name is made from its client id. */
 const EXTENSIONS_APP_CLIENT_ID = '5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
-const EXTENSIONS_APP_OBJECT_ID = '6d2e3f4a-5b6c-4d7e-8f9a-0b1c2d3e4f5a';
 const BASIC_USERNAME = 'b2c-sandbox';
 const LEGACY_TABLE = 'LegacyUsersB2c';
 const STATE_TABLE = 'JitStateB2c';
@@ -53,16 +71,21 @@ interface SampleJourney {
   readonly note: string;
 }
 
+const PROGRESS_TOTALS = ['users', 'migrated', 'pending', 'failed'] as const;
+type ProgressTotals = Readonly<Record<(typeof PROGRESS_TOTALS)[number], number>>;
+
 interface SampleB2cJourneys {
   readonly directory: {
-    /** Made by provision-users: migration flag set, a random password, the legacy display name. */
+    /** Their lines of sample-users.jsonl go through provision-users --platform b2c: flag set, a random password. */
     readonly preProvisioned: readonly string[];
-    /** Migrated before: flag false, a password of their own in B2C. */
-    readonly migrated: readonly { readonly email: string; readonly password: string }[];
-    /** B2C users the legacy store never knew. */
+    /** Migrated before: flag false, a password of their own in B2C (added to the directory directly). */
+    readonly migrated: readonly ({ readonly email: string; readonly password: string } & SignUpProfile)[];
+    /** B2C users the legacy store never knew (added to the directory directly). */
     readonly plain: readonly ({ readonly email: string; readonly password: string } & SignUpProfile)[];
   };
   readonly journeys: readonly SampleJourney[];
+  /** What `jitmigrate status --platform b2c` counts after the journeys. */
+  readonly progress: ProgressTotals;
 }
 
 interface Observed {
@@ -97,16 +120,25 @@ export async function runB2cSandbox(options: { connectionString: string; sink: L
     },
   };
   const host = await startLocalHost({ env: { ...settings.plain, ...settings.secrets }, sink: options.sink });
+  const cleanups: (() => Promise<void>)[] = [() => host.close()];
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+  };
   try {
     const samples = await readSampleJourneys();
-    const standIn = startStandIn(host, basicPassword);
-    provisionDirectory(standIn.directory, samples.directory, legacy);
     say(`\nB2C mode: imported the same ${legacy.size} legacy users into a table of their own (${LEGACY_TABLE}) with import-legacy.`);
     say(`B2C function (IdentityPlatform=b2c, Basic auth, fresh secret) listening on ${host.origin}/api/b2c/.`);
+    // The B2C directory: a Graph emulator that answers as a B2C tenant (no $count, no $search).
+    const { emulator: graph } = await startTenant({ platform: 'b2c', tenantDomain: B2C_TENANT, b2cExtensionsAppId: EXTENSIONS_APP_CLIENT_ID }, B2C_MIGRATION_FLAG);
+    cleanups.push(() => graph.stop());
+    const directory = new GraphEmulatorB2cDirectory(graph);
+    await provisionDirectory(graph, directory, samples.directory, legacy);
     say(
-      `B2C stand-in running the policies b2c-policies generates for ${B2C_TENANT}, with ${standIn.directory.all().length} accounts in its directory ` +
-        `(${samples.directory.preProvisioned.length} pre-provisioned, flag ${FLAG}).\n`,
+      `B2C directory: a Graph emulator in B2C mode; provisioned ${samples.directory.preProvisioned.length} B2C users in it with provision-users --platform b2c (flag ${FLAG}), ` +
+        `added ${samples.directory.migrated.length} migrated and ${samples.directory.plain.length} plain B2C user(s) directly.`,
     );
+    const standIn = startStandIn(host, basicPassword, graph, directory);
+    say(`B2C stand-in running the policies b2c-policies generates for ${B2C_TENANT}, reading and writing that directory (${directory.all().length} accounts).\n`);
 
     const rows: string[][] = [];
     let mismatches = 0;
@@ -123,6 +155,14 @@ export async function runB2cSandbox(options: { connectionString: string; sink: L
     if (runtime.ready) await runtime.background.drain();
     say(table(['journey', 'user', 'attempt', 'what happened', 'REST calls', 'as expected'], rows));
 
+    const progress = await b2cProgress(graph, connectionString);
+    say(`\nB2C migration progress (as jitmigrate status --platform b2c counts it, paging through the users): ${progressSentence(progress)}`);
+    const differing = PROGRESS_TOTALS.filter((total) => progress.totals[total] !== samples.progress[total]);
+    if (differing.length > 0) {
+      mismatches++;
+      say(`Expected ${PROGRESS_TOTALS.map((total) => `${total} ${samples.progress[total]}`).join(', ')}; ${differing.map((total) => `${total} was ${progress.totals[total]}`).join(', ')}.`);
+    }
+
     const signInSample = samples.journeys.find((s) => s.expect === 'migrated') ?? samples.journeys[0]!;
     return {
       mismatches,
@@ -131,12 +171,20 @@ export async function runB2cSandbox(options: { connectionString: string; sink: L
         const servePort = COPY_PORTS.find((port) => !taken.has(port)) ?? 0;
         return printServeInstructions({ dir, say: print, servePort, host, settings, signInSample });
       },
-      close: () => host.close(),
+      close,
     };
   } catch (error) {
-    await host.close();
+    await close();
     throw error;
   }
+}
+
+/** The B2C directory's progress exactly as `jitmigrate status --platform b2c` computes it (paging, no $count). */
+async function b2cProgress(graph: GraphEmulator, connectionString: string): Promise<StatusSnapshot> {
+  const client = graphClientFromEnvironment({ env: emulatorEnvironment(graph.url) });
+  const store = await openLegacyStore({ store: 'table', tableConnectionString: connectionString, tableName: LEGACY_TABLE });
+  const { snapshot } = await collectStatus({ client, counter: flagCounterFor(client, 'b2c'), store, property: parseMigrationProperty(FLAG), now: new Date() });
+  return snapshot;
 }
 
 async function readSampleJourneys(): Promise<SampleB2cJourneys> {
@@ -152,17 +200,24 @@ async function readSampleJourneys(): Promise<SampleB2cJourneys> {
           : undefined;
     if (problem) throw new Error(`${file}: journey ${index + 1}: ${problem}`);
   });
+  const progress = samples.progress as Partial<Record<string, unknown>> | undefined;
+  for (const total of PROGRESS_TOTALS) {
+    const value = progress?.[total];
+    if (!Number.isInteger(value) || (value as number) < 0) throw new Error(`${file}: "progress"."${total}" must be a whole number ≥ 0 (what jitmigrate status --platform b2c counts after the journeys)`);
+  }
   return samples;
 }
 
-/** The stand-in on freshly generated policies, holding the same Basic credential as the host's settings. */
-function startStandIn(host: LocalHost, basicPassword: string): B2cStandIn {
+/** The stand-in on freshly generated policies for the emulated tenant's b2c-extensions-app, holding the host's Basic credential. */
+function startStandIn(host: LocalHost, basicPassword: string, graph: GraphEmulator, directory: B2cDirectory): B2cStandIn {
+  const extensionsApp = [...graph.applications.values()].find((app) => app.appId === EXTENSIONS_APP_CLIENT_ID);
+  if (extensionsApp === undefined) throw new Error('the B2C Graph emulator has no b2c-extensions-app');
   const generated = generateB2cPolicies({
     tenant: B2C_TENANT,
     apiUrl: B2C_API_URL,
     auth: 'basic',
     extensionsAppClientId: EXTENSIONS_APP_CLIENT_ID,
-    extensionsAppObjectId: EXTENSIONS_APP_OBJECT_ID,
+    extensionsAppObjectId: String(extensionsApp.id),
   });
   const valueByKeyId: Readonly<Record<string, string>> = { BasicAuthenticationUsername: BASIC_USERNAME, BasicAuthenticationPassword: basicPassword };
   const policyKeys = Object.fromEntries(
@@ -172,19 +227,22 @@ function startStandIn(host: LocalHost, basicPassword: string): B2cStandIn {
       return [key.name, value];
     }),
   );
-  return new B2cStandIn({ policies: generated.files, policyKeys, serviceUrlOverride: loopbackServiceUrl(host.origin), directory: new B2cDirectory(B2C_TENANT) });
+  return new B2cStandIn({ policies: generated.files, policyKeys, serviceUrlOverride: loopbackServiceUrl(host.origin), directory });
 }
 
-function provisionDirectory(directory: B2cDirectory, accounts: SampleB2cJourneys['directory'], legacy: ReadonlyMap<string, LegacyUserRecord>): void {
-  for (const email of accounts.preProvisioned) {
-    const record = legacy.get(normalizeUsername(email));
-    if (record === undefined) throw new Error(`sample-b2c-journeys.json: the pre-provisioned ${email} is not in sample-users.jsonl`);
-    // provision-users copies the display name.
-    const displayName = record.profile?.displayName;
-    directory.addPreProvisioned(EXTENSIONS_APP_CLIENT_ID, { email, ...(displayName === undefined ? {} : { displayName }) });
-  }
-  for (const { email, password } of accounts.migrated) directory.add({ email, password, [FLAG]: false });
-  for (const account of accounts.plain) directory.add({ ...account });
+/**
+ * The pre-provisioned users as an operator makes them (provision-users --platform b2c, their lines of the sample
+ * export); the migrated and plain B2C users straight into the directory, as B2C holds them.
+ */
+async function provisionDirectory(graph: GraphEmulator, directory: B2cDirectory, accounts: SampleB2cJourneys['directory'], legacy: ReadonlyMap<string, LegacyUserRecord>): Promise<void> {
+  const wanted = new Set(accounts.preProvisioned.map(normalizeUsername));
+  const unknown = [...wanted].filter((username) => !legacy.has(username));
+  if (unknown.length > 0) throw new Error(`sample-b2c-journeys.json: the pre-provisioned ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in sample-users.jsonl`);
+  await provisionSampleExport(graph.url, ['--migration-property', FLAG, '--domain', B2C_TENANT, '--platform', 'b2c'], wanted);
+  const missing = accounts.preProvisioned.filter((email) => directory.findByEmail(email)?.[FLAG] !== true);
+  if (missing.length > 0) throw new Error(`provision-users --platform b2c made no flagged B2C user for ${missing.join(', ')}`);
+  for (const account of accounts.migrated) directory.create({ ...account, [FLAG]: false });
+  for (const account of accounts.plain) directory.create({ ...account });
 }
 
 function runSampleJourney(standIn: B2cStandIn, sample: SampleJourney): Promise<JourneyResult> {
@@ -203,7 +261,7 @@ function observe(sample: SampleJourney, before: B2cUser | undefined, result: Jou
   if (!result.ok) return { outcome: 'refused', happened: `refused: ${result.userMessage}`, message: result.userMessage };
   const after = directory.get(result.objectId);
   if (after === undefined) return { outcome: 'unexpected', happened: 'a token for an account the directory does not hold' };
-  const passwordSet = after.password === sample.password;
+  const passwordSet = directory.checkPassword(after.objectId, sample.password);
   if (sample.journey === 'signUp') {
     return before === undefined && passwordSet ? { outcome: 'signedUp', happened: 'account created (sign-up)' } : { outcome: 'unexpected', happened: 'signed up onto an existing account' };
   }

@@ -7,7 +7,8 @@ import { parseOptions, UsageError } from './args';
 import { renderProgressPage } from '../operations/chart';
 import { errorCode, requirePaths } from '../operations/files';
 import { appendSnapshot, readHistory } from '../operations/history';
-import { processIo, withExitCode, type CommandIo } from '../operations/io';
+import { countingProgress, flagCounterFor } from '../operations/flagCounter';
+import { processIo, progressStream, withExitCode, type CommandIo } from '../operations/io';
 import { openLegacyStore } from '../operations/legacyStore';
 import { DRIFT_LISTED_USERS } from '../operations/drift';
 import { COMMON_HELP, COMMON_OPTIONS, graphClientFor, readCommonOptions, STORE_SETTINGS_HELP } from '../operations/options';
@@ -56,6 +57,7 @@ export async function runStatus(argv: string[], io: CommandIo): Promise<number> 
     const store = await openLegacyStore(common.legacy);
     const { snapshot, migratedPerDay, notes: collected } = await collectStatus({
       client,
+      counter: flagCounterFor(client, common.platform, countingProgress(progressStream(io))),
       store,
       property: common.migrationProperty,
       domain: common.domain,

@@ -139,6 +139,7 @@ function toRow(
     status: user.status,
     mustChangePassword: user.mustChangePassword,
     attributes,
+    ...optional('b2c', user.b2c),
   };
   if (user.hash === undefined && user.noHashReason) noHashReasons.set(exported, user.noHashReason);
   return { ok: true, user: exported };

@@ -2,7 +2,17 @@
 import type { HashParams } from '../../../function/src/hashing';
 import type { AccountStatus } from '../../../function/src/legacy';
 
-export type PresetName = 'aspnet-identity' | 'django' | 'firebase' | 'keycloak' | 'generic';
+export type PresetName = 'aspnet-identity' | 'django' | 'firebase' | 'keycloak' | 'generic' | 'b2c';
+
+/** What the `b2c` preset keeps of an Azure AD B2C user (export-b2c's lines): the join key, the sign-in kind and the phone. */
+export interface B2cAccount {
+  /** The B2C user's object id, kept on the External ID user (`--b2c-object-id-property`). */
+  readonly objectId: string;
+  /** `userName`: a username identity (export-b2c --allow-usernames); else an email identity. */
+  readonly signInType: 'emailAddress' | 'userName';
+  /** As B2C stores it; normalized for Graph at plan time (provisioning/phoneNumber.ts). */
+  readonly mobilePhone?: string;
+}
 
 /** Profile attributes mapped onto the Entra user (Graph property name → value). */
 export type ProfileAttributes = Readonly<Record<string, string | number | boolean>>;
@@ -22,6 +32,8 @@ export interface ExportedUser {
   readonly status: AccountStatus;
   readonly mustChangePassword: boolean;
   readonly attributes: ProfileAttributes;
+  /** Only from the `b2c` preset. */
+  readonly b2c?: B2cAccount;
 }
 
 export type ExportRow =

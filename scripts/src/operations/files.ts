@@ -2,6 +2,7 @@
  * File helpers shared by the commands: JSON-lines input, the checks of the paths a command line names (made
  * before anything changes), and errors in words.
  */
+import { randomBytes } from 'node:crypto';
 import { constants, promises as fs, type Stats } from 'node:fs';
 import path from 'node:path';
 import { describeFileError, errorCode } from '../../../lib/files/errors';
@@ -139,6 +140,27 @@ export async function makeDirectory(dir: string, option: string, mode = 0o700): 
       const reason = errorCode(error) === 'ENOENT' ? 'the file system does not allow a folder there (ENOENT)' : describeFileError(error);
       throw refuse(`${folder} could not be created: ${reason}`);
     }
+  }
+}
+
+/**
+ * Replaces `file` with `text` so that a crash (kill -9, power loss) leaves the old content or the new, never
+ * half: written to a temporary file beside it, fsync'ed, renamed over. Mode 0600 (checkpoints name users).
+ */
+export async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await fs.open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
   }
 }
 

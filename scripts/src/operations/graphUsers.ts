@@ -24,6 +24,8 @@ export interface DirectoryUser {
   readonly createdDateTime?: string;
   /** `lastPasswordChangeDateTime` when it is readable and later than creation (see the tolerance above). */
   readonly passwordChangedAt?: string;
+  /** The B2C user's object id (`--b2c-object-id-property`, set by provision-users --preset b2c): the join to the B2C tenant. */
+  readonly b2cObjectId?: string;
 }
 
 export interface FlagCounts {
@@ -60,23 +62,25 @@ export interface UserListOptions {
   /** Only identities issued by this domain count (the tenant's default domain for local accounts). */
   readonly domain?: string;
   readonly readPasswordChanges?: boolean;
+  /** Read this extension property as the user's B2C object id. */
+  readonly b2cObjectIdProperty?: string;
 }
 
 /** Every user whose flag has the given value, with what the joins need. */
 export async function* usersWithFlag(client: GraphClient, property: MigrationProperty, flag: boolean, options: UserListOptions = {}): AsyncIterable<DirectoryUser> {
-  const select = ['id', 'identities', 'createdDateTime', ...(options.readPasswordChanges ? ['lastPasswordChangeDateTime'] : [])];
+  const select = ['id', 'identities', 'createdDateTime', ...(options.readPasswordChanges ? ['lastPasswordChangeDateTime'] : []), ...(options.b2cObjectIdProperty ? [options.b2cObjectIdProperty] : [])];
   const pages = client.list<User>('/users', { query: { $filter: `${property.name} eq ${flag}`, $select: select.join(','), $top: USERS_PAGE_SIZE } });
   try {
     for await (const user of pages) {
       if (typeof user.id !== 'string') continue;
-      yield toDirectoryUser(user, options.domain);
+      yield toDirectoryUser(user, options.domain, options.b2cObjectIdProperty);
     }
   } catch (error) {
     throw explainUnknownProperty(error, property);
   }
 }
 
-function toDirectoryUser(user: User, domain: string | undefined): DirectoryUser {
+function toDirectoryUser(user: User, domain: string | undefined, b2cObjectIdProperty?: string): DirectoryUser {
   const created = typeof user.createdDateTime === 'string' ? user.createdDateTime : undefined;
   const changed = typeof user.lastPasswordChangeDateTime === 'string' ? user.lastPasswordChangeDateTime : undefined;
   return {
@@ -84,7 +88,16 @@ function toDirectoryUser(user: User, domain: string | undefined): DirectoryUser 
     username: localUsername(user.identities, domain),
     createdDateTime: created,
     passwordChangedAt: passwordChangedAfterCreation(created, changed),
+    ...b2cObjectIdOf(user, b2cObjectIdProperty),
   };
+}
+
+/** Graph spells an extension property as registered: match the name without regard to case. */
+function b2cObjectIdOf(user: User, property: string | undefined): { b2cObjectId?: string } {
+  if (property === undefined) return {};
+  const key = Object.keys(user).find((name) => name.toLowerCase() === property.toLowerCase());
+  const value = key === undefined ? undefined : (user as Record<string, unknown>)[key];
+  return typeof value === 'string' && value !== '' ? { b2cObjectId: value } : {};
 }
 
 /**

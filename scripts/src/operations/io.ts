@@ -10,6 +10,8 @@ export interface CommandIo {
   out(text: string): void;
   err(text: string): void;
   now(): Date;
+  /** The stream behind `err`, when there is one: progress bars draw on it (a terminal gets a live bar). */
+  readonly errStream?: NodeJS.WriteStream;
 }
 
 export function processIo(): CommandIo {
@@ -18,7 +20,18 @@ export function processIo(): CommandIo {
     out: (text) => void process.stdout.write(text),
     err: (text) => void process.stderr.write(text),
     now: () => new Date(),
+    errStream: process.stderr,
   };
+}
+
+/** `io.errStream`, or `io.err` as a plain (non-terminal) stream for progress lines. */
+export function progressStream(io: CommandIo): NodeJS.WriteStream {
+  if (io.errStream) return io.errStream;
+  const write = (chunk: string | Uint8Array) => {
+    io.err(String(chunk));
+    return true;
+  };
+  return { write, isTTY: false } as unknown as NodeJS.WriteStream;
 }
 
 /** Exit codes: 0 ok, 1 failure, 2 usage. Errors are ours and already name the fix, so no stack is printed. */

@@ -17,20 +17,21 @@ export interface MigrationProperty {
 const EXAMPLE = 'extension_00001111aaaa2222bbbb3333cccc4444_toBeMigrated';
 const SHAPE = `extension_<b2c-extensions-app appId without hyphens>_<name>, like ${EXAMPLE}`;
 
-export function parseMigrationProperty(raw: string | undefined): MigrationProperty {
+/** `option` names the flag in messages: --b2c-object-id-property follows the same rules. */
+export function parseMigrationProperty(raw: string | undefined, option = '--migration-property'): MigrationProperty {
   const value = raw?.trim() ?? '';
-  if (value === '') throw new UsageError(`--migration-property is required: the flag attribute, ${SHAPE}`);
+  if (value === '') throw new UsageError(`${option} is required: the flag attribute, ${SHAPE}`);
   const hyphenated = /^extension_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_(\w+)$/i.exec(value);
   if (hyphenated) {
-    throw new UsageError(`--migration-property spells the appId with hyphens: use extension_${(hyphenated[1] as string).replace(/-/g, '')}_${hyphenated[2]}`);
+    throw new UsageError(`${option} spells the appId with hyphens: use extension_${(hyphenated[1] as string).replace(/-/g, '')}_${hyphenated[2]}`);
   }
   if (!/^extension_/i.test(value)) {
-    throw new UsageError(`--migration-property "${printable(value)}" looks like a short name: Graph names the attribute ${SHAPE}`);
+    throw new UsageError(`${option} "${printable(value)}" looks like a short name: Graph names the attribute ${SHAPE}`);
   }
   const match = /^extension_([0-9a-f]{32})_(\w{1,120})$/i.exec(value);
   if (!match) {
     throw new UsageError(
-      `--migration-property "${printable(value)}" is not ${SHAPE}: the middle part is the 32 hex digits of the b2c-extensions-app appId ` +
+      `${option} "${printable(value)}" is not ${SHAPE}: the middle part is the 32 hex digits of the b2c-extensions-app appId ` +
         `and the name has only letters, digits and _ (GET /applications(appId='<b2c-extensions-app appId>')/extensionProperties lists them)`,
     );
   }

@@ -15,9 +15,11 @@ export interface NeverMigratedRow {
   readonly createdDateTime: string | null;
   /** True when the legacy store says migrated (the flag is stuck: run reconcile); null without a store. */
   readonly legacyMigrated: boolean | null;
+  // With --b2c-object-id-property, also `b2cObjectId` (string or null): the B2C user's object id, the join to B2C's records.
 }
 
 export const NEVER_MIGRATED_COLUMNS = ['username', 'userId', 'createdDateTime', 'legacyMigrated'] as const;
+export const NEVER_MIGRATED_COLUMNS_WITH_B2C = [...NEVER_MIGRATED_COLUMNS, 'b2cObjectId'] as const;
 
 export interface NeverMigratedCounts {
   readonly neverMigrated: number;
@@ -32,16 +34,18 @@ export async function reportNeverMigrated(options: {
   domain?: string;
   legacy?: ReadonlyMap<string, MigrationMark>;
   report: ReportWriter<NeverMigratedRow>;
+  b2cObjectIdProperty?: string;
 }): Promise<NeverMigratedCounts> {
   let neverMigrated = 0;
   let withoutLocalIdentity = 0;
   let legacyMigratedButFlagged = 0;
-  for await (const user of usersWithFlag(options.client, options.property, true, { domain: options.domain })) {
+  for await (const user of usersWithFlag(options.client, options.property, true, { domain: options.domain, b2cObjectIdProperty: options.b2cObjectIdProperty })) {
     neverMigrated++;
     if (user.username === undefined) withoutLocalIdentity++;
     const legacyMigrated = options.legacy === undefined ? null : user.username !== undefined && options.legacy.get(user.username)?.migrated === true;
     if (legacyMigrated) legacyMigratedButFlagged++;
-    await options.report.write({ username: user.username ?? null, userId: user.id, createdDateTime: user.createdDateTime ?? null, legacyMigrated });
+    const row: NeverMigratedRow = { username: user.username ?? null, userId: user.id, createdDateTime: user.createdDateTime ?? null, legacyMigrated };
+    await options.report.write(options.b2cObjectIdProperty === undefined ? row : { ...row, b2cObjectId: user.b2cObjectId ?? null });
   }
   return { neverMigrated, withoutLocalIdentity, legacyMigratedButFlagged: options.legacy === undefined ? null : legacyMigratedButFlagged };
 }

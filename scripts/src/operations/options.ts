@@ -4,6 +4,7 @@
  */
 import { GRAPH_TOKEN_VARIABLE, GRAPH_URL_VARIABLE, graphClientFromEnvironment, type GraphClient } from '../../../lib/graph';
 import { UsageError } from '../commands/args';
+import { PLATFORM_HELP, PLATFORM_OPTION, platformOption, type IdentityPlatform } from '../identityPlatform';
 import type { LegacyStoreOptions } from './legacyStore';
 import { parseMigrationProperty, type MigrationProperty } from './migrationProperty';
 
@@ -16,6 +17,8 @@ export const COMMON_OPTIONS = {
   'table-connection-string': { type: 'string' },
   'table-name': { type: 'string' },
   'users-file': { type: 'string' },
+  'b2c-object-id-property': { type: 'string' },
+  ...PLATFORM_OPTION,
 } as const;
 
 export const COMMON_HELP = `Common options:
@@ -30,16 +33,25 @@ export const COMMON_HELP = `Common options:
   --table-connection-string S  instead of the endpoint (Azurite, local runs)
   --table-name NAME          default LegacyUsers
   --users-file FILE          the JSON-lines users file (--store file)
+  --b2c-object-id-property extension_<appId>_b2cObjectId
+                             users moved from Azure AD B2C: the reconcile and finish reports carry
+                             each user's B2C object id (provision-users --preset b2c wrote it)
+  ${PLATFORM_HELP}
+                             (b2c: users are counted by paging, as B2C has no $count; progress on stderr)
 Environment: ${GRAPH_URL_VARIABLE} replaces https://graph.microsoft.com, ${GRAPH_TOKEN_VARIABLE} the credential.`;
 
 type CommonValues = { [K in keyof typeof COMMON_OPTIONS]?: string };
 
 export interface CommonOptions {
   readonly migrationProperty: MigrationProperty;
+  /** `--platform`: how users are counted (flagCounter.ts). */
+  readonly platform: IdentityPlatform;
   readonly tenant?: string;
   readonly domain?: string;
   /** Undefined when no store option was given (allowed only where the store is optional). */
   readonly legacy?: LegacyStoreOptions;
+  /** `--b2c-object-id-property`, validated as the flag is: the property provision-users --preset b2c filled. */
+  readonly b2cObjectIdProperty?: string;
 }
 
 /** `env`: the function's legacy store settings fill in what the options leave open (storeSettingsFrom). */
@@ -55,7 +67,15 @@ export function readCommonOptions(values: CommonValues, legacy: 'required' | 'op
   if (store === undefined && legacy === 'required') {
     throw new UsageError('this command reads the legacy store: pass --store table with --table-endpoint or --table-connection-string, or --store file with --users-file');
   }
-  return { migrationProperty, tenant: values.tenant, domain: domain === '' ? undefined : domain, legacy: store };
+  const b2cObjectIdProperty = values['b2c-object-id-property'] === undefined ? undefined : parseMigrationProperty(values['b2c-object-id-property'], '--b2c-object-id-property').name;
+  return {
+    migrationProperty,
+    platform: platformOption(values.platform),
+    tenant: values.tenant,
+    domain: domain === '' ? undefined : domain,
+    legacy: store,
+    ...(b2cObjectIdProperty === undefined ? {} : { b2cObjectIdProperty }),
+  };
 }
 
 export const STORE_SETTINGS_HELP = 'LegacyStore, LegacyUsersFile, LegacyTableEndpoint, LegacyTableConnectionString and LegacyTableName fill in store options not given';

@@ -28,9 +28,12 @@ export interface ReconcileReportRow {
   readonly migratedAt: string | null;
   readonly reason: string | null;
   readonly error: string | null;
+  // With --b2c-object-id-property, also `b2cObjectId` (string or null): the user's B2C object id.
 }
 
 export const RECONCILE_REPORT_COLUMNS = ['at', 'action', 'outcome', 'userId', 'username', 'evidence', 'migratedAt', 'reason', 'error'] as const;
+/** The columns with `--b2c-object-id-property`. */
+export const RECONCILE_REPORT_COLUMNS_WITH_B2C = [...RECONCILE_REPORT_COLUMNS, 'b2cObjectId'] as const;
 
 export interface ReconcileOptions {
   readonly client: GraphClient;
@@ -39,6 +42,8 @@ export interface ReconcileOptions {
   readonly domain?: string;
   readonly dryRun: boolean;
   readonly usePasswordChanges: boolean;
+  /** Carry each user's B2C object id (read from this extension property) in the report. */
+  readonly b2cObjectIdProperty?: string;
   readonly report?: ReportWriter<ReconcileReportRow>;
   readonly now: () => Date;
 }
@@ -66,7 +71,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const { client, store, property, domain } = options;
   const legacy = await indexLegacyStore(store);
   const passwordChangesReadable = await canReadPasswordChanges(client);
-  const listOptions = { domain, readPasswordChanges: passwordChangesReadable };
+  const listOptions = { domain, readPasswordChanges: passwordChangesReadable, b2cObjectIdProperty: options.b2cObjectIdProperty };
   const plan = { usePasswordChanges: options.usePasswordChanges };
 
   const steps: Step[] = [];
@@ -84,7 +89,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileSum
   const tally = new Tally();
   const record = async (step: Step, outcome: ReconcileReportRow['outcome'], details: { error?: string; migratedAt?: string } = {}) => {
     tally.count(step, outcome);
-    await options.report?.write(reportRow(step, outcome, options.now(), details));
+    const row = reportRow(step, outcome, options.now(), details);
+    await options.report?.write(options.b2cObjectIdProperty === undefined ? row : { ...row, b2cObjectId: step.user.b2cObjectId ?? null });
   };
 
   for (const step of steps) if (step.kind === 'skip') await record(step, 'skipped');

@@ -4,7 +4,8 @@
  */
 import type { GraphClient } from '../../../lib/graph';
 import { findDrift, LegacyMarkSet, type DriftedUsers } from './drift';
-import { countByFlag, findUsersByIdentity, usersWithFlag } from './graphUsers';
+import { flagCounterFor, type FlagCounter } from './flagCounter';
+import { findUsersByIdentity, usersWithFlag } from './graphUsers';
 import type { LegacyStore } from './legacyStore';
 import type { MigrationProperty } from './migrationProperty';
 import { buildSnapshot, summarizeMarks, SUPERSEDED_MEANING, type ProvisionErrorCounts, type StatusSnapshot } from './progress';
@@ -12,6 +13,8 @@ import { readProvisionErrors } from './provisionErrors';
 
 export interface StatusOptions {
   readonly client: GraphClient;
+  /** Counts users by flag as the tenant's kind allows (flagCounter.ts); default External ID's. */
+  readonly counter?: FlagCounter;
   readonly store: LegacyStore;
   readonly property: MigrationProperty;
   readonly domain?: string;
@@ -30,7 +33,7 @@ export interface StatusResult {
 export async function collectStatus(options: StatusOptions): Promise<StatusResult> {
   const { client, store, property, now } = options;
   const legacyMarks = new LegacyMarkSet(store);
-  const [graph, legacy] = await Promise.all([countByFlag(client, property), summarizeMarks(store.kind, legacyMarks.collect(store.marks()), now, () => store.unreadable)]);
+  const [graph, legacy] = await Promise.all([(options.counter ?? flagCounterFor(client, 'externalId')).countByFlag(property), summarizeMarks(store.kind, legacyMarks.collect(store.marks()), now, () => store.unreadable)]);
   await legacyMarks.confirmNoRepeats(store.marks());
   const listing = { domain: options.domain };
   const drift = await findDrift(legacyMarks, usersWithFlag(client, property, false, listing), usersWithFlag(client, property, true, listing));

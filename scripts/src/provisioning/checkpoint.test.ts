@@ -31,6 +31,29 @@ describe('CheckpointFile', () => {
     await checkpoint.close();
   }
 
+  it('keeps MFA method lines beside the record: registered or already there settle the method, a failed one does not', async () => {
+    await writeSome();
+    const first = await CheckpointFile.open(file, target);
+    await first.methodsSettled([
+      { record: 1, method: 'phone', outcome: 'registered' },
+      { record: 1, method: 'email', outcome: 'failed', code: 'throttled', reason: 'run again' },
+      { record: 2, method: 'email', outcome: 'already-registered' },
+      { record: 9, method: 'phone', outcome: 'registered' }, // no state line: ignored
+    ]);
+    await first.close();
+    const reopened = await CheckpointFile.open(file, target);
+    try {
+      // The record's own line still answers for its state, id and email.
+      expect(reopened.records.get(1)).toMatchObject({ state: 'created', id: 'id-1', email: 'a@example.com', methodsDone: ['phone'] });
+      expect(reopened.records.get(2)).toMatchObject({ state: 'exists', methodsDone: ['email'] });
+      expect(reopened.records.get(3)?.methodsDone).toBeUndefined();
+      expect(reopened.records.get(9)).toBeUndefined();
+    } finally {
+      await reopened.close();
+    }
+    expect((await lines()).filter((line) => line.state === 'method')).toHaveLength(4);
+  });
+
   it('writes a header, then write-ahead and outcome lines, with mode 0600', async () => {
     await writeSome();
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);

@@ -11,17 +11,20 @@ import { closeSync, fstatSync, openSync, promises as fs } from 'node:fs';
 import { LineWindow } from '../scale/lineWindow';
 import { CheckpointRecords, isRecordState, MAX_RECORD } from './checkpointRecords';
 import type { FailureCode } from './outcomes';
-import type { ProvisioningTarget } from './target';
+import type { MfaMethod, ProvisioningTarget } from './target';
 
 export type { RecordLookup, RecordProgress, RecordState } from './checkpointRecords';
 
 const FORMAT = 'jitmigrate-provision-users';
+/** Method lines (`--mfa-methods`) sit beside the record's state lines and never replace its latest one. */
+const METHOD_STATE = 'method';
 const VERSION = 1;
 
 export interface SendingEntry {
   readonly record: number;
   readonly email: string;
-  readonly userPrincipalName: string;
+  /** Absent on B2C, which makes the UPN itself (userShape.ts). */
+  readonly userPrincipalName?: string;
 }
 
 export type OutcomeEntry =
@@ -29,11 +32,25 @@ export type OutcomeEntry =
   | { readonly record: number; readonly email: string; readonly state: 'exists'; readonly id?: string; readonly flagged?: boolean }
   | { readonly record: number; readonly email?: string; readonly state: 'failed'; readonly code: FailureCode; readonly reason: string };
 
+/**
+ * An authentication method's fate (`--mfa-methods`): `registered` (201) or `already-registered` (409) settle it,
+ * so a later run skips it; a `failed` line is for the record only, and the next run sends it again.
+ */
+export interface MethodOutcomeEntry {
+  readonly record: number;
+  readonly method: MfaMethod;
+  readonly outcome: 'registered' | 'already-registered' | 'failed';
+  readonly code?: FailureCode;
+  readonly reason?: string;
+}
+
 /** What the run needs from its checkpoint; a test can put a crashing one in its place. */
 export interface ProvisioningLog {
   /** Durable before it resolves. */
   sending(entries: readonly SendingEntry[]): Promise<void>;
   settled(entries: readonly OutcomeEntry[]): Promise<void>;
+  /** Optional: a log without it keeps no method lines (every run then sends the methods again; 409 = done). */
+  methodsSettled?(entries: readonly MethodOutcomeEntry[]): Promise<void>;
 }
 
 export class CheckpointMismatchError extends Error {
@@ -45,6 +62,8 @@ interface Header {
   version: number;
   domain: string;
   migrationProperty: string;
+  /** Written for B2C only, so an External ID checkpoint stays as it was; absent = externalId. */
+  platform?: 'b2c';
   createdAt: string;
 }
 
@@ -71,7 +90,15 @@ export class CheckpointFile implements ProvisioningLog {
     const loaded = exists ? load(file, records) : { header: undefined, validBytes: 0, size: 0 };
     const header = loaded.header;
     if (header !== undefined) {
-      const different = header.domain !== target.domain ? `--domain ${header.domain}` : header.migrationProperty !== target.migrationProperty ? `--migration-property ${header.migrationProperty}` : undefined;
+      const headerPlatform = header.platform ?? 'externalId';
+      const different =
+        header.domain !== target.domain
+          ? `--domain ${header.domain}`
+          : header.migrationProperty !== target.migrationProperty
+            ? `--migration-property ${header.migrationProperty}`
+            : headerPlatform !== (target.platform ?? 'externalId')
+              ? `--platform ${headerPlatform}`
+              : undefined;
       if (different) {
         records.close();
         throw new CheckpointMismatchError(`the checkpoint ${file} was written for ${different}: run with the same options, or pass another --checkpoint for a new run`);
@@ -86,7 +113,14 @@ export class CheckpointFile implements ProvisioningLog {
     else if (loaded.size > 0 && !(await endsWithNewline(handle, loaded.size))) await handle.write('\n');
     const checkpoint = new CheckpointFile(file, records, handle);
     if (header === undefined) {
-      const fresh: Header = { format: FORMAT, version: VERSION, domain: target.domain, migrationProperty: target.migrationProperty, createdAt: new Date().toISOString() };
+      const fresh: Header = {
+        format: FORMAT,
+        version: VERSION,
+        domain: target.domain,
+        migrationProperty: target.migrationProperty,
+        ...(target.platform === 'b2c' ? { platform: 'b2c' as const } : {}),
+        createdAt: new Date().toISOString(),
+      };
       await checkpoint.append([fresh]);
     }
     return checkpoint;
@@ -98,6 +132,10 @@ export class CheckpointFile implements ProvisioningLog {
 
   settled(entries: readonly OutcomeEntry[]): Promise<void> {
     return this.append(entries.map((entry) => toLine(entry)));
+  }
+
+  methodsSettled(entries: readonly MethodOutcomeEntry[]): Promise<void> {
+    return this.append(entries.map(({ record, method, outcome, code, reason }) => ({ record, state: METHOD_STATE, method, outcome, code, reason, at: now() })));
   }
 
   async close(): Promise<void> {
@@ -178,7 +216,12 @@ function loadLines(fd: number, file: string, records: CheckpointRecords): Loaded
       continue;
     }
     const record = parsed.record;
-    if (!Number.isSafeInteger(record) || (record as number) < 0 || (record as number) > MAX_RECORD || !isRecordState(parsed.state)) continue;
+    if (!Number.isSafeInteger(record) || (record as number) < 0 || (record as number) > MAX_RECORD) continue;
+    if (parsed.state === METHOD_STATE) {
+      if ((parsed.method === 'phone' || parsed.method === 'email') && parsed.outcome !== 'failed') records.noteMethodDone(record as number, parsed.method);
+      continue;
+    }
+    if (!isRecordState(parsed.state)) continue;
     // A failed line keeps the UPN of the earlier sending line: that create may still have happened.
     records.noteLine(record as number, parsed.state, offset, typeof parsed.upn === 'string');
   }

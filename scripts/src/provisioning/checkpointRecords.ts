@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import { LineWindow } from '../scale/lineWindow';
 import type { FailureCode } from './outcomes';
+import type { MfaMethod } from './target';
 
 export type RecordState = 'sending' | 'created' | 'exists' | 'failed';
 
@@ -22,6 +23,8 @@ export interface RecordProgress {
   /** Object id, when created or found. */
   readonly id?: string;
   readonly code?: FailureCode;
+  /** `--mfa-methods`: methods registered (or found registered) for this record. */
+  readonly methodsDone?: readonly MfaMethod[];
 }
 
 /** What a run asks of the checkpoint's records (a Map serves, in tests). */
@@ -34,6 +37,9 @@ const STATES: readonly RecordState[] = ['sending', 'created', 'exists', 'failed'
 const STATE_BITS = 0x07;
 /** The latest line carries a UPN. */
 const HAS_UPN = 0x08;
+/** Authentication methods settled (method lines), kept across the record's state lines. */
+const METHOD_DONE: Readonly<Record<MfaMethod, number>> = { phone: 0x10, email: 0x20 };
+const METHOD_BITS = 0x30;
 /** Record numbers are source records: this bounds the arrays a damaged line could make us allocate. */
 export const MAX_RECORD = 0xffff_ffff;
 
@@ -65,8 +71,14 @@ export class CheckpointRecords implements RecordLookup {
         this.upnAt[record] = earlier;
       }
     }
-    this.states[record] = (STATES.indexOf(state) + 1) | (hasUpn ? HAS_UPN : 0);
+    this.states[record] = (STATES.indexOf(state) + 1) | (hasUpn ? HAS_UPN : 0) | (previous & METHOD_BITS);
     this.latestAt[record] = offset;
+  }
+
+  /** During the load: `method` was registered for `record` (only after a state line: a method follows a create). */
+  noteMethodDone(record: number, method: MfaMethod): void {
+    if (record >= this.states.length || (this.states[record]! & STATE_BITS) === 0) return;
+    this.states[record] = this.states[record]! | METHOD_DONE[method];
   }
 
   get(record: number): RecordProgress | undefined {
@@ -81,7 +93,15 @@ export class CheckpointRecords implements RecordLookup {
       userPrincipalName = text(earlier.upn);
       email ??= text(earlier.email);
     }
-    return { state: STATES[(bits & STATE_BITS) - 1]!, email, userPrincipalName, id: text(latest.id), code: text(latest.code) as FailureCode | undefined };
+    const methodsDone = (Object.keys(METHOD_DONE) as MfaMethod[]).filter((method) => (bits & METHOD_DONE[method]) !== 0);
+    return {
+      state: STATES[(bits & STATE_BITS) - 1]!,
+      email,
+      userPrincipalName,
+      id: text(latest.id),
+      code: text(latest.code) as FailureCode | undefined,
+      ...(methodsDone.length > 0 ? { methodsDone } : {}),
+    };
   }
 
   /** Records whose latest state is `state`. */

@@ -13,18 +13,20 @@
 import { GraphError, type BatchResponse, type GraphClient } from '../../../lib/graph';
 import type { ExportRow } from '../legacyExport/types';
 import { FirstRecordIndex } from '../scale/firstRecordIndex';
-import type { OutcomeEntry, ProvisioningLog, RecordLookup } from './checkpoint';
+import type { MethodOutcomeEntry, OutcomeEntry, ProvisioningLog, RecordLookup } from './checkpoint';
 import { CheckpointMismatchError } from './checkpoint';
 import type { AdaptiveConcurrency } from './concurrency';
 import { changedValueEntries, type ErrorReportEntry, type ErrorSink } from './errorReport';
-import { createUserRequest, lookupRequest, newUserPrincipalName, readCreateResponse, readLookupResponse } from './graphRequests';
+import { lookupRequest, methodRequest, readCreateResponse, readLookupResponse, readMethodResponse } from './graphRequests';
+import { methodsLeft } from './methodPlan';
 import { TRANSIENT_FAILURES, type Failure, type FailureCode } from './outcomes';
 import { generatePassword } from './password';
 import type { ProvisioningTarget } from './target';
 import { planUser } from './userPlan';
+import { userShapeFor, type UserShape } from './userShape';
 import { sleep as realSleep, Wake, type Sleep } from './wake';
-import { WorkQueue, type Batch, type Work } from './workQueue';
-import type { WriteBudget } from './writeBudget';
+import { WorkQueue, type Batch, type MethodWork, type Work } from './workQueue';
+import { WritePacer, type WriteBudget } from './writeBudget';
 
 export type GraphBatcher = Pick<GraphClient, 'batch'>;
 
@@ -37,14 +39,17 @@ export interface ProvisionRunOptions {
   /** Called twice: the survey pass and the provisioning pass. */
   readonly rows: () => AsyncIterable<ExportRow>;
   readonly target: ProvisioningTarget;
-  /** Absent only for an offline dry run (nothing is looked up). */
-  readonly graph?: GraphBatcher;
+  /**
+   * Absent only for an offline dry run (nothing is looked up). Several = one client per app identity
+   * (`--identity`): batches are spread across them, paced per identity and per tenant by a WritePacer.
+   */
+  readonly graph?: GraphBatcher | readonly GraphBatcher[];
   readonly checkpoint: ProvisioningLog & { readonly records: RecordLookup };
   readonly errors: ErrorSink;
   /** Also the Graph client's `onThrottle` target, so it sees every 429. */
   readonly concurrency: AdaptiveConcurrency;
-  /** Proactive pacing under the published write limit; none = react to 429s only. */
-  readonly writeBudget?: WriteBudget;
+  /** Proactive pacing under the published write limits (a pacer has one lane per Graph client); none = react to 429s only. */
+  readonly writeBudget?: WriteBudget | WritePacer;
   readonly dryRun?: boolean;
   /** Called once the survey knows how many records are left to do. */
   readonly progress?: (plan: { total: number }) => ProgressReporter;
@@ -53,7 +58,8 @@ export interface ProvisionRunOptions {
   readonly sleep?: Sleep;
   readonly now?: () => number;
   readonly newPassword?: () => string;
-  readonly newUserPrincipalName?: (domain: string) => string;
+  /** Default: the platform's (userShape.ts); External ID makes a random one, B2C none. */
+  readonly newUserPrincipalName?: (domain: string) => string | undefined;
   /** Sends (creates and look-ups) per record before it is reported as failed. Default 10. */
   readonly maxAttempts?: number;
 }
@@ -83,6 +89,8 @@ export interface ProvisionSummary {
   readonly serverBusy: number;
   readonly peakConcurrency: number;
   readonly elapsedMs: number;
+  /** `--mfa-methods`: methods registered now, found already registered, or failed (sent again by the next run). */
+  readonly methods?: { readonly registered: number; readonly alreadyRegistered: number; readonly failed: number };
 }
 
 /** Queue depth at which reading pauses: enough for every batch in flight and the next ones. */
@@ -101,9 +109,16 @@ class ProvisioningRun {
   private readonly now: () => number;
   private readonly sleep: Sleep;
   private readonly newPassword: () => string;
-  private readonly newUserPrincipalName: (domain: string) => string;
+  private readonly shape: UserShape;
+  private readonly newUserPrincipalName: (domain: string) => string | undefined;
   private readonly maxAttempts: number;
   private readonly dryRun: boolean;
+  private readonly lanes: readonly GraphBatcher[];
+  private readonly pacer: WritePacer | undefined;
+  private methodsRegistered = 0;
+  private methodsAlreadyRegistered = 0;
+  private methodsFailed = 0;
+  private pendingMethodOutcomes: MethodOutcomeEntry[] = [];
   /** The first record of each email, learnt as pass 2 reads (a compact index: exports run to millions). */
   private firstRecordByEmail: FirstRecordIndex | undefined;
 
@@ -127,9 +142,17 @@ class ProvisioningRun {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.newPassword = options.newPassword ?? (() => generatePassword());
-    this.newUserPrincipalName = options.newUserPrincipalName ?? newUserPrincipalName;
+    this.shape = userShapeFor(options.target.platform);
+    this.newUserPrincipalName = options.newUserPrincipalName ?? ((domain) => this.shape.newUserPrincipalName(domain));
     this.maxAttempts = options.maxAttempts ?? 10;
     this.dryRun = options.dryRun ?? false;
+    const graph = options.graph;
+    this.lanes = graph === undefined ? [] : isBatcherList(graph) ? graph : [graph];
+    const budget = options.writeBudget;
+    this.pacer = budget === undefined || budget instanceof WritePacer ? budget : new WritePacer([budget]);
+    if (this.pacer && this.lanes.length > 0 && this.pacer.laneCount !== this.lanes.length) {
+      throw new Error(`the write pacer has ${this.pacer.laneCount} lane(s) for ${this.lanes.length} Graph client(s): give it one per identity`);
+    }
   }
 
   private get stopped(): boolean {
@@ -215,11 +238,13 @@ class ProvisioningRun {
           });
         } else if (saved?.state === 'created' || saved?.state === 'exists') {
           this.skippedByResume++;
+          // Created by an earlier run: its methods may still be to do (a stop, or a first run without --mfa-methods).
+          if (saved.state === 'created' && saved.id !== undefined && !this.dryRun) this.queueMethods(draft, saved.id, saved.methodsDone);
         } else if (this.dryRun) {
           if (this.options.graph) this.queue.addLookup({ draft, attempts: 0, lookupBecause: 'dry-run' });
           else this.settleWouldCreate();
-        } else if (saved?.userPrincipalName !== undefined) {
-          // Sent before, fate unknown: look it up before sending it again, with the same UPN.
+        } else if (saved?.userPrincipalName !== undefined || saved?.state === 'sending') {
+          // Sent before, fate unknown: look it up before sending it again, with the same UPN (none on B2C).
           this.queue.addLookup({ draft, userPrincipalName: saved.userPrincipalName, attempts: 0, lookupBecause: 'in-doubt' });
         } else {
           this.queue.addCreate({ draft, attempts: 0 });
@@ -241,13 +266,14 @@ class ProvisioningRun {
         continue;
       }
       this.wake.notify(); // room for the reader
-      if (!(await this.admit(batch))) {
+      const lane = await this.admit(batch);
+      if (lane === undefined) {
         this.queue.putBack(batch);
         break;
       }
       const startedAt = this.now();
       this.inFlight++;
-      const task: Promise<void> = this.execute(batch)
+      const task: Promise<void> = this.execute(batch, lane)
         .then(
           () => this.options.concurrency.onBatchCompleted(startedAt),
           (error: unknown) => this.stop(messageOf(error)),
@@ -262,10 +288,13 @@ class ProvisioningRun {
     await Promise.all(running);
   }
 
-  /** Waits out Retry-After, a free slot, and (for creates) the write budget. False once the run stops. */
-  private async admit(batch: Batch): Promise<boolean> {
+  /**
+   * Waits out Retry-After, a free slot, and (for writes: creates and methods) the write budget of some identity
+   * and of the tenant. Returns the lane (identity) to send on; undefined once the run stops.
+   */
+  private async admit(batch: Batch): Promise<number | undefined> {
     for (;;) {
-      if (this.stopped) return false;
+      if (this.stopped) return undefined;
       const pause = this.options.concurrency.pauseRemaining();
       if (pause > 0) {
         await this.sleep(pause, this.stopper.signal);
@@ -275,38 +304,39 @@ class ProvisioningRun {
         await this.wake.wait();
         continue;
       }
-      if (batch.kind === 'create' && this.options.writeBudget) {
-        const delay = this.options.writeBudget.delayFor(batch.items.length);
-        if (delay > 0) {
-          await this.sleep(delay, this.stopper.signal);
-          continue;
-        }
-        this.options.writeBudget.spend(batch.items.length);
+      if (!this.pacer) return 0;
+      if (batch.kind === 'lookup') return this.pacer.nextReadLane();
+      const { lane, delayMs } = this.pacer.next(batch.items.length);
+      if (delayMs > 0) {
+        await this.sleep(delayMs, this.stopper.signal);
+        continue;
       }
-      return true;
+      this.pacer.spend(lane, batch.items.length);
+      return lane;
     }
   }
 
-  private async execute(batch: Batch): Promise<void> {
-    if (batch.kind === 'create') await this.createUsers(batch.items);
-    else await this.lookUpUsers(batch.items);
+  private async execute(batch: Batch, lane: number): Promise<void> {
+    if (batch.kind === 'methods') await this.registerMethods(batch.items, lane);
+    else if (batch.kind === 'create') await this.createUsers(batch.items, lane);
+    else await this.lookUpUsers(batch.items, lane);
     await this.flush();
   }
 
-  private async createUsers(items: Work[]): Promise<void> {
-    const graph = this.requireGraph();
+  private async createUsers(items: Work[], lane: number): Promise<void> {
+    const graph = this.requireGraph(lane);
     for (const work of items) {
       work.userPrincipalName ??= this.newUserPrincipalName(this.options.target.domain);
       work.attempts++;
     }
     try {
-      await this.options.checkpoint.sending(items.map((work) => ({ record: work.draft.record, email: work.draft.email, userPrincipalName: work.userPrincipalName as string })));
+      await this.options.checkpoint.sending(items.map((work) => ({ record: work.draft.record, email: work.draft.email, userPrincipalName: work.userPrincipalName })));
     } catch (error) {
       for (const work of items) this.queue.addCreate(work, true);
       throw new Error(`could not write the checkpoint (${messageOf(error)}): check the disk and its permissions; these users were not sent`);
     }
     // The passwords live only in this array, which nothing logs or keeps.
-    const requests = items.map((work) => createUserRequest(String(work.draft.record), work.draft, work.userPrincipalName as string, this.newPassword()));
+    const requests = items.map((work) => this.shape.createRequest(String(work.draft.record), work.draft, work.userPrincipalName, this.newPassword()));
     let responses: BatchResponse[];
     try {
       responses = await graph.batch(requests);
@@ -334,8 +364,8 @@ class ProvisioningRun {
     });
   }
 
-  private async lookUpUsers(items: Work[]): Promise<void> {
-    const graph = this.requireGraph();
+  private async lookUpUsers(items: Work[], lane: number): Promise<void> {
+    const graph = this.requireGraph(lane);
     for (const work of items) work.attempts++;
     const requests = items.map((work) => lookupRequest(String(work.draft.record), work.draft.email, this.options.target));
     let responses: BatchResponse[];
@@ -368,8 +398,58 @@ class ProvisioningRun {
     });
   }
 
+  /** One `$batch` of authentication methods; a method sent twice answers 409, which counts as done. */
+  private async registerMethods(items: MethodWork[], lane: number): Promise<void> {
+    const graph = this.requireGraph(lane);
+    for (const work of items) work.attempts++;
+    const requests = items.map((work, index) => methodRequest(String(index), work.userId, work.method, work.value));
+    let responses: BatchResponse[];
+    try {
+      responses = await graph.batch(requests);
+    } catch (error) {
+      if (!(error instanceof GraphError)) throw error;
+      if (error.status === 401 || error.status === 403) return this.stop(error.message);
+      for (const work of items) this.retryMethod(work, error.status === 429);
+      return;
+    }
+    items.forEach((work, index) => {
+      const result = readMethodResponse(requests[index]!, responses[index]!, work.method);
+      switch (result.kind) {
+        case 'registered':
+        case 'already-registered':
+          return this.settleMethod(work, result.kind);
+        case 'retry':
+          return this.retryMethod(work, result.throttled);
+        case 'failed':
+          this.settleMethod(work, 'failed', result.failure);
+          if (result.fatal) this.stop(result.failure.reason);
+          return;
+      }
+    });
+  }
+
+  private queueMethods(draft: Work['draft'], userId: string, done?: readonly ('phone' | 'email')[]): void {
+    for (const { method, value } of methodsLeft(draft.methods, done)) this.queue.addMethod({ draft, userId, method, value, attempts: 0 });
+  }
+
+  private retryMethod(work: MethodWork, throttled: boolean): void {
+    if (work.attempts < this.maxAttempts) return this.queue.addMethod(work);
+    const reason = throttled
+      ? `Graph kept throttling the ${work.method} method after ${work.attempts} attempts: run the same command again to resume`
+      : `Graph kept failing the ${work.method} method after ${work.attempts} attempts: run the same command again; a method already registered counts as done`;
+    this.settleMethod(work, 'failed', { code: throttled ? 'throttled' : 'graph-unavailable', reason });
+  }
+
+  private settleMethod(work: MethodWork, outcome: MethodOutcomeEntry['outcome'], failure?: Failure): void {
+    if (outcome === 'registered') this.methodsRegistered++;
+    else if (outcome === 'already-registered') this.methodsAlreadyRegistered++;
+    else this.methodsFailed++;
+    this.pendingMethodOutcomes.push({ record: work.draft.record, method: work.method, outcome, ...(failure ? { code: failure.code, reason: failure.reason } : {}) });
+    if (failure) this.pendingReports.push({ record: work.draft.record, username: work.draft.username, status: 'failed', code: failure.code, reason: `${work.method} method: ${failure.reason}` });
+  }
+
   /** The whole `$batch` failed: decide per Graph's status whether its creates may have happened. */
-  private onBatchError(kind: Batch['kind'], items: Work[], error: unknown): void {
+  private onBatchError(kind: 'create' | 'lookup', items: Work[], error: unknown): void {
     if (!(error instanceof GraphError)) throw error;
     if (error.status === 401 || error.status === 403) {
       // Left as `sending` in the checkpoint: the next run looks them up first.
@@ -386,7 +466,7 @@ class ProvisioningRun {
     }
   }
 
-  private retry(work: Work, next: Batch['kind'], codeWhenExhausted: 'throttled' | 'graph-unavailable'): void {
+  private retry(work: Work, next: 'create' | 'lookup', codeWhenExhausted: 'throttled' | 'graph-unavailable'): void {
     if (work.attempts >= this.maxAttempts) {
       const reason =
         codeWhenExhausted === 'throttled'
@@ -406,6 +486,7 @@ class ProvisioningRun {
   private settleCreated(work: Work, id: string): void {
     this.created++;
     this.pendingOutcomes.push({ record: work.draft.record, email: work.draft.email, state: 'created', id, userPrincipalName: work.userPrincipalName });
+    this.queueMethods(work.draft, id);
     this.tick();
   }
 
@@ -452,15 +533,20 @@ class ProvisioningRun {
   private async flush(): Promise<void> {
     const outcomes = this.pendingOutcomes;
     const reports = this.pendingReports;
+    const methodOutcomes = this.pendingMethodOutcomes;
     this.pendingOutcomes = [];
     this.pendingReports = [];
+    this.pendingMethodOutcomes = [];
     if (!this.dryRun) await this.options.checkpoint.settled(outcomes);
+    // After the creates they follow: a method line is read back only for a record with a state line.
+    if (!this.dryRun && methodOutcomes.length > 0) await this.options.checkpoint.methodsSettled?.(methodOutcomes);
     await this.options.errors.add(reports);
   }
 
-  private requireGraph(): GraphBatcher {
-    if (!this.options.graph) throw new Error('no Graph client: only an offline dry run can do without one');
-    return this.options.graph;
+  private requireGraph(lane: number): GraphBatcher {
+    const graph = this.lanes[lane];
+    if (!graph) throw new Error('no Graph client: only an offline dry run can do without one');
+    return graph;
   }
 
   private summary(elapsedMs: number): ProvisionSummary {
@@ -484,10 +570,17 @@ class ProvisioningRun {
       serverBusy: stats.serverBusy,
       peakConcurrency: stats.peakLimit,
       elapsedMs,
+      ...((this.options.target.mfaMethods?.length ?? 0) > 0
+        ? { methods: { registered: this.methodsRegistered, alreadyRegistered: this.methodsAlreadyRegistered, failed: this.methodsFailed } }
+        : {}),
     };
   }
 }
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function isBatcherList(graph: GraphBatcher | readonly GraphBatcher[]): graph is readonly GraphBatcher[] {
+  return Array.isArray(graph);
 }

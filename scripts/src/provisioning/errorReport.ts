@@ -21,7 +21,7 @@ export interface ErrorReportEntry {
 
 /** A value provision-users sends other than the export has it: the report says what became of it. */
 export interface ValueChange {
-  readonly code: 'normalized-email' | 'shortened-display-name';
+  readonly code: 'normalized-email' | 'shortened-display-name' | 'unparseable-phone';
   /** Quotes the old and new values where they are names or addresses; says what to do. */
   readonly reason: string;
 }

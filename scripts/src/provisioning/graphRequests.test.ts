@@ -1,5 +1,5 @@
 import type { BatchRequest, BatchResponse } from '../../../lib/graph';
-import { createUserRequest, lookupRequest, newUserPrincipalName, readCreateResponse, readLookupResponse } from './graphRequests';
+import { createUserRequest, lookupRequest, methodRequest, newUserPrincipalName, readCreateResponse, readLookupResponse, readMethodResponse } from './graphRequests';
 import type { UserDraft } from './userPlan';
 
 const target = { domain: 'contoso.onmicrosoft.com', migrationProperty: 'extension_0123456789abcdef0123456789abcdef_toBeMigrated' };
@@ -83,5 +83,31 @@ describe('readLookupResponse', () => {
     expect(readLookupResponse(lookup, answer(500), target).kind).toBe('retry');
     const unknown = answer(400, graphError(`Could not find a property named '${target.migrationProperty}' on type 'microsoft.graph.user'.`));
     expect(readLookupResponse(lookup, unknown, target)).toMatchObject({ kind: 'failed', fatal: true, failure: { code: 'unknown-migration-property' } });
+  });
+});
+
+describe('methodRequest and readMethodResponse (--mfa-methods)', () => {
+  const phone = methodRequest('3', 'user-id', 'phone', '+1 2065550100');
+  it('posts a mobile phone or an email method to the user', () => {
+    expect(phone).toEqual({ id: '3', method: 'POST', url: '/users/user-id/authentication/phoneMethods', body: { phoneNumber: '+1 2065550100', phoneType: 'mobile' } });
+    expect(methodRequest('4', 'user-id', 'email', 'ada@example.com')).toEqual({ id: '4', method: 'POST', url: '/users/user-id/authentication/emailMethods', body: { emailAddress: 'ada@example.com' } });
+  });
+
+  it.each<[number, unknown, string]>([
+    [201, { id: 'x' }, 'registered'],
+    [409, graphError('A phone method of type mobile is already registered.', 'conflict'), 'already-registered'],
+    [400, graphError('Phone number already registered for this user.'), 'already-registered'],
+    [429, graphError('Too many requests', 'TooManyRequests'), 'retry'],
+    [404, graphError('Resource does not exist', 'Request_ResourceNotFound'), 'retry'],
+    [503, graphError('busy', 'ServiceUnavailable'), 'retry'],
+    [400, graphError('Invalid phone number format.'), 'failed'],
+    [403, graphError('Insufficient privileges to complete the operation.', 'Authorization_RequestDenied'), 'failed'],
+  ])('HTTP %i → %s', (status, body, kind) => {
+    expect(readMethodResponse(phone, answer(status, body), 'phone').kind).toBe(kind);
+  });
+
+  it('stops the run on 403 with the permission to grant', () => {
+    const result = readMethodResponse(phone, answer(403, graphError('Insufficient privileges', 'Authorization_RequestDenied')), 'phone');
+    expect(result).toMatchObject({ kind: 'failed', fatal: true, failure: { code: 'not-permitted', reason: expect.stringContaining('UserAuthenticationMethod.ReadWrite.All') } });
   });
 });

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { graphErrorForBatchItem, type BatchRequest, type BatchResponse } from '../../../lib/graph';
 import type { Failure } from './outcomes';
-import type { ProvisioningTarget } from './target';
+import type { MfaMethod, ProvisioningTarget } from './target';
 import type { UserDraft } from './userPlan';
 
 /** A random UPN (`{32 hex}@{domain}`): unguessable, and unrelated to the email, which Entra shows nowhere else. */
@@ -108,4 +108,39 @@ function fatalFailure(status: number, error: { message: string; graphMessage?: s
     };
   }
   return undefined;
+}
+
+/**
+ * Registers one authentication method (authentication-post-phonemethods: `{"phoneNumber","phoneType":"mobile"}`;
+ * authentication-post-emailmethods: `{"emailAddress"}`), each a write in Graph's identity limits.
+ */
+export function methodRequest(id: string, userId: string, method: MfaMethod, value: string): BatchRequest {
+  const user = `/users/${encodeURIComponent(userId)}/authentication`;
+  return method === 'phone'
+    ? { id, method: 'POST', url: `${user}/phoneMethods`, body: { phoneNumber: value, phoneType: 'mobile' } }
+    : { id, method: 'POST', url: `${user}/emailMethods`, body: { emailAddress: value } };
+}
+
+export type MethodResult =
+  | { readonly kind: 'registered' | 'already-registered' }
+  /** 429, 5xx, no answer, or 404 (the user was just created and has not replicated yet): send it again. */
+  | { readonly kind: 'retry'; readonly throttled: boolean }
+  | { readonly kind: 'failed'; readonly failure: Failure; readonly fatal: boolean };
+
+/** Microsoft's kit treats 409, or a 400 that says so, as a method already there (b2c-to-external-id.md section 5). */
+const ALREADY_REGISTERED = /already (registered|exists)/i;
+const METHOD_PERMISSION = 'UserAuthenticationMethod.ReadWrite.All';
+
+export function readMethodResponse(request: BatchRequest, response: BatchResponse, method: MfaMethod): MethodResult {
+  if (response.status === 201 || response.status === 200) return { kind: 'registered' };
+  if (response.status === 409) return { kind: 'already-registered' };
+  if (response.status === 429) return { kind: 'retry', throttled: true };
+  if (response.status === 0 || response.status === 404 || response.status >= 500) return { kind: 'retry', throttled: false };
+  const error = graphErrorForBatchItem(request, response);
+  const said = error.graphMessage ?? `HTTP ${response.status}`;
+  if (response.status === 400 && ALREADY_REGISTERED.test(said)) return { kind: 'already-registered' };
+  if (response.status === 401 || response.status === 403) {
+    return { kind: 'failed', fatal: true, failure: { code: 'not-permitted', reason: `Graph refused to register ${method} methods (${said}): grant the identity the application permission ${METHOD_PERMISSION} with admin consent` } };
+  }
+  return { kind: 'failed', fatal: false, failure: { code: 'graph-rejected', reason: `Graph refused the ${method} method: ${said}${error.code ? ` (${error.code})` : ''}: correct it in B2C or the export and run again` } };
 }

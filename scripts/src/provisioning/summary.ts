@@ -36,6 +36,10 @@ export function formatSummary(summary: ProvisionSummary, files: SummaryFiles): s
     lines.push(row('failed', summary.failedTotal), ...failures);
     lines.push(row('skipped (resume)', summary.skippedByResume, summary.skippedByResume > 0 ? 'created or found by an earlier run' : ''));
     if (summary.notAttempted > 0) lines.push(row('not attempted', summary.notAttempted, 'left for the next run'));
+    if (summary.methods) {
+      const { registered, alreadyRegistered, failed } = summary.methods;
+      lines.push(row('MFA methods', registered, `registered${alreadyRegistered > 0 ? `, ${formatCount(alreadyRegistered)} already there` : ''}${failed > 0 ? `, ${formatCount(failed)} failed (see the error report; the next run sends them again)` : ''}`));
+    }
     lines.push(row('throttled (429)', summary.throttled, summary.throttled > 0 ? "sending paused for Graph's Retry-After each time" : ''));
     if (summary.serverBusy > 0) lines.push(row('server busy (503)', summary.serverBusy, 'retried'));
     lines.push(`  checkpoint:   ${files.checkpoint}`);

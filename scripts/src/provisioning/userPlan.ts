@@ -11,12 +11,21 @@ import type { ExportRow, ExportedUser } from '../legacyExport/types';
 import type { ValueChange } from './errorReport';
 import type { Failure } from './outcomes';
 import type { ProvisioningTarget } from './target';
+import { userShapeFor } from './userShape';
+import { planMethods, type PlannedMethods } from './methodPlan';
 
 export interface UserDraft {
   readonly record: number;
   readonly username: string;
-  /** The sign-in email, normalized as every look-up normalizes it (normalize.ts): the `emailAddress` identity and the key for duplicates. */
+  /**
+   * The sign-in email, normalized as every look-up normalizes it (normalize.ts): the `emailAddress` identity and the key for duplicates.
+   * For a B2C username account (`signInType: userName`) the username instead: the `userName` identity, looked up the same way.
+   */
   readonly email: string;
+  /** Set for a B2C username account only: its identity is `userName`, not `emailAddress`. */
+  readonly signInType?: 'userName';
+  /** `--mfa-methods`: the methods to register once the user exists. */
+  readonly methods?: PlannedMethods;
   /** The create body without passwordProfile, userPrincipalName and mailNickname. */
   readonly profile: Readonly<Record<string, unknown>>;
   /** Values of the export this body carries changed (the error report lists each). */
@@ -51,11 +60,13 @@ export function planUser(row: ExportRow, target: ProvisioningTarget): PlannedRow
   const { user } = row;
   const refuse = (failure: Failure): PlannedRow => ({ ok: false, record: user.record, username: user.username, failure });
 
-  const { email, change: emailChange } = signInEmail(user);
+  const usernameAccount = user.b2c?.signInType === 'userName';
+  const { email, change: emailChange } = usernameAccount ? { email: user.username, change: undefined } : signInEmail(user);
   if (email === undefined) {
-    return refuse({ code: 'no-email', reason: 'the record has no email address: External ID local accounts sign in with their email; add one to the export (or map the email column)' });
+    const tenantKind = userShapeFor(target.platform).tenantKind;
+    return refuse({ code: 'no-email', reason: `the record has no email address: ${tenantKind} local accounts sign in with their email; add one to the export (or map the email column)` });
   }
-  if (!isEmailAddress(email)) return refuse({ code: 'invalid-email', reason: `"${email}" is not a valid email address: correct it in the export` });
+  if (!usernameAccount && !isEmailAddress(email)) return refuse({ code: 'invalid-email', reason: `"${email}" is not a valid email address: correct it in the export` });
   if (email.length > MAX_SIGN_IN_NAME) {
     return refuse({ code: 'invalid-email', reason: `the email is ${email.length} characters long and Graph allows ${MAX_SIGN_IN_NAME} in a sign-in name: give the user a shorter email` });
   }
@@ -74,15 +85,29 @@ export function planUser(row: ExportRow, target: ProvisioningTarget): PlannedRow
     // Locked accounts stay enabled: locks are temporary, and the JIT function answers Block while one holds.
     accountEnabled: user.status !== 'disabled',
     displayName: displayName.value,
-    identities: [{ signInType: 'emailAddress', issuer: target.domain, issuerAssignedId: email }],
+    identities: [{ signInType: usernameAccount ? 'userName' : 'emailAddress', issuer: target.domain, issuerAssignedId: email }],
     passwordPolicies: 'DisablePasswordExpiration',
     ...attributes.values,
   };
   if (nonBlank(user.givenName)) profile.givenName = user.givenName.trim();
   if (nonBlank(user.surname)) profile.surname = user.surname.trim();
   profile[target.migrationProperty] = true;
-  const changes = [emailChange, displayName.change].filter((change) => change !== undefined);
-  return { ok: true, draft: { record: user.record, username: user.username, email, profile, changes: changes.length === 0 ? NO_CHANGES : changes } };
+  // The join key between the two tenants (status, reconcile and finish read it back).
+  if (target.b2cObjectIdProperty !== undefined && user.b2c !== undefined) profile[target.b2cObjectIdProperty] = user.b2c.objectId;
+  const methods = planMethods(user, usernameAccount ? undefined : email, target.mfaMethods);
+  const changes = [emailChange, displayName.change, methods.change].filter((change) => change !== undefined);
+  return {
+    ok: true,
+    draft: {
+      record: user.record,
+      username: user.username,
+      email,
+      ...(usernameAccount ? { signInType: 'userName' as const } : {}),
+      ...(methods.planned ? { methods: methods.planned } : {}),
+      profile,
+      changes: changes.length === 0 ? NO_CHANGES : changes,
+    },
+  };
 }
 
 const NO_CHANGES: readonly ValueChange[] = Object.freeze([]);

@@ -45,4 +45,18 @@ describe('WorkQueue', () => {
     expect(records(queue.drain())).toEqual([2]);
     expect(queue.size).toBe(0);
   });
+
+  it('holds methods for a full batch while creates are queued, then sends them; they go back as they came', () => {
+    const queue = new WorkQueue(2);
+    const method = (record: number) => ({ draft: work(record).draft, userId: `id-${record}`, method: 'phone' as const, value: '+1 2065550100', attempts: 0 });
+    queue.addCreate(work(1));
+    queue.addCreate(work(2));
+    queue.addMethod(method(3));
+    expect(queue.take(false)).toMatchObject({ kind: 'create' });
+    const batch = queue.take(false);
+    expect(batch).toMatchObject({ kind: 'methods', items: [expect.objectContaining({ userId: 'id-3' })] });
+    queue.putBack(batch!);
+    expect(queue.size).toBe(1);
+    expect(queue.take(true)).toMatchObject({ kind: 'methods' });
+  });
 });

@@ -4,6 +4,7 @@
  * record still needs creating. A partial batch goes out only when no more input is coming.
  */
 import { MAX_BATCH_REQUESTS } from '../../../lib/graph';
+import type { MfaMethod } from './target';
 import type { UserDraft } from './userPlan';
 
 export interface Work {
@@ -16,21 +17,28 @@ export interface Work {
   lookupBecause?: 'in-doubt' | 'conflict' | 'dry-run';
 }
 
-export interface Batch {
-  readonly kind: 'create' | 'lookup';
-  readonly items: Work[];
+/** One authentication method to register on a user that exists (`--mfa-methods`). */
+export interface MethodWork {
+  readonly draft: UserDraft;
+  readonly userId: string;
+  readonly method: MfaMethod;
+  readonly value: string;
+  attempts: number;
 }
+
+export type Batch = { readonly kind: 'create' | 'lookup'; readonly items: Work[] } | { readonly kind: 'methods'; readonly items: MethodWork[] };
 
 export class WorkQueue {
   private readonly creates: Work[] = [];
   private readonly lookups: Work[] = [];
+  private readonly methods: MethodWork[] = [];
 
   constructor(private readonly batchSize: number = MAX_BATCH_REQUESTS) {
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_REQUESTS) throw new RangeError(`batch size must be 1–${MAX_BATCH_REQUESTS}`);
   }
 
   get size(): number {
-    return this.creates.length + this.lookups.length;
+    return this.creates.length + this.lookups.length + this.methods.length;
   }
 
   get pendingCreates(): number {
@@ -47,9 +55,17 @@ export class WorkQueue {
     this.lookups.push(work);
   }
 
+  addMethod(work: MethodWork): void {
+    this.methods.push(work);
+  }
+
   take(inputDone: boolean): Batch | undefined {
     if (this.lookups.length >= this.batchSize || (this.lookups.length > 0 && (inputDone || this.creates.length < this.batchSize))) {
       return { kind: 'lookup', items: this.lookups.splice(0, this.batchSize) };
+    }
+    // Methods wait for a full batch, like creates, unless the creates have run dry.
+    if (this.methods.length >= this.batchSize || (this.methods.length > 0 && (inputDone || this.creates.length < this.batchSize))) {
+      return { kind: 'methods', items: this.methods.splice(0, this.batchSize) };
     }
     if (this.creates.length >= this.batchSize || (inputDone && this.creates.length > 0)) {
       return { kind: 'create', items: this.creates.splice(0, this.batchSize) };
@@ -59,7 +75,8 @@ export class WorkQueue {
 
   /** Back to the front, untouched (the run stopped before sending it). */
   putBack(batch: Batch): void {
-    (batch.kind === 'create' ? this.creates : this.lookups).unshift(...batch.items);
+    if (batch.kind === 'methods') this.methods.unshift(...batch.items);
+    else (batch.kind === 'create' ? this.creates : this.lookups).unshift(...batch.items);
   }
 
   /** Everything still waiting, emptied out (for the interrupted-run count). */

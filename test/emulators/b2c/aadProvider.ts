@@ -5,7 +5,7 @@
  * messages unless the profile's metadata overrides them.
  */
 import { claimValue, type ClaimsBag } from './claims';
-import { type B2cDirectory, type B2cUser, extensionAttribute } from './directory';
+import { type B2cDirectory, type B2cUser, type B2cUserChanges, type NewB2cUser, extensionAttribute } from './directory';
 import { missingRequiredClaim, type ProviderResult } from './providerResult';
 import { B2cPolicyError, type ClaimRef, type TechnicalProfile } from './technicalProfile';
 
@@ -52,20 +52,19 @@ export function runAadProfile(profile: TechnicalProfile, bag: ClaimsBag, directo
 
   const writes = persistedValues(profile, bag, attributeOf);
   if (existing === undefined && keyAttribute === 'objectId') throw new B2cPolicyError(`${profile.id}: cannot create a user by objectId`);
-  const target: Partial<B2cUser> = existing ?? (keyAttribute === 'email' && keyValue !== undefined ? { email: keyValue } : {});
-  const updated = { ...target, ...writes } as Partial<B2cUser>;
+  const target: B2cUserChanges = existing ?? (keyAttribute === 'email' && keyValue !== undefined ? { email: keyValue } : {});
+  const updated: B2cUserChanges = { ...target, ...writes };
   if (writes.password !== undefined && !(updated.passwordPolicies ?? '').includes('DisableStrongPassword') && !isStrongPassword(writes.password)) {
     return { ok: false, userMessage: WEAK_PASSWORD };
   }
   if (existing !== undefined) {
-    Object.assign(existing, writes);
-    return { ok: true, answer: readAnswer(profile.outputClaims, existing, attributeOf, false) };
+    return { ok: true, answer: readAnswer(profile.outputClaims, directory.update(existing.objectId, writes), attributeOf, false) };
   }
   for (const required of ['email', 'password', 'displayName'] as const) {
     if (updated[required] === undefined) return { ok: false, userMessage: `${profile.id}: cannot create a local account without ${required === 'email' ? 'signInNames.emailAddress' : required}` };
   }
-  const { objectId: _ignored, userPrincipalName: _upn, ...fields } = updated;
-  const created = directory.add(fields as B2cUser);
+  // Complete now: the email key (or a persisted one), password and displayName were checked just above.
+  const created = directory.create(updated as NewB2cUser);
   return { ok: true, answer: readAnswer(profile.outputClaims, created, attributeOf, true) };
 }
 
@@ -89,7 +88,7 @@ function attributeResolver(profile: TechnicalProfile): (partner: string) => Reso
 function findBy(directory: B2cDirectory, attribute: Attribute, value: string): B2cUser | undefined {
   if (attribute === 'objectId') return directory.get(value);
   if (attribute === 'email') return directory.findByEmail(value);
-  return directory.all().find((user) => user.userPrincipalName.toLowerCase() === value.toLowerCase());
+  return directory.findByUserPrincipalName(value);
 }
 
 function readAnswer(outputs: readonly ClaimRef[], user: B2cUser, attributeOf: (partner: string) => ResolvedAttribute, created: boolean): Map<string, string> {
@@ -109,8 +108,8 @@ function readAnswer(outputs: readonly ClaimRef[], user: B2cUser, attributeOf: (p
   return answer;
 }
 
-function persistedValues(profile: TechnicalProfile, bag: ClaimsBag, attributeOf: (partner: string) => ResolvedAttribute): Partial<B2cUser> {
-  const writes: Partial<B2cUser> = {};
+function persistedValues(profile: TechnicalProfile, bag: ClaimsBag, attributeOf: (partner: string) => ResolvedAttribute): B2cUserChanges {
+  const writes: B2cUserChanges = {};
   for (const ref of profile.persistedClaims) {
     const value = claimValue(ref, bag);
     const attribute = attributeOf(ref.partner);

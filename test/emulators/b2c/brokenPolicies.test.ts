@@ -5,7 +5,7 @@
  */
 import { B2C_LAYER_PROFILES, DEFAULT_B2C_USER_MESSAGES } from '../../../lib/b2c/policies';
 import type { LegacyUser } from './fakeFunctionApi';
-import { B2cPolicyError, migrationFlagAttribute } from './index';
+import { addPreProvisioned, B2cPolicyError, migrationFlagAttribute } from './index';
 import { EXTENSIONS_APP_ID, generatedFiles, startHarness, type Harness } from './testPolicies';
 
 const PRE = 'pre@example.com';
@@ -45,7 +45,7 @@ describe('B2C stand-in on broken policies', () => {
 
   async function start(xmls?: readonly string[], requestTimeoutMs?: number): Promise<Harness & { preId: string }> {
     harness = await startHarness('basic', legacyStore(), { ...(xmls === undefined ? {} : { xmls }), ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }) });
-    const preId = harness.standIn.directory.addPreProvisioned(EXTENSIONS_APP_ID, { email: PRE, displayName: 'Pre' }).objectId;
+    const preId = addPreProvisioned(harness.standIn.directory, EXTENSIONS_APP_ID, { email: PRE, displayName: 'Pre' }).objectId;
     return { ...harness, preId };
   }
 

@@ -185,7 +185,7 @@ class JourneyRun {
     }));
     const user = this.context.directory.findByEmail(sent.get('username') ?? '');
     if (user === undefined) return { ok: false, userMessage: "We can't seem to find your account" };
-    if (sent.get('password') !== user.password) return { ok: false, userMessage: 'Your password is incorrect' };
+    if (!this.context.directory.checkPassword(user.objectId, sent.get('password') ?? '')) return { ok: false, userMessage: 'Your password is incorrect' };
     const claims: [string, string | undefined][] = [
       ['oid', user.objectId],
       ['upn', user.userPrincipalName],

@@ -1,11 +1,12 @@
 /**
- * The generated policies, run by the B2C stand-in against a fake function API, for each auth type: the three
- * local-account journeys do what the design says, and only when the XML and the API agree.
+ * The generated policies, run by the B2C stand-in against a fake function API, for each auth type and each
+ * directory adapter (in-memory, the Graph emulator's users): the three local-account journeys do what the
+ * design says, and only when the XML and the API agree.
  */
 import { B2C_API_AUTHS, B2C_LAYER_PROFILES, B2C_LEGACY_PASSWORD_POLICIES } from '../../../lib/b2c/policies';
 import { RESET_UNKNOWN_MESSAGE, SIGN_UP_BLOCKED_MESSAGE, WRONG_PASSWORD_MESSAGE, type LegacyUser } from './fakeFunctionApi';
-import { migrationFlagAttribute, type B2cUser, type JourneyResult } from './index';
-import { EXTENSIONS_APP_ID, startHarness, type Harness } from './testPolicies';
+import { addPreProvisioned, migrationFlagAttribute, type B2cDirectory, type B2cUser, type JourneyResult } from './index';
+import { DIRECTORY_KINDS, EXTENSIONS_APP_ID, startDirectory, startHarness, type Harness } from './testPolicies';
 
 const FLAG = migrationFlagAttribute(EXTENSIONS_APP_ID);
 const PRE = 'pre@example.com';
@@ -32,26 +33,40 @@ function snapshot(users: readonly B2cUser[]): string {
   return JSON.stringify(users.map((user) => ({ ...user })));
 }
 
-describe.each(B2C_API_AUTHS)('B2C stand-in on the generated policies (%s)', (auth) => {
+/** No account takes `password`: a refused attempt wrote nothing. */
+function noneAccepts(directory: B2cDirectory, password: string): boolean {
+  return directory.all().every((user) => !directory.checkPassword(user.objectId, password));
+}
+
+const CASES = B2C_API_AUTHS.flatMap((auth) => DIRECTORY_KINDS.map((kind) => [auth, kind] as const));
+
+describe.each(CASES)('B2C stand-in on the generated policies (%s, %s directory)', (auth, kind) => {
   let harness: Harness;
+  let stopDirectory: () => Promise<void>;
   let preId: string;
 
   beforeEach(async () => {
-    harness = await startHarness(auth, legacyStore());
+    const started = await startDirectory(kind);
+    stopDirectory = () => started.stop();
+    harness = await startHarness(auth, legacyStore(), { directory: started.directory });
     const { directory } = harness.standIn;
-    preId = directory.addPreProvisioned(EXTENSIONS_APP_ID, { email: PRE, displayName: 'Pre Provisioned' }).objectId;
-    directory.add({ email: PLAIN, password: PLAIN_PASSWORD, displayName: 'Plain' });
-    directory.add({ email: FLAG_FALSE, password: PLAIN_PASSWORD, displayName: 'Flag False', [FLAG]: false });
+    preId = addPreProvisioned(directory, EXTENSIONS_APP_ID, { email: PRE, displayName: 'Pre Provisioned' }).objectId;
+    directory.create({ email: PLAIN, password: PLAIN_PASSWORD, displayName: 'Plain' });
+    directory.create({ email: FLAG_FALSE, password: PLAIN_PASSWORD, displayName: 'Flag False', [FLAG]: false });
   });
-  afterEach(() => harness.api.stop());
+  afterEach(async () => {
+    await harness.api.stop();
+    await stopDirectory();
+  });
 
   it('migrates a pre-provisioned user on sign-in: password written, flag cleared, policies set, and the password works after', async () => {
     const first = await harness.standIn.signIn(PRE, PRE_LEGACY_PASSWORD);
     expectOk(first);
     expect(first.objectId).toBe(preId);
     expect(first.claims.sub).toBe(preId);
-    const user = harness.standIn.directory.get(preId)!;
-    expect(user).toMatchObject({ password: PRE_LEGACY_PASSWORD, passwordPolicies: B2C_LEGACY_PASSWORD_POLICIES, [FLAG]: false });
+    const { directory } = harness.standIn;
+    expect(directory.get(preId)).toMatchObject({ passwordPolicies: B2C_LEGACY_PASSWORD_POLICIES, [FLAG]: false });
+    expect(directory.checkPassword(preId, PRE_LEGACY_PASSWORD)).toBe(true);
     expect(first.trace.restCalls.filter((call) => call.path === '/api/b2c/signin')).toEqual([
       expect.objectContaining({ profile: B2C_LAYER_PROFILES.signIn, claims: ['signInName', 'password'], status: 200 }),
     ]);
@@ -69,9 +84,9 @@ describe.each(B2C_API_AUTHS)('B2C stand-in on the generated policies (%s)', (aut
     const result = await harness.standIn.signIn(LEGACY_ONLY, LEGACY_ONLY_PASSWORD);
     expectOk(result);
     const user = harness.standIn.directory.findByEmail(LEGACY_ONLY)!;
+    expect(harness.standIn.directory.checkPassword(user.objectId, LEGACY_ONLY_PASSWORD)).toBe(true);
     expect(user).toMatchObject({
       objectId: result.objectId,
-      password: LEGACY_ONLY_PASSWORD,
       displayName: 'Lee Gacy',
       givenName: 'Lee',
       surname: 'Gacy',
@@ -91,6 +106,7 @@ describe.each(B2C_API_AUTHS)('B2C stand-in on the generated policies (%s)', (aut
       expect(result).toMatchObject({ ok: false, page: B2C_LAYER_PROFILES.signInPage, userMessage: WRONG_PASSWORD_MESSAGE });
     }
     expect(snapshot(harness.standIn.directory.all())).toBe(before);
+    expect(noneAccepts(harness.standIn.directory, 'Wrong-Pass1!')).toBe(true);
   });
 
   it('never calls the API for a user whose flag is false or absent', async () => {
@@ -111,7 +127,8 @@ describe.each(B2C_API_AUTHS)('B2C stand-in on the generated policies (%s)', (aut
 
     const fresh = await harness.standIn.signUp('new@example.com', 'New-Pass1!', { displayName: 'New Person' });
     expectOk(fresh);
-    expect(harness.standIn.directory.findByEmail('new@example.com')).toMatchObject({ objectId: fresh.objectId, password: 'New-Pass1!', displayName: 'New Person' });
+    expect(harness.standIn.directory.findByEmail('new@example.com')).toMatchObject({ objectId: fresh.objectId, displayName: 'New Person' });
+    expect(harness.standIn.directory.checkPassword(fresh.objectId, 'New-Pass1!')).toBe(true);
     expect(fresh.trace.restCalls.map((call) => [call.path, call.claims])).toContainEqual(['/api/b2c/signup', ['email']]);
   });
 
@@ -119,12 +136,14 @@ describe.each(B2C_API_AUTHS)('B2C stand-in on the generated policies (%s)', (aut
     const pre = await harness.standIn.passwordReset(PRE, 'Reset-Pass1!');
     expectOk(pre);
     expect(pre.objectId).toBe(preId);
-    expect(harness.standIn.directory.get(preId)).toMatchObject({ password: 'Reset-Pass1!', [FLAG]: false, passwordPolicies: B2C_LEGACY_PASSWORD_POLICIES });
+    expect(harness.standIn.directory.get(preId)).toMatchObject({ [FLAG]: false, passwordPolicies: B2C_LEGACY_PASSWORD_POLICIES });
+    expect(harness.standIn.directory.checkPassword(preId, 'Reset-Pass1!')).toBe(true);
     expect(pre.trace.restCalls.map((call) => [call.path, call.claims])).toContainEqual(['/api/b2c/password-reset', ['email', 'objectId']]);
 
     const legacyOnly = await harness.standIn.passwordReset(LEGACY_ONLY, 'Reset-Pass2!');
     expectOk(legacyOnly);
-    expect(harness.standIn.directory.findByEmail(LEGACY_ONLY)).toMatchObject({ objectId: legacyOnly.objectId, password: 'Reset-Pass2!', displayName: 'Lee Gacy', [FLAG]: false });
+    expect(harness.standIn.directory.findByEmail(LEGACY_ONLY)).toMatchObject({ objectId: legacyOnly.objectId, displayName: 'Lee Gacy', [FLAG]: false });
+    expect(harness.standIn.directory.checkPassword(legacyOnly.objectId, 'Reset-Pass2!')).toBe(true);
     expect(legacyOnly.trace.restCalls.map((call) => [call.path, call.claims])).toContainEqual(['/api/b2c/password-reset', ['email']]);
 
     const bodies = harness.api.requests.map((request) => request.body).join('\n');
@@ -139,7 +158,7 @@ describe.each(B2C_API_AUTHS)('B2C stand-in on the generated policies (%s)', (aut
     const result = await harness.standIn.passwordReset(PLAIN, 'Reset-Pass3!');
     expectOk(result);
     expect(result.objectId).toBe(plain.objectId);
-    expect(plain.password).toBe('Reset-Pass3!');
+    expect(harness.standIn.directory.checkPassword(plain.objectId, 'Reset-Pass3!')).toBe(true);
     expect(result.trace.profiles).toContainEqual({ id: B2C_LAYER_PROFILES.createMigratedUserWithNewPassword, outcome: 'skipped', page: B2C_LAYER_PROFILES.resetWritePasswordPage });
   });
 

@@ -1,11 +1,11 @@
 /**
  * A local Azure AD B2C for the generated custom policies: it reads the policy files and runs B2C's three
  * local-account journeys (sign-in, sign-up, password reset) exactly as they say, calling the function's B2C
- * endpoints over loopback, against a small directory of its own. A mismatch between the XML and the API
- * (a wrong path, a renamed claim, a missing output) fails here as it would in the tenant.
+ * endpoints over loopback, against a directory (directory.ts: its own, or the Graph emulator's). A mismatch
+ * between the XML and the API (a wrong path, a renamed claim, a missing output) fails here as it would in the tenant.
  */
 import { B2C_LAYER_JOURNEYS } from '../../../lib/b2c/policies';
-import { B2cDirectory } from './directory';
+import { InMemoryB2cDirectory, type B2cDirectory } from './directory';
 import { runJourney, type JourneyInput, type JourneyResult } from './journey';
 import { PolicyChain } from './policyChain';
 import type { RestfulOptions, TokenRequest } from './restfulProvider';
@@ -24,7 +24,7 @@ export interface B2cStandInOptions {
   readonly tokenEndpoint?: (request: TokenRequest) => string | Promise<string>;
   /** Default 10 s, as in B2C. */
   readonly requestTimeoutMs?: number;
-  /** Default: an empty directory. */
+  /** Default: an empty in-memory directory; `GraphEmulatorB2cDirectory` runs the journeys against the Graph emulator's users. */
   readonly directory?: B2cDirectory;
 }
 
@@ -45,7 +45,7 @@ export class B2cStandIn {
     const files = PolicyChain.parseFiles(options.policies.map((policy) => (typeof policy === 'string' ? policy : policy.xml)));
     this.signUpOrSignIn = new PolicyChain(files, B2C_LAYER_JOURNEYS.signUpOrSignIn);
     this.passwordResetChain = new PolicyChain(files, B2C_LAYER_JOURNEYS.passwordReset);
-    this.directory = options.directory ?? new B2cDirectory();
+    this.directory = options.directory ?? new InMemoryB2cDirectory();
     this.restful = {
       policyKeys: options.policyKeys,
       serviceUrlOverride: options.serviceUrlOverride ?? ((url) => url),

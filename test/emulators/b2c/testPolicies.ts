@@ -1,9 +1,10 @@
 /** The generated policies, policy keys and fake function API for one auth type, as the stand-in's tests use them. */
 import { randomBytes } from 'node:crypto';
-import type { B2cApiAuth } from '../../../lib/b2c/contract';
+import { B2C_MIGRATION_FLAG, type B2cApiAuth } from '../../../lib/b2c/contract';
 import { generateB2cPolicies, type B2cPolicyFile } from '../../../lib/b2c/policies';
+import { startTenant } from '../../../scripts/src/provisioning/testing/fixtures';
 import { FakeFunctionApi, type LegacyUser } from './fakeFunctionApi';
-import { B2cStandIn, loopbackServiceUrl, type TokenRequest } from './index';
+import { B2cStandIn, GraphEmulatorB2cDirectory, InMemoryB2cDirectory, loopbackServiceUrl, type B2cDirectory, type TokenRequest } from './index';
 
 export const TENANT = 'contoso.onmicrosoft.com';
 export const API_URL = 'https://func-jit.azurewebsites.net';
@@ -24,14 +25,29 @@ export function generatedFiles(auth: B2cApiAuth): readonly B2cPolicyFile[] {
   }).files;
 }
 
+/** The stand-in's two directory adapters (directory.ts). */
+export const DIRECTORY_KINDS = ['in-memory', 'Graph emulator'] as const;
+export type DirectoryKind = (typeof DIRECTORY_KINDS)[number];
+
+/** An empty directory of `kind`; the Graph emulator's is a B2C tenant with the flag registered as provision-users needs it. */
+export async function startDirectory(kind: DirectoryKind): Promise<{ readonly directory: B2cDirectory; stop(): Promise<void> }> {
+  if (kind === 'in-memory') return { directory: new InMemoryB2cDirectory(TENANT), stop: async () => undefined };
+  const { emulator } = await startTenant({ platform: 'b2c', tenantDomain: TENANT, b2cExtensionsAppId: EXTENSIONS_APP_ID }, B2C_MIGRATION_FLAG);
+  return { directory: new GraphEmulatorB2cDirectory(emulator), stop: () => emulator.stop() };
+}
+
 export interface Harness {
   readonly api: FakeFunctionApi;
   readonly standIn: B2cStandIn;
   readonly tokenRequests: TokenRequest[];
 }
 
-/** Starts the fake API for `auth` and a stand-in on `xmls` (default: the generated files) pointed at it. */
-export async function startHarness(auth: B2cApiAuth, legacy: Map<string, LegacyUser>, options: { xmls?: readonly string[]; requestTimeoutMs?: number } = {}): Promise<Harness> {
+/** Starts the fake API for `auth` and a stand-in on `xmls` (default: the generated files) pointed at it, on `directory` (default in-memory). */
+export async function startHarness(
+  auth: B2cApiAuth,
+  legacy: Map<string, LegacyUser>,
+  options: { xmls?: readonly string[]; requestTimeoutMs?: number; directory?: B2cDirectory } = {},
+): Promise<Harness> {
   const secret = randomBytes(12).toString('base64url');
   const certificateDer = randomBytes(64).toString('base64');
   const policyKeys: Record<B2cApiAuth, Record<string, string>> = {
@@ -60,6 +76,7 @@ export async function startHarness(auth: B2cApiAuth, legacy: Map<string, LegacyU
       return right ? `token-${secret}` : 'not-the-token';
     },
     ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+    ...(options.directory === undefined ? {} : { directory: options.directory }),
   });
   return { api, standIn, tokenRequests };
 }

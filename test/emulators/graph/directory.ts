@@ -40,6 +40,14 @@ export class Directory {
   readonly appRoleAssignments = new Map<string, Json>();
   readonly customAuthenticationExtensions = new Map<string, Json>();
   readonly authenticationEventListeners = new Map<string, Json>();
+  /** B2C custom policies by lower-cased id: `{ id, xml }` (routes/trustFramework.ts). */
+  readonly trustFrameworkPolicies = new Map<string, Json>();
+  /** B2C policy keys by lower-cased id: `{ id, keys }`, each key with its uploaded material. */
+  readonly trustFrameworkKeySets = new Map<string, Json>();
+  /** B2C user flows by lower-cased id (`B2C_1_…`), as Graph serves them (routes/b2cUserFlows.ts). */
+  readonly b2cUserFlows = new Map<string, Json>();
+  /** A test's stand-in for B2C's policy validation: a message refuses the upload with 400. */
+  policyUploadRefusal: ((policyId: string, xml: string) => string | undefined) | undefined;
   /** Extension property id → owning application's object id. */
   readonly extensionOwners = new Map<string, string>();
   /** How long a just-created object answers 404 to GET by id. */
@@ -78,6 +86,12 @@ export class Directory {
   /** Extension properties by full name (`extension_{appId}_{name}`), case-insensitive as Graph matches names. */
   extensionPropertyByName(name: string): Json | undefined {
     return [...this.extensionProperties.values()].find((property) => String(property.name).toLowerCase() === name.toLowerCase());
+  }
+
+  /** A sign-in's password check (the B2C stand-in's login-NonInteractive): the password last set through passwordProfile. */
+  passwordMatches(userId: string, password: string): boolean {
+    const profile = this.users.get(userId)?.passwordProfile as Json | undefined;
+    return typeof profile?.password === 'string' && profile.password === password;
   }
 
   userExtensionProperty(name: string): Json | undefined {

@@ -7,16 +7,20 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { refuseAdvancedQueriesOfB2c } from './b2cTenant';
 import { handleBatch } from './batch';
 import { Directory } from './directory';
-import { lowerCaseHeaders, parseJsonBody, parseRequestUrl, readBody, splitPath, writeResponse } from './http';
+import { isXmlContentType, lowerCaseHeaders, parseJsonBody, parseRequestUrl, readBody, splitPath, writeResponse } from './http';
 import { FaultInjector, WriteThrottle, type FaultOptions, type ThrottleOptions } from './limits';
 import { EmulatorError, errorResponse, notFound, type ApiVersion, type EmulatedRequest, type EmulatedResponse, type Json } from './protocol';
 import { matchRoute, type Route } from './router';
 import { applicationRoutes } from './routes/applications';
+import { authenticationMethodRoutes, authenticationMethodsOf, type UserAuthenticationMethods } from './routes/authenticationMethods';
 import { identityRoutes } from './routes/identity';
 import { servicePrincipalRoutes } from './routes/servicePrincipals';
-import { userRoutes } from './routes/users';
+import { trustFrameworkRoutes } from './routes/trustFramework';
+import { b2cUserFlowRoutes } from './routes/b2cUserFlows';
+import { insertUser, patchUser, userRoutes } from './routes/users';
 
 export interface GraphEmulatorOptions {
   tenantId?: string;
@@ -33,6 +37,8 @@ export interface GraphEmulatorOptions {
   seedAuthenticationEventsServicePrincipal?: boolean;
   /** Application permissions granted to the token; unset = everything allowed. A missing one → 403. */
   permissions?: readonly string[];
+  /** `b2c`: an Azure AD B2C tenant, which refuses advanced queries ($count, $search, ConsistencyLevel; b2cTenant.ts). Default externalId. */
+  platform?: 'externalId' | 'b2c';
 }
 
 export interface GraphEmulatorStats {
@@ -45,14 +51,18 @@ export interface GraphEmulatorStats {
   batches: number;
 }
 
-const ROUTES: readonly Route[] = [...userRoutes, ...applicationRoutes, ...servicePrincipalRoutes, ...identityRoutes];
+const ROUTES: readonly Route[] = [...userRoutes, ...applicationRoutes, ...servicePrincipalRoutes, ...identityRoutes, ...trustFrameworkRoutes, ...b2cUserFlowRoutes, ...authenticationMethodRoutes];
 const ALTERNATE_KEY = /^(applications|servicePrincipals)\(appId='([^']+)'\)$/i;
 
 export class GraphEmulator {
   readonly stats: GraphEmulatorStats = { requests: 0, writes: 0, throttled: 0, serverErrors: 0, batches: 0 };
   readonly tenantId: string;
   readonly b2cExtensionsAppId: string;
-  /** The appId named in `x-ms-throttle-scope` (the "calling application"). */
+  /**
+   * The appId named in `x-ms-throttle-scope` (the "calling application") for a bearer that names none. A JWT-shaped
+   * bearer's `appid` (or `azp`) claim names the calling app instead, read without verification (tokenAppId), so
+   * several app identities can share the tenant's write limit (limits.ts).
+   */
   readonly callerAppId = randomUUID();
   private readonly directory: Directory;
   private readonly server: Server;
@@ -114,6 +124,24 @@ export class GraphEmulator {
     user.lastPasswordChangeDateTime = at.toISOString();
   }
 
+  /**
+   * Writes a user in-process with the checks of POST /users (PATCH /users/{id} for `updateUserDirectly`), but no
+   * HTTP, token or throttle: for a stand-in that shares this directory, as the B2C stand-in's AAD technical
+   * profiles write B2C's directory without Graph's API (test/emulators/b2c/graphDirectory.ts).
+   */
+  createUserDirectly(body: Json): Json {
+    return insertUser(this.directory, body);
+  }
+
+  updateUserDirectly(userId: string, body: Json): void {
+    patchUser(this.directory, userId, body);
+  }
+
+  /** Whether `password` is the user's current one (Graph never returns it; B2C's sign-in checks it). */
+  passwordMatches(userId: string, password: string): boolean {
+    return this.directory.passwordMatches(userId, password);
+  }
+
   get applications(): ReadonlyMap<string, Json> {
     return this.directory.applications;
   }
@@ -138,6 +166,29 @@ export class GraphEmulator {
     return this.directory.authenticationEventListeners;
   }
 
+  /** B2C custom policies by lower-cased id, each `{ id, xml }` as uploaded. */
+  get trustFrameworkPolicies(): ReadonlyMap<string, Json> {
+    return this.directory.trustFrameworkPolicies;
+  }
+
+  /** B2C policy keys by lower-cased id, each `{ id, keys }` with the uploaded material (`k`, `key`) kept for assertions. */
+  get trustFrameworkKeySets(): ReadonlyMap<string, Json> {
+    return this.directory.trustFrameworkKeySets;
+  }
+
+  /** B2C user flows by lower-cased id (`B2C_1_…`). */
+  get b2cUserFlows(): ReadonlyMap<string, Json> {
+    return this.directory.b2cUserFlows;
+  }
+
+  /**
+   * Stands in for B2C's policy validation: when `refusal` answers a message for an upload, the PUT is refused
+   * with 400 and that message, and the stored policies stay as they were. Undefined stops refusing.
+   */
+  refusePolicyUploads(refusal: ((policyId: string, xml: string) => string | undefined) | undefined): void {
+    this.directory.policyUploadRefusal = refusal;
+  }
+
   /** True once someone deleted the 99045fe1-… service principal (Graph allows it; every extension then fails). */
   get authenticationEventsServicePrincipalDeleted(): boolean {
     return this.directory.authenticationEventsServicePrincipalDeleted;
@@ -149,7 +200,7 @@ export class GraphEmulator {
   }
 
   setThrottle(throttle: ThrottleOptions | undefined): void {
-    this.throttle = throttle === undefined ? undefined : new WriteThrottle(throttle, { appId: this.callerAppId, tenantId: this.tenantId });
+    this.throttle = throttle === undefined ? undefined : new WriteThrottle(throttle, this.tenantId);
   }
 
   setPermissions(permissions: readonly string[] | undefined): void {
@@ -181,41 +232,57 @@ export class GraphEmulator {
     const url = parseRequestUrl(incoming.url ?? '/', this.origin);
     const versioned = /^\/(v1\.0|beta)(\/.*)?$/.exec(url.pathname);
     if (!versioned) throw new EmulatorError(400, 'BadRequest', `Invalid version: the path must start with /v1.0 or /beta, got ${url.pathname}.`);
-    this.authenticate(headers);
+    const appId = this.authenticate(headers);
     const version = versioned[1] as ApiVersion;
     const rawPath = versioned[2] ?? '/';
+    // A policy upload is XML (trustframework-put-trustframeworkpolicy); every other body is JSON.
+    const xml = isXmlContentType(headers['content-type']);
     const request: EmulatedRequest = {
       method: (incoming.method ?? 'GET').toUpperCase(),
       segments: splitPath(rawPath),
       query: url.searchParams,
       headers,
-      body: parseJsonBody(text, headers['content-type']),
+      body: xml ? undefined : parseJsonBody(text, headers['content-type']),
+      ...(xml ? { text } : {}),
       version,
       serviceRoot: `${this.origin}/${version}`,
       rawPath,
     };
     if (request.segments.length === 1 && request.segments[0] === '$batch') {
       this.stats.batches++;
-      return handleBatch(request, (item) => this.execute(item));
+      return handleBatch(request, (item) => this.execute(item, appId));
     }
-    return this.execute(request);
+    return this.execute(request, appId);
   }
 
-  private authenticate(headers: Record<string, string>): void {
+  /** A user's phone and email authentication methods (routes/authenticationMethods.ts). */
+  authenticationMethods(userId: string): UserAuthenticationMethods {
+    return authenticationMethodsOf(this.directory, userId);
+  }
+
+  /** Writes admitted per calling app id (see callerAppId). */
+  get writesByApp(): ReadonlyMap<string, number> {
+    return this.throttle?.admittedByApp ?? new Map();
+  }
+
+  /** Returns the calling app's id. */
+  private authenticate(headers: Record<string, string>): string {
     const match = /^Bearer (.+)$/i.exec(headers['authorization'] ?? '');
     const unauthorized = (message: string) => new EmulatorError(401, 'InvalidAuthenticationToken', message, { 'WWW-Authenticate': 'Bearer realm=""' });
     if (!match) throw unauthorized('Access token is empty.');
     if (this.options.token !== undefined && match[1] !== this.options.token) throw unauthorized('Access token validation failure. Invalid audience.');
+    return tokenAppId(match[1] as string) ?? this.callerAppId;
   }
 
   /** One operation, top-level or inside `$batch`: route, permissions, throttle, faults, then the handler. */
-  private async execute(request: EmulatedRequest): Promise<EmulatedResponse> {
+  private async execute(request: EmulatedRequest, appId: string): Promise<EmulatedResponse> {
     this.stats.requests++;
     const clientRequestId = request.headers['client-request-id'];
     // Unref'd: a response still held back when the test stops must not keep the process alive.
     if (this.faults.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.faults.options.latencyMs).unref());
     try {
       const segments = this.resolveAlternateKey(request.segments);
+      if (this.options.platform === 'b2c') refuseAdvancedQueriesOfB2c(request, segments);
       const { route, params } = matchRoute(ROUTES, request.method, segments);
       if (this.permissions && !route.permissions.some((permission) => this.permissions?.has(permission))) {
         throw new EmulatorError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
@@ -223,7 +290,7 @@ export class GraphEmulator {
       const isWrite = request.method !== 'GET';
       let throttleHeaders: Record<string, string> = {};
       if (isWrite && this.throttle) {
-        const decision = this.throttle.admit();
+        const decision = this.throttle.admit(appId);
         if (!decision.admitted) {
           this.stats.throttled++;
           throw new EmulatorError(429, 'TooManyRequests', 'Too many requests. Retry after the time in the Retry-After header.', decision.headers);
@@ -256,4 +323,23 @@ export class GraphEmulator {
     if (!target) throw notFound(`Resource '${appId}' does not exist or one of its queried reference-property objects are not present.`);
     return [isApplications ? 'applications' : 'servicePrincipals', String(target.id), ...segments.slice(1)];
   }
+}
+
+/** The `appid` (v1) or `azp` (v2) claim of a JWT-shaped bearer, unverified: the emulator trusts its callers. */
+export function tokenAppId(token: string): string | undefined {
+  const payload = token.split('.')[1];
+  if (token.split('.').length !== 3 || payload === undefined) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const appId = claims.appid ?? claims.azp;
+    return typeof appId === 'string' && appId !== '' ? appId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An unsigned JWT-shaped bearer naming `appId`, for tests and benchmarks that call as several apps. */
+export function appToken(appId: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ appid: appId, aud: 'https://graph.microsoft.com' })}.unsigned`;
 }

@@ -19,6 +19,9 @@ export function splitPath(path: string): string[] {
   }
 }
 
+/** `application/xml` or `text/xml`: bodies the trustFramework policy routes take as text. */
+export const isXmlContentType = (contentType: string | undefined): boolean => /^\s*(application|text)\/xml\s*(;|$)/i.test(contentType ?? '');
+
 export function parseJsonBody(text: string, contentType: string | undefined): unknown {
   if (text === '') return undefined;
   const invalid = badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.', 'BadRequest');
@@ -48,7 +51,7 @@ export function lowerCaseHeaders(headers: Record<string, string | string[] | und
 }
 
 export function contentTypeOf(response: EmulatedResponse): Record<string, string> {
-  if (response.text !== undefined) return { 'Content-Type': 'text/plain' };
+  if (response.text !== undefined) return { 'Content-Type': response.contentType ?? 'text/plain' };
   return response.body === undefined ? {} : { 'Content-Type': JSON_CONTENT_TYPE };
 }
 

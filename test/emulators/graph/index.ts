@@ -1,4 +1,4 @@
-export { GraphEmulator, type GraphEmulatorOptions, type GraphEmulatorStats } from './emulator';
+export { appToken, GraphEmulator, tokenAppId, type GraphEmulatorOptions, type GraphEmulatorStats } from './emulator';
 export type { FaultOptions, ThrottleOptions } from './limits';
 export {
   AUTHENTICATION_EVENTS_APP_ID,

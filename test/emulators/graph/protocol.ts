@@ -16,6 +16,8 @@ export interface EmulatedRequest {
   /** Lower-cased names. */
   headers: Record<string, string>;
   body: unknown;
+  /** The body as sent when it is XML (a trust framework policy), which `body` does not parse. */
+  text?: string;
   version: ApiVersion;
   /** `http://127.0.0.1:PORT/v1.0`, for nextLinks. */
   serviceRoot: string;
@@ -30,6 +32,8 @@ export interface EmulatedResponse {
   body?: unknown;
   /** text/plain body (`$count`). */
   text?: string;
+  /** Content-Type of `text` when not text/plain (a policy's `$value` is application/xml). */
+  contentType?: string;
 }
 
 /** Thrown by handlers; turned into a Graph error response. */

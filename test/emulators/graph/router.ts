@@ -30,6 +30,12 @@ export const PERMISSIONS = {
   extensionsWrite: ['CustomAuthenticationExtension.ReadWrite.All'],
   listenersRead: ['EventListener.Read.All', 'EventListener.ReadWrite.All'],
   listenersWrite: ['EventListener.ReadWrite.All'],
+  trustFrameworkPoliciesRead: ['Policy.Read.All', 'Policy.ReadWrite.TrustFramework'],
+  trustFrameworkPoliciesWrite: ['Policy.ReadWrite.TrustFramework'],
+  trustFrameworkKeySetsRead: ['TrustFrameworkKeySet.Read.All', 'TrustFrameworkKeySet.ReadWrite.All'],
+  trustFrameworkKeySetsWrite: ['TrustFrameworkKeySet.ReadWrite.All'],
+  userFlowsRead: ['IdentityUserFlow.Read.All', 'IdentityUserFlow.ReadWrite.All'],
+  userFlowsWrite: ['IdentityUserFlow.ReadWrite.All'],
 } as const;
 
 export function route(method: string, pattern: string, permissions: readonly string[], handler: Handler): Route {

@@ -5,9 +5,10 @@
  * first MiB), preset and store, so it is never applied to another import by mistake. It holds no hash,
  * no password and no connection string. Written atomically: a crash leaves the old or the new one.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomically } from '../../operations/files';
 import { errorCode } from '../errors';
 
 export interface InputIdentity {
@@ -86,18 +87,9 @@ export async function loadCheckpoint(file: string, expected: Pick<Checkpoint, 'i
 }
 
 export async function saveCheckpoint(file: string, checkpoint: Checkpoint): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    const handle = await fs.open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(checkpoint, null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.rename(temp, file);
+    await writeFileAtomically(file, `${JSON.stringify(checkpoint, null, 2)}\n`);
   } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
     throw new Error(`the checkpoint ${file} could not be saved (${errorCode(error)}): check that its folder exists and is writable`);
   }
 }

@@ -1,6 +1,7 @@
 /** The export presets by name: one module each. */
 import type { PresetName } from '../types';
 import { aspnetIdentityPreset } from './aspnetIdentity';
+import { b2cPreset } from './b2c';
 import { djangoPreset } from './django';
 import { firebasePreset } from './firebase';
 import { genericPreset } from './generic';
@@ -13,6 +14,7 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
   firebase: firebasePreset,
   keycloak: keycloakPreset,
   generic: genericPreset,
+  b2c: b2cPreset,
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];

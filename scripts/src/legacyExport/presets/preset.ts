@@ -5,7 +5,7 @@
  */
 import type { HashParams } from '../../../../function/src/hashing';
 import type { AccountStatus } from '../../../../function/src/legacy';
-import type { PresetName } from '../types';
+import type { B2cAccount, PresetName } from '../types';
 
 export type SourceFormat = 'csv' | 'json-lines' | 'json-document';
 
@@ -42,6 +42,8 @@ export interface PresetUser {
   readonly noHashReason?: string;
   readonly status: AccountStatus;
   readonly mustChangePassword: boolean;
+  /** Only the `b2c` preset sets it. */
+  readonly b2c?: B2cAccount;
 }
 
 export type PresetOutcome = { readonly ok: true; readonly user: PresetUser } | { readonly ok: false; readonly reason: string };

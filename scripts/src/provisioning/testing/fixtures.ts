@@ -3,7 +3,7 @@
  * flag registered, and a Graph client wired to a concurrency controller. No jest imports.
  */
 import { GraphClient, staticToken, type ThrottleInfo } from '../../../../lib/graph';
-import { GraphEmulator, type GraphEmulatorOptions } from '../../../../test/emulators/graph';
+import { appToken, GraphEmulator, type GraphEmulatorOptions } from '../../../../test/emulators/graph';
 import type { ExportRow, ExportedUser } from '../../legacyExport/types';
 
 export const TENANT_DOMAIN = 'contoso.onmicrosoft.com';
@@ -39,19 +39,33 @@ export interface EmulatedTenant {
   migrationProperty: string;
 }
 
-export async function startTenant(options: GraphEmulatorOptions = {}): Promise<EmulatedTenant> {
+/** `flagName`: the attribute's name part; B2C's policies read `requiresMigration`. */
+export async function startTenant(options: GraphEmulatorOptions = {}, flagName = 'toBeMigrated'): Promise<EmulatedTenant> {
   const emulator = await GraphEmulator.start({ token: EMULATOR_TOKEN, tenantDomain: TENANT_DOMAIN, ...options });
   const client = new GraphClient({ baseUrl: emulator.url, token: staticToken(EMULATOR_TOKEN) });
   const b2c = [...emulator.applications.values()][0] as { id: string };
   const throttle = options.throttle;
   emulator.setThrottle(undefined); // registering the flag is set-up, not part of the measured writes
-  const property = await client.post<{ name: string }>(`/applications/${b2c.id}/extensionProperties`, { name: 'toBeMigrated', dataType: 'Boolean', targetObjects: ['User'] });
+  const property = await client.post<{ name: string }>(`/applications/${b2c.id}/extensionProperties`, { name: flagName, dataType: 'Boolean', targetObjects: ['User'] });
   emulator.setThrottle(throttle);
   return { emulator, migrationProperty: property.name };
 }
 
 export function emulatorClient(emulator: GraphEmulator, options: { onThrottle?: (info: ThrottleInfo) => void; sleep?: (ms: number) => Promise<void>; maxRetries?: number } = {}): GraphClient {
   return new GraphClient({ baseUrl: emulator.url, token: staticToken(EMULATOR_TOKEN), ...options });
+}
+
+/**
+ * One client per app identity (`--identity`), each calling as its own app: the emulator reads the app id from
+ * the bearer (appToken), so each has its own per-app write window. Start the tenant with `token: undefined`.
+ */
+export function emulatorClientsAs(emulator: GraphEmulator, appIds: readonly string[], options: { onThrottle?: (info: ThrottleInfo) => void; sleep?: (ms: number) => Promise<void> } = {}): GraphClient[] {
+  return appIds.map((appId) => new GraphClient({ baseUrl: emulator.url, token: staticToken(appToken(appId)), ...options }));
+}
+
+/** `count` distinct app ids. */
+export function appIds(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => `0000000${index + 1}-0000-4000-8000-000000000000`);
 }
 
 /** Emulator users carrying this email identity. */

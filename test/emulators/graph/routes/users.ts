@@ -52,7 +52,11 @@ export const userRoutes: Route[] = [
 ];
 
 function createUser(directory: Directory, request: EmulatedRequest) {
-  const body = asObject(request.body, 'User');
+  return json(201, representation(insertUser(directory, asObject(request.body, 'User'))));
+}
+
+/** POST /users without HTTP (the emulator's in-process writes): the same checks, the stored record back. */
+export function insertUser(directory: Directory, body: Json): Json {
   rejectUnknownProperties(body, WRITABLE, (name) => EXTENSION_NAME.test(name));
   requireString(body, 'displayName', 'User');
   requireBoolean(body, 'accountEnabled', 'User');
@@ -91,7 +95,7 @@ function createUser(directory: Directory, request: EmulatedRequest) {
   applyExtensions(user, extensions);
   directory.users.set(id, user);
   directory.created(id);
-  return json(201, representation(user));
+  return user;
 }
 
 function getUser(directory: Directory, request: EmulatedRequest, key: string) {
@@ -123,8 +127,14 @@ function countUsers(directory: Directory, request: EmulatedRequest) {
 }
 
 function updateUser(directory: Directory, request: EmulatedRequest, key: string) {
+  findUser(directory, key); // an unknown user is a 404 before a malformed body is a 400
+  patchUser(directory, key, asObject(request.body, 'User'));
+  return noContent();
+}
+
+/** PATCH /users/{id} without HTTP (the emulator's in-process writes): the same checks. */
+export function patchUser(directory: Directory, key: string, body: Json): void {
   const user = findUser(directory, key);
-  const body = asObject(request.body, 'User');
   rejectUnknownProperties(body, WRITABLE, (name) => EXTENSION_NAME.test(name));
   if (body.displayName !== undefined) requireString(body, 'displayName', 'User');
   if (body.accountEnabled !== undefined) requireBoolean(body, 'accountEnabled', 'User');
@@ -142,7 +152,6 @@ function updateUser(directory: Directory, request: EmulatedRequest, key: string)
   if (passwordProfile) user.passwordProfile = { ...(user.passwordProfile as Json | undefined), ...passwordProfile };
   if (passwordProfile?.password !== undefined) user.lastPasswordChangeDateTime = directory.clock().toISOString();
   applyExtensions(user, extensions);
-  return noContent();
 }
 
 function queryRules(directory: Directory): CollectionQueryRules {
