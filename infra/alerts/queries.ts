@@ -215,7 +215,8 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
     windowMinutes: 15,
     description:
       'The state table could not be reached: while it lasts, lockout and idempotency are off (or, with stateStoreFailClosed, every sign-in gets LegacyErrorAction). Check the storage account health, its firewall and the function identity\'s Storage Table Data Contributor role on the state table.',
-  },  {
+  },
+  {
     id: 'legacyB2cProtection',
     title: 'B2C legacy store misconfigured, or its circuit breaker open',
     scope: 'applicationInsights',

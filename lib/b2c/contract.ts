@@ -60,6 +60,9 @@ export type B2cApiAuth = keyof typeof B2C_AUTH_TYPES;
  */
 export const DEFAULT_B2C_API_AUTH: B2cApiAuth = 'basic';
 
+/** The shortest shared secret (Basic password, API key, retry key) the function accepts: guessing it must not pay. */
+export const MIN_B2C_SHARED_SECRET_BYTES = 32;
+
 /** The migration flag's name on the b2c-extensions-app (`extension_<app id without dashes>_requiresMigration`). */
 export const B2C_MIGRATION_FLAG = 'requiresMigration';
 

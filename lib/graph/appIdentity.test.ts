@@ -52,3 +52,13 @@ describe('credentialFor and graphClientFromEnvironment({ identity })', () => {
     expect(() => graphClientFromEnvironment({ env: { JITMIGRATE_GRAPH_TOKEN: 't' }, identity: parseAppIdentity(`${APP}:token-file=/tokens/t`) })).toThrow(/use one or the other/);
   });
 });
+
+describe('parseAppIdentity errors', () => {
+  it('never repeat what follows the client id, which may be a pasted secret', () => {
+    for (const spec of [`${APP}:secret=s3cr3t-value-xyz`, `${APP}:s3cr3t-value-xyz`, `not-a-guid:s3cr3t-value-xyz`]) {
+      expect(() => parseAppIdentity(spec)).toThrow(AppIdentityError);
+      expect(() => parseAppIdentity(spec)).not.toThrow(/s3cr3t-value-xyz/);
+    }
+  });
+});
+

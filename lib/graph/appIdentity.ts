@@ -25,6 +25,8 @@ export const APP_IDENTITY_HELP = '<client id>:cert=<PEM file> | <client id>:keyv
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Key Vault's DNS suffixes (public, China, US Government) and its certificate names (1–127 letters, digits, -). */
 const KEY_VAULT_CERTIFICATE = /^https:\/\/[a-z0-9-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)\/certificates\/[A-Za-z0-9-]{1,127}(\/[0-9a-f]{32})?\/?$/i;
+/** Reading the certificate from Key Vault: a stalled vault must not hang the first token. */
+const KEY_VAULT_TIMEOUT_MS = 30_000;
 const KINDS = { cert: 'certificate', keyvault: 'key-vault-certificate', 'token-file': 'workload-identity' } as const;
 
 export class AppIdentityError extends Error {
@@ -32,8 +34,10 @@ export class AppIdentityError extends Error {
 }
 
 export function parseAppIdentity(spec: string): AppIdentity {
-  const fail = (why: string) => new AppIdentityError(`--identity "${spec}": ${why}; write it as ${APP_IDENTITY_HELP}`);
   const separator = spec.indexOf(':');
+  // Named by its client id only: what follows the colon may be a credential someone typed by mistake (secret=...).
+  const named = separator < 0 ? '' : ` ${spec.slice(0, separator).trim().slice(0, 36)}`;
+  const fail = (why: string) => new AppIdentityError(`--identity${named}: ${why}; write it as ${APP_IDENTITY_HELP}`);
   if (separator < 0) throw fail('no credential after the client id');
   const clientId = spec.slice(0, separator).trim();
   if (!GUID.test(clientId)) throw fail("the part before ':' must be the app registration's application (client) id, a GUID");
@@ -41,7 +45,9 @@ export function parseAppIdentity(spec: string): AppIdentity {
   const equals = credential.indexOf('=');
   const key = (equals < 0 ? credential : credential.slice(0, equals)).trim();
   const value = equals < 0 ? '' : credential.slice(equals + 1).trim();
-  if (!Object.hasOwn(KINDS, key)) throw fail(`"${key}" is not a credential kind (cert, keyvault or token-file)`);
+  // The kind's name is shown only when it looks like one: without '=' the text may be a pasted secret.
+  const shownKind = equals >= 0 && /^[A-Za-z-]{1,20}$/.test(key) ? `"${key}"` : "what follows ':'";
+  if (!Object.hasOwn(KINDS, key)) throw fail(`${shownKind} is not a credential kind (cert, keyvault or token-file)`);
   if (value === '') throw fail(`${key}= needs a value`);
   const kind = KINDS[key as keyof typeof KINDS];
   if (kind === 'key-vault-certificate') {
@@ -86,7 +92,7 @@ function keyVaultCertificateCredential(identity: Extract<AppIdentity, { kind: 'k
     const url = new URL(identity.certificateId);
     const [, , name, version] = url.pathname.split('/');
     const token = await new DefaultAzureCredential().getToken(keyVaultScope(url));
-    const response = await fetch(`${url.origin}/secrets/${name}${version ? `/${version}` : ''}?api-version=7.4`, { headers: { Authorization: `Bearer ${token.token}` }, redirect: 'error' });
+    const response = await fetch(`${url.origin}/secrets/${name}${version ? `/${version}` : ''}?api-version=7.4`, { headers: { Authorization: `Bearer ${token.token}` }, redirect: 'error', signal: AbortSignal.timeout(KEY_VAULT_TIMEOUT_MS) });
     if (!response.ok) {
       throw new Error(`could not read the certificate ${identity.certificateId} from Key Vault (HTTP ${response.status}): give your sign-in "Get" on the vault's secrets (Key Vault Secrets User)`);
     }

@@ -5,7 +5,7 @@
  * message starts with the setting's name, so the settings loader can report it against that setting.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import type { B2cApiAuth } from '../../../lib/b2c/contract';
+import { MIN_B2C_SHARED_SECRET_BYTES, type B2cApiAuth } from '../../../lib/b2c/contract';
 import type { B2cAuthSettings } from '../config/settings';
 import { constantTimeEqual } from '../hashing/compare';
 import { AuthenticationError, CallerAuthenticator, isTrustedUrl } from '../pipeline/authenticate';
@@ -27,7 +27,7 @@ export interface B2cCallerAuthenticator {
 }
 
 /** Below this, a shared secret could be guessed faster than B2C's traffic could be told from an attack. */
-export const MIN_B2C_SHARED_SECRET_BYTES = 32;
+export { MIN_B2C_SHARED_SECRET_BYTES };
 /** The header App Service's front end puts the TLS client certificate in, base64 DER. */
 export const CLIENT_CERTIFICATE_HEADER = 'x-arr-clientcert';
 

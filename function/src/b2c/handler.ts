@@ -15,15 +15,11 @@ import { requestErrorResponse } from '../pipeline/respond';
 import { elapsed, readJsonBody, safeMessage, type LogFields, type SignInStages } from '../pipeline/stages';
 import type { LegacyAccountLookup } from '../pipeline/verify';
 import { parseB2cPasswordReset, parseB2cSignIn, parseB2cSignUp } from './request';
+import type { B2cCallerAuthenticator } from './callerAuthentication';
 import { b2cAllowedResponse, b2cErrorResponse, b2cMigrationResponse, profileClaims } from './respond';
 
-/** Checks the caller from the request's headers; rejects with an AuthenticationError. */
-export interface B2cCaller {
-  readonly kind: B2cSettings['auth']['kind'];
-  authenticate(headers: { get(name: string): string | null }): Promise<unknown>;
-  /** Loads what the first call would otherwise wait for (bearer: the OIDC metadata and keys); never throws. */
-  prefetch?(): Promise<void>;
-}
+/** Checks the caller from the request's headers; rejects with an AuthenticationError (callerAuthentication.ts). */
+export type B2cCaller = B2cCallerAuthenticator;
 
 export interface B2cHandlerDependencies {
   readonly b2c: B2cSettings;

@@ -5,10 +5,9 @@
  */
 import { B2C_CLAIMS } from '../../../lib/b2c/contract';
 import { isValidUsername, normalizeUsername } from '../legacy/normalize';
+import { MAX_PASSWORD_LENGTH } from '../pipeline/decrypt';
 import { RequestShapeError } from '../pipeline/request';
 
-/** Far above any real password; bounds the work one request can cause. */
-const MAX_PASSWORD_LENGTH = 1024;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface B2cSignInRequest {

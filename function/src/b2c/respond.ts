@@ -5,10 +5,10 @@
  */
 import type { HttpResponseInit } from '@azure/functions';
 import { B2C_ERROR_VERSION, B2C_PROFILE_CLAIMS, type B2cErrorBody, type B2cMigrationAnswer, type B2cMigrationOutcome } from '../../../lib/b2c/contract';
+import { isEmailAddress } from '../legacy/normalize';
 import type { LegacyProfile } from '../legacy/port';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' } as const;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The profile claims the legacy store knows, each a non-empty string; `email` falls back to an e-mail sign-in name. */
 export function profileClaims(profile: LegacyProfile | undefined, username: string): Partial<Record<(typeof B2C_PROFILE_CLAIMS)[number], string>> {
@@ -17,7 +17,7 @@ export function profileClaims(profile: LegacyProfile | undefined, username: stri
     const value = profile?.[name];
     if (typeof value === 'string' && value.trim() !== '') claims[name] = value.trim();
   }
-  if (claims.email === undefined && EMAIL.test(username)) claims.email = username;
+  if (claims.email === undefined && isEmailAddress(username)) claims.email = username;
   return claims;
 }
 

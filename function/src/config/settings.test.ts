@@ -263,3 +263,14 @@ describe('LegacyStore=b2c (README "From Azure AD B2C to External ID")', () => {
     ]);
   });
 });
+
+describe('URL settings', () => {
+  it('refuse a user name or password in the URL, without echoing it', () => {
+    const result = loadSettings(base({ LegacyStore: 'b2c', LegacyB2cTenant: 'contosob2c.onmicrosoft.com', LegacyB2cClientId: '0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f', LegacyB2cTokenUrl: 'https://svc:hunter2@127.0.0.1:4000/token' }));
+    if (result.ok) throw new Error('expected a problem');
+    const problem = result.problems.find((p) => p.setting === 'LegacyB2cTokenUrl');
+    expect(problem?.problem).toMatch(/must not contain a user name or password/);
+    expect(JSON.stringify(result.problems)).not.toContain('hunter2');
+  });
+});
+

@@ -1,4 +1,4 @@
-import { DEFAULT_B2C_API_AUTH } from '../../../lib/b2c/contract';
+import { B2C_AUTH_TYPES, DEFAULT_B2C_API_AUTH, MIN_B2C_SHARED_SECRET_BYTES, type B2cApiAuth } from '../../../lib/b2c/contract';
 import { isLoopbackHost } from '../../../lib/net/loopback';
 
 /**
@@ -439,18 +439,16 @@ function readExternalId(reader: SettingReader, problems: SettingProblem[], manag
   };
 }
 
-/** Below this, a shared secret could be guessed faster than B2C's traffic could be told from an attack. */
-const MIN_SHARED_SECRET_BYTES = 32;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const THUMBPRINT = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** The B2C endpoints' settings (README "B2C mode"): the caller authentication, the messages, the retry key. */
 function readB2c(reader: SettingReader, problems: SettingProblem[], clockSkewSeconds: number, hasKeyRing: boolean): B2cSettings {
-  const kind = reader.choice('B2cApiAuth', ['bearer', 'basic', 'clientCertificate', 'apiKey'] as const, DEFAULTS.B2cApiAuth);
+  const kind = reader.choice('B2cApiAuth', Object.keys(B2C_AUTH_TYPES) as B2cApiAuth[], DEFAULTS.B2cApiAuth);
   const longSecret = (name: string, fix: string): string => {
     const value = reader.secret(name, true, fix) ?? '';
-    if (value !== '' && Buffer.byteLength(value, 'utf8') < MIN_SHARED_SECRET_BYTES) {
-      problems.push({ setting: name, problem: `is shorter than ${MIN_SHARED_SECRET_BYTES} bytes: generate a random one (jitmigrate keygen prints how) and store it in Key Vault` });
+    if (value !== '' && Buffer.byteLength(value, 'utf8') < MIN_B2C_SHARED_SECRET_BYTES) {
+      problems.push({ setting: name, problem: `is shorter than ${MIN_B2C_SHARED_SECRET_BYTES} bytes: generate a random one (jitmigrate keygen prints how) and store it in Key Vault` });
     }
     return value;
   };
@@ -505,10 +503,10 @@ function readB2c(reader: SettingReader, problems: SettingProblem[], clockSkewSec
     if (requestKeySecret === undefined) {
       problems.push({
         setting: 'RequestKeySecret',
-        problem: `is not set: without DecryptionPrivateKey, B2C mode needs a random secret of at least ${MIN_SHARED_SECRET_BYTES} bytes (a Key Vault reference) to recognize B2C's retries`,
+        problem: `is not set: without DecryptionPrivateKey, B2C mode needs a random secret of at least ${MIN_B2C_SHARED_SECRET_BYTES} bytes (a Key Vault reference) to recognize B2C's retries`,
       });
-    } else if (Buffer.byteLength(requestKeySecret, 'utf8') < MIN_SHARED_SECRET_BYTES) {
-      problems.push({ setting: 'RequestKeySecret', problem: `is shorter than ${MIN_SHARED_SECRET_BYTES} bytes: generate a random one and store it in Key Vault` });
+    } else if (Buffer.byteLength(requestKeySecret, 'utf8') < MIN_B2C_SHARED_SECRET_BYTES) {
+      problems.push({ setting: 'RequestKeySecret', problem: `is shorter than ${MIN_B2C_SHARED_SECRET_BYTES} bytes: generate a random one and store it in Key Vault` });
     }
   }
   return {
@@ -625,6 +623,11 @@ class SettingReader {
     }
     if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
       this.problems.push({ setting: name, problem: 'must use https (plain http is allowed only for loopback hosts)' });
+      return undefined;
+    }
+    // A credential in the URL would travel as Basic authentication and show wherever the URL is logged.
+    if (parsed.username || parsed.password) {
+      this.problems.push({ setting: name, problem: 'must not contain a user name or password: put the credential in its own secret setting' });
       return undefined;
     }
     return value;

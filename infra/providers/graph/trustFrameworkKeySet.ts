@@ -10,13 +10,15 @@
  * returns it: a key set is compared with what we uploaded, and a changed secret is a new upload (the newest key
  * becomes the active one), not a replace. A create retried after a lost answer meets 409: the set is adopted.
  */
+import { B2C_KEY_PREFIX } from '../../../lib/b2c/policies/policyKeys';
 import type * as pulumi from '@pulumi/pulumi';
 import { GraphError, type GraphClient } from '../../../lib/graph';
 import { Checks, diffFields, GONE, isNotFound, lower, targetOf, UNKNOWN, type Props } from './common';
 import { graphClientFor, type GraphClientFactory } from './graphClient';
 
 /** What B2C puts in front of a key set's name (the doc's example response `"id": "B2C_1A_keyset1"`). */
-export const KEY_SET_PREFIX = 'B2C_1A_';
+/** B2C adds it to every key set's id (the policies' `StorageReferenceId`); the generator's one copy. */
+export const KEY_SET_PREFIX = B2C_KEY_PREFIX;
 export const KEY_USES = ['sig', 'enc'] as const;
 export type KeyUse = (typeof KEY_USES)[number];
 
@@ -46,6 +48,8 @@ export interface TrustFrameworkKeySetOutputs extends Omit<TrustFrameworkKeySetIn
 const KEY_SET_NAME = /^[A-Za-z0-9_]+$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const COLLECTION = '/trustFramework/keySets';
+/** Pauses before each read of the active key after an upload. */
+const ACTIVE_KEY_PAUSES_MS = [0, 1000, 2000, 4000];
 
 const withoutPrefix = (value: unknown): unknown =>
   typeof value === 'string' ? (value.toUpperCase().startsWith(KEY_SET_PREFIX) ? value.slice(KEY_SET_PREFIX.length) : value).toLowerCase() : value;
@@ -70,8 +74,14 @@ export function createTrustFrameworkKeySetProvider(
     const options = { apiVersion: 'beta' as const, retryNotFound: true };
     if (inputs.pkcs12 !== undefined) await graph.post(`${path}/uploadPkcs12`, { key: inputs.pkcs12.key, password: inputs.pkcs12.password }, options);
     else await graph.post(`${path}/uploadSecret`, { use: inputs.use, k: inputs.secret }, options);
-    const active = await graph.get<{ kid?: unknown }>(`${path}/getActiveKey`, options);
-    return String(active.kid ?? '');
+    // An empty kid right after the upload is replication lag, not "no key": storing it would make every
+    // later preview report a change (diff below), so read again for a few seconds first.
+    for (const pause of ACTIVE_KEY_PAUSES_MS) {
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      const active = await graph.get<{ kid?: unknown }>(`${path}/getActiveKey`, options);
+      if (typeof active.kid === 'string' && active.kid !== '') return active.kid;
+    }
+    return '';
   };
 
   const outputs = (inputs: TrustFrameworkKeySetInputs, keySetId: string, kid: string): TrustFrameworkKeySetOutputs => ({ ...inputs, keySetId, kid });

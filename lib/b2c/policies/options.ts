@@ -23,7 +23,7 @@ export interface B2cPolicyOptions {
   readonly tenant: string;
   /** The function app's origin, e.g. `https://func-jit.azurewebsites.net` (https, no path): `/api/b2c/...` is appended. */
   readonly apiUrl: string;
-  /** How B2C authenticates to the function (default `bearer`). */
+  /** How B2C authenticates to the function (default `basic`, DEFAULT_B2C_API_AUTH). */
   readonly auth?: B2cApiAuth;
   /** Application (client) ID of the tenant's b2c-extensions-app (holds the migration flag). */
   readonly extensionsAppClientId: string;

@@ -8,6 +8,7 @@
  * `extension_<b2c-extensions-app appId without hyphens>_requiresMigration` — all in the planned profile but the
  * password fields. B2C makes the userPrincipalName itself, so no UPN or mailNickname is sent.
  */
+import { B2C_LEGACY_PASSWORD_POLICIES } from '../../../lib/b2c/policies/ids';
 import type { BatchRequest } from '../../../lib/graph';
 import type { IdentityPlatform } from '../identityPlatform';
 import { createUserRequest, newUserPrincipalName } from './graphRequests';
@@ -30,7 +31,8 @@ export interface UserShape {
  * DisableStrongPassword (azure-ad-b2c-jit.md pitfall 3), and DisablePasswordExpiration is what user-post-users
  * Example 2 requires for local accounts ("password expirations must be disabled").
  */
-export const B2C_PASSWORD_POLICIES = 'DisablePasswordExpiration, DisableStrongPassword';
+/** The same value the generated policies persist when they write a migrated password (one copy). */
+export const B2C_PASSWORD_POLICIES = B2C_LEGACY_PASSWORD_POLICIES;
 
 const EXTERNAL_ID_USERS: UserShape = {
   tenantKind: 'External ID',
