@@ -56,14 +56,22 @@ export async function runConcurrent(total: number, concurrency: number, task: (i
   return total / ((performance.now() - started) / 1000);
 }
 
-/** Sends the requests one at a time (concurrency 1): each one's handler time and its own telemetry. */
-export async function timeEach(send: Send, requests: readonly HttpRequest[]): Promise<Array<{ ms: number; status: number | undefined; sink: SubmitTimesSink }>> {
-  const results: Array<{ ms: number; status: number | undefined; sink: SubmitTimesSink }> = [];
+/**
+ * Sends the requests one at a time (concurrency 1): each one's start (performance.now()), handler time and own
+ * telemetry. `idleBetweenMs` leaves the process idle before each request, outside its timing.
+ */
+export async function timeEach(
+  send: Send,
+  requests: readonly HttpRequest[],
+  options: { idleBetweenMs?: number } = {},
+): Promise<Array<{ startedAt: number; ms: number; status: number | undefined; sink: SubmitTimesSink }>> {
+  const results: Array<{ startedAt: number; ms: number; status: number | undefined; sink: SubmitTimesSink }> = [];
   for (const request of requests) {
+    if (options.idleBetweenMs) await new Promise((resolve) => setTimeout(resolve, options.idleBetweenMs));
     const sink = new SubmitTimesSink();
-    const t = performance.now();
+    const startedAt = performance.now();
     const response = await send(request, sink);
-    results.push({ ms: performance.now() - t, status: response.status, sink });
+    results.push({ startedAt, ms: performance.now() - startedAt, status: response.status, sink });
   }
   return results;
 }

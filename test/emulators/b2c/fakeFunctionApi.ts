@@ -30,6 +30,8 @@ export class FakeFunctionApi {
   /** Seen before the contract: lets a test answer with a 500, a null, a delay. */
   override: FakeApiBehaviour | undefined;
   private server: Server | undefined;
+  /** Answers held back by a delay; stop() drops them, so a stopped API leaves no timer behind. */
+  private readonly delayed = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly legacy: Map<string, LegacyUser>,
@@ -41,7 +43,11 @@ export class FakeFunctionApi {
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
       void this.handle(request).then(({ status, body, delayMs }) => {
-        setTimeout(() => response.writeHead(status, { 'content-type': 'application/json' }).end(body), delayMs ?? 0);
+        const timer = setTimeout(() => {
+          this.delayed.delete(timer);
+          response.writeHead(status, { 'content-type': 'application/json' }).end(body);
+        }, delayMs ?? 0);
+        this.delayed.add(timer);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -49,6 +55,8 @@ export class FakeFunctionApi {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.delayed) clearTimeout(timer);
+    this.delayed.clear();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }

@@ -106,8 +106,11 @@ export function entraError(code: number, error = 'invalid_grant', status = 400):
 
 export class RopcStandIn {
   readonly requests: RecordedRopcRequest[] = [];
-  /** The stand-in's own time per answered request, ms (the bench's baseline). */
-  readonly latencies: number[] = [];
+  /**
+   * When each answered request arrived and was answered (performance.now()): the stand-in's own time is the
+   * difference, the bench's baseline; the arrival splits the callout's time into before and after B2C.
+   */
+  readonly answered: Array<{ readonly arrivedAt: number; readonly answeredAt: number }> = [];
   private readonly users = new Map<string, { user: RopcUser; wrongPasswords: Set<string> }>();
   private readonly policy: string;
   private fault?: RopcFault;
@@ -188,7 +191,7 @@ export class RopcStandIn {
       const text = JSON.stringify(answer.body);
       res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...(answer.status === 429 ? { 'retry-after': '1' } : {}) });
       res.end(text);
-      this.latencies.push(performance.now() - started);
+      this.answered.push({ arrivedAt: started, answeredAt: performance.now() });
     };
     const latency = this.options.latencyMs ?? 0;
     if (latency > 0) setTimeout(send, latency);
