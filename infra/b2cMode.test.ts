@@ -193,14 +193,29 @@ describe('the policies and their keys', () => {
   });
 
   test.each([
-    ['basic', () => basic, [['JitApiUsername', 'enc'], ['JitApiPassword', 'enc']]],
-    ['apiKey', () => apiKey, [['JitApiKey', 'enc']]],
-    ['bearer', () => bearer, [['JitApiClientId', 'sig'], ['JitApiClientSecret', 'sig']]],
+    ['basic', () => basic, [['JIT_ApiUsername', 'enc'], ['JIT_ApiPassword', 'enc']]],
+    ['apiKey', () => apiKey, [['JIT_ApiKey', 'enc']]],
+    ['bearer', () => bearer, [['JIT_ApiClientId', 'sig'], ['JIT_ApiClientSecret', 'sig']]],
   ] as const)('%s: the key sets the policies read, each value a Pulumi secret', (_name, run, expected) => {
     const keySets = ofType(run(), TYPES.keySet);
     expect(keySets.map((k) => [k.inputs.keySetId, k.inputs.use])).toEqual(expected);
     for (const k of keySets) expect(k.secretPaths).toContain('secret');
     expect(run().outputs.b2cKeySetNames).toEqual(expected.map(([id]) => `B2C_1A_${id}`));
+  });
+
+  test('a stack with its own b2cPolicyPrefix shares no policy, key set or caller-secret name with the default one (one B2C tenant)', async () => {
+    const dev = await runB2c({ ...BEARER, [key('b2cPolicyPrefix')]: 'B2C_1A_JIT_dev' });
+    const prod = bearer;
+    const names = (run: ProgramRun): string[] => [
+      ...ofType(run, TYPES.keySet).map((k) => `B2C_1A_${String(k.inputs.keySetId)}`),
+      ...policies(run).map((p) => String(p.inputs.policyId)),
+      ...run.mocks.resources.filter((r) => r.type === 'azuread:index/applicationPassword:ApplicationPassword').map((r) => String(r.inputs.displayName)),
+    ];
+    expect(names(dev)).toEqual(['B2C_1A_JIT_dev_ApiClientId', 'B2C_1A_JIT_dev_ApiClientSecret', 'B2C_1A_JIT_dev_Migration', 'B2C_1A_JIT_dev_SignUpOrSignIn', 'B2C_1A_JIT_dev_PasswordReset', 'B2C policy key B2C_1A_JIT_dev_ApiClientSecret']);
+    expect(names(dev).filter((name) => names(prod).includes(name))).toEqual([]);
+    // The policies read the keys this stack uploads, not the default stack's.
+    for (const p of policies(dev)) expect(String(p.inputs.xml)).not.toMatch(/StorageReferenceId="B2C_1A_JIT_Api/);
+    expect(String(policies(dev)[0]!.inputs.xml)).toContain('StorageReferenceId="B2C_1A_JIT_dev_ApiClientSecret"');
   });
 
   test('basic: the uploaded user name is the function\'s, the password the one in Key Vault', () => {

@@ -26,7 +26,7 @@ import { permissionId } from './entraApplications';
 import type { AppSetting } from './functionHosting';
 import type { AppSecret, KeyMaterial } from './keyMaterial';
 
-/** The user name B2C sends with Basic auth (policy key B2C_1A_JitApiUsername); not a secret, the password is. */
+/** The user name B2C sends with Basic auth (policy key `<b2cPolicyPrefix>_ApiUsername`); not a secret, the password is. */
 export const B2C_BASIC_USERNAME = 'b2c-jit-migration';
 /** The app role the caller app holds on the API app; the API's principal requires it for a token. */
 export const B2C_API_CALLER_ROLE = 'JitMigration.Call';
@@ -54,7 +54,7 @@ export class B2cTenant extends pulumi.ComponentResource {
   readonly appSettings: readonly AppSetting[];
   /** Key Vault references to the generated secrets, for FunctionHosting. */
   readonly appSecrets: readonly AppSecret[];
-  /** Policy key name (`B2C_1A_JitApiPassword`, ...) → its value, a Pulumi secret, for B2cPolicies. */
+  /** Policy key name (`B2C_1A_JIT_ApiPassword`, ...) → its value, a Pulumi secret, for B2cPolicies. */
   readonly policyKeyValues: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: B2cTenantArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -118,7 +118,7 @@ export class B2cTenant extends pulumi.ComponentResource {
     }
     // Each policy key the generator's REST profiles read, by its cryptographic key id.
     this.policyKeyValues = Object.fromEntries(
-      b2cPolicyKeysFor(config.apiAuth, config.apiKeyHeader).map((key) => {
+      b2cPolicyKeysFor(config.apiAuth, { policyPrefix: config.policyPrefix, apiKeyHeader: config.apiKeyHeader }).map((key) => {
         const value = values[key.keyId];
         if (!value) throw new Error(`B2cTenant: the policies read a key ${key.name} (${key.keyId}) this stack has no value for with b2cApiAuth=${config.apiAuth}`);
         return [key.name, value];
@@ -171,9 +171,10 @@ export class B2cTenant extends pulumi.ComponentResource {
       inTenant,
     );
     // A new secret only when b2cSecretVersion changes; its value goes to the policy key alone, never to the app.
+    const secretKey = b2cPolicyKeysFor('bearer', { policyPrefix: config.policyPrefix }).find((key) => key.keyId === 'BasicAuthenticationPassword')!;
     const password = new azuread.ApplicationPassword(
       `${name}-caller-secret`,
-      { applicationId: caller.id, displayName: 'B2C policy key B2C_1A_JitApiClientSecret', rotateWhenChanged: { secretVersion: String(config.secretVersion) } },
+      { applicationId: caller.id, displayName: `B2C policy key ${secretKey.name}`, rotateWhenChanged: { secretVersion: String(config.secretVersion) } },
       { ...inTenant, dependsOn: [assignment] },
     );
     return {

@@ -45,11 +45,11 @@ describe('jitmigrate b2c-policies', () => {
     for (const file of expected.files) expect(await fs.readFile(path.join(out, file.fileName), 'utf8')).toBe(file.xml);
     const order = ['B2C_1A_JIT_Migration', 'B2C_1A_JIT_SignUpOrSignIn', 'B2C_1A_JIT_PasswordReset'].map((id) => result.stdout.indexOf(`. ${id}`));
     expect(order.every((at, index) => at > 0 && (index === 0 || at > order[index - 1]!))).toBe(true);
-    expect(result.stdout).toContain('B2C_1A_JitApiUsername');
-    expect(result.stdout).toContain('B2C_1A_JitApiPassword');
+    expect(result.stdout).toContain('B2C_1A_JIT_ApiUsername');
+    expect(result.stdout).toContain('B2C_1A_JIT_ApiPassword');
     expect(result.stdout).toContain('Key usage Encryption');
     expect(result.stdout).toContain('PUT https://graph.microsoft.com/beta/trustFramework/policies/{id}/$value');
-    expect(result.stdout).not.toContain('B2C_1A_JitApiClientSecret');
+    expect(result.stdout).not.toContain('B2C_1A_JIT_ApiClientSecret');
   });
 
   it('replaces its own files on a second run, byte for byte', async () => {
@@ -57,7 +57,7 @@ describe('jitmigrate b2c-policies', () => {
     const first = await fs.readFile(path.join(dir, FILES[0]!), 'utf8');
     expect((await run([...required(dir), '--auth', 'apiKey', '--api-key-header', 'x-functions-key'])).code).toBe(0);
     expect(await fs.readFile(path.join(dir, FILES[0]!), 'utf8')).toBe(first);
-    expect(first).toContain('<Key Id="x-functions-key" StorageReferenceId="B2C_1A_JitApiKey" />');
+    expect(first).toContain('<Key Id="x-functions-key" StorageReferenceId="B2C_1A_JIT_ApiKey" />');
   });
 
   it('--json: one object with the files in upload order and the keys of bearer', async () => {
@@ -69,8 +69,8 @@ describe('jitmigrate b2c-policies', () => {
     expect(summary.uploadOrder).toEqual(['B2C_1A_Contoso_Migration', 'B2C_1A_Contoso_SignUpOrSignIn', 'B2C_1A_Contoso_PasswordReset']);
     expect(summary.files.map((file) => file.path)).toEqual(summary.uploadOrder.map((id) => path.join(dir, `${id}.xml`)));
     expect(summary.policyKeys.map((key) => [key.name, key.usage])).toEqual([
-      ['B2C_1A_JitApiClientId', 'Signature'],
-      ['B2C_1A_JitApiClientSecret', 'Signature'],
+      ['B2C_1A_Contoso_ApiClientId', 'Signature'],
+      ['B2C_1A_Contoso_ApiClientSecret', 'Signature'],
     ]);
   });
 
@@ -106,7 +106,7 @@ describe('jitmigrate b2c-policies', () => {
     const result = spawnSync(process.execPath, [bin, 'b2c-policies', ...required(dir), '--auth', 'clientCertificate'], { encoding: 'utf8', timeout: 60_000 });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('B2C_1A_JitApiClientCertificate');
+    expect(result.stdout).toContain('B2C_1A_JIT_ApiClientCertificate');
     expect(result.stdout).toContain('uploadPkcs12');
     const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8', timeout: 60_000 });
     expect(help.stdout).toMatch(/b2c-policies\s+write the Azure AD B2C custom policies/);

@@ -476,18 +476,18 @@ function readB2c(reader: SettingReader, problems: SettingProblem[], clockSkewSec
     case 'basic':
       auth = {
         kind,
-        username: reader.required('B2cBasicUsername', 'set it to the user name in the B2C policy key B2C_1A_JitApiUsername') ?? '',
-        password: longSecret('B2cBasicPassword', 'set it to the password in the B2C policy key B2C_1A_JitApiPassword (a Key Vault reference)'),
+        username: reader.required('B2cBasicUsername', 'set it to the user name in the B2C policy key <policy prefix>_ApiUsername (B2C_1A_JIT_ApiUsername by default)') ?? '',
+        password: longSecret('B2cBasicPassword', 'set it to the password in the B2C policy key <policy prefix>_ApiPassword (B2C_1A_JIT_ApiPassword by default), a Key Vault reference'),
       };
       break;
     case 'apiKey': {
       const header = reader.optional('B2cApiKeyHeader') ?? DEFAULTS.B2cApiKeyHeader;
       if (!HEADER_NAME.test(header)) problems.push({ setting: 'B2cApiKeyHeader', problem: 'is not a valid HTTP header name: use letters, digits and dashes, e.g. x-api-key' });
-      auth = { kind, header: header.toLowerCase(), key: longSecret('B2cApiKey', 'set it to the key in the B2C policy key B2C_1A_JitApiKey (a Key Vault reference)') };
+      auth = { kind, header: header.toLowerCase(), key: longSecret('B2cApiKey', 'set it to the key in the B2C policy key <policy prefix>_ApiKey (B2C_1A_JIT_ApiKey by default), a Key Vault reference') };
       break;
     }
     case 'clientCertificate': {
-      const thumbprints = (reader.required('B2cClientCertificateThumbprints', 'set it to the SHA-1 or SHA-256 thumbprint(s), comma-separated, of the certificate in the B2C policy key B2C_1A_JitApiClientCertificate') ?? '')
+      const thumbprints = (reader.required('B2cClientCertificateThumbprints', 'set it to the SHA-1 or SHA-256 thumbprint(s), comma-separated, of the certificate in the B2C policy key <policy prefix>_ApiClientCertificate (B2C_1A_JIT_ApiClientCertificate by default)') ?? '')
         .split(',')
         .map((t) => t.trim().replaceAll(':', '').toLowerCase())
         .filter((t) => t !== '');

@@ -158,7 +158,7 @@ export class GraphTrustFrameworkPolicy extends pulumi.dynamic.Resource {
 }
 
 export interface GraphTrustFrameworkKeySetArgs extends GraphTargetArgs {
-  /** The policy key name without `B2C_1A_` (B2C adds it), e.g. `JitApiPassword`. */
+  /** The policy key name without `B2C_1A_` (B2C adds it), e.g. `JIT_ApiPassword`. */
   keySetId: pulumi.Input<string>;
   /** `sig` (Signature) or `enc` (Encryption), the portal's key usage. */
   use: pulumi.Input<'sig' | 'enc'>;

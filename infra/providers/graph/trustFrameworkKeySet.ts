@@ -31,7 +31,7 @@ export interface Pkcs12Input {
 export interface TrustFrameworkKeySetInputs {
   tenantId: string;
   graphBaseUrl: string;
-  /** Without the prefix, e.g. `JitApiPassword` (a given `B2C_1A_` prefix is dropped, so it is never doubled). */
+  /** Without the prefix, e.g. `JIT_ApiPassword` (a given `B2C_1A_` prefix is dropped, so it is never doubled). */
   keySetId: string;
   use: KeyUse;
   secret?: string;
@@ -91,10 +91,10 @@ export function createTrustFrameworkKeySetProvider(
       const checks = new Checks();
       const raw = news as unknown as Props;
       const target = checks.target(raw, 'the B2C tenant');
-      let keySetId = checks.string(raw, 'keySetId', 'set it to the policy key name without B2C_1A_, e.g. JitApiPassword') ?? '';
+      let keySetId = checks.string(raw, 'keySetId', 'set it to the policy key name without B2C_1A_, e.g. JIT_ApiPassword') ?? '';
       if (keySetId !== '' && keySetId !== UNKNOWN) {
         if (keySetId.toUpperCase().startsWith(KEY_SET_PREFIX)) keySetId = keySetId.slice(KEY_SET_PREFIX.length);
-        if (!KEY_SET_NAME.test(keySetId)) checks.fail('keySetId', `keySetId "${keySetId}" must hold only letters, digits and underscores, e.g. JitApiPassword`);
+        if (!KEY_SET_NAME.test(keySetId)) checks.fail('keySetId', `keySetId "${keySetId}" must hold only letters, digits and underscores, e.g. JIT_ApiPassword`);
       }
       const use = raw.use;
       if (use !== UNKNOWN && !(KEY_USES as readonly unknown[]).includes(use)) {

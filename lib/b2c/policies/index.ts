@@ -35,7 +35,7 @@ export function generateB2cPolicies(options: B2cPolicyOptions): B2cPolicies {
   ] as const;
   return {
     files: documents.map(([policyId, root]) => ({ policyId, fileName: `${policyId}.xml`, xml: renderXmlDocument(root) })),
-    policyKeys: b2cPolicyKeysFor(resolved.auth, resolved.apiKeyHeader),
+    policyKeys: b2cPolicyKeysFor(resolved.auth, { policyPrefix: resolved.policyPrefix, apiKeyHeader: resolved.apiKeyHeader }),
     options: resolved,
   };
 }

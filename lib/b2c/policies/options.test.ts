@@ -31,6 +31,7 @@ describe('resolveB2cPolicyOptions', () => {
       extensionsAppClientId: BASE.extensionsAppClientId,
       extensionsAppObjectId: BASE.extensionsAppObjectId,
       basePolicy: 'B2C_1A_TrustFrameworkExtensions',
+      policyPrefix: 'B2C_1A_JIT',
       policyIds: { migration: 'B2C_1A_JIT_Migration', signUpOrSignIn: 'B2C_1A_JIT_SignUpOrSignIn', passwordReset: 'B2C_1A_JIT_PasswordReset' },
       apiKeyHeader: undefined,
       apiScope: 'api://99999999-8888-7777-6666-555555555555/.default',

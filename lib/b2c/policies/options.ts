@@ -56,6 +56,8 @@ export interface ResolvedB2cPolicyOptions {
   readonly extensionsAppClientId: string;
   readonly extensionsAppObjectId: string;
   readonly basePolicy: string;
+  /** Names the generated policies and the policy keys they read, so stacks with their own prefix share neither. */
+  readonly policyPrefix: string;
   readonly policyIds: B2cPolicyIds;
   /** Set for apiKey only. */
   readonly apiKeyHeader: string | undefined;
@@ -194,6 +196,7 @@ export function resolveB2cPolicyOptions(options: B2cPolicyOptions): ResolvedB2cP
     extensionsAppClientId: extensionsAppClientId!,
     extensionsAppObjectId: extensionsAppObjectId!,
     basePolicy: basePolicy!,
+    policyPrefix: prefix!,
     policyIds: policyIds!,
     apiKeyHeader,
     apiScope,

@@ -6,6 +6,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { B2C_AUTH_TYPES, B2C_ROUTES, type B2cApiAuth } from '../contract';
 import {
+  B2C_API_AUTHS,
   B2C_LAYER_JOURNEYS,
   B2C_LAYER_PROFILES,
   B2C_LAYER_TRANSFORMATIONS,
@@ -92,9 +93,9 @@ const FUNCTION_CALLS = [
 
 /** The design's policy keys per auth type (`CryptographicKeys` Id → StorageReferenceId). */
 const KEYS: Record<Exclude<B2cApiAuth, 'bearer'>, Record<string, string>> = {
-  basic: { BasicAuthenticationUsername: 'B2C_1A_JitApiUsername', BasicAuthenticationPassword: 'B2C_1A_JitApiPassword' },
-  clientCertificate: { ClientCertificate: 'B2C_1A_JitApiClientCertificate' },
-  apiKey: { 'x-api-key': 'B2C_1A_JitApiKey' },
+  basic: { BasicAuthenticationUsername: 'B2C_1A_JIT_ApiUsername', BasicAuthenticationPassword: 'B2C_1A_JIT_ApiPassword' },
+  clientCertificate: { ClientCertificate: 'B2C_1A_JIT_ApiClientCertificate' },
+  apiKey: { 'x-api-key': 'B2C_1A_JIT_ApiKey' },
 };
 
 const SKIP_VTP = 'SkipThisValidationTechnicalProfile';
@@ -189,7 +190,7 @@ describe.each(['bearer', 'basic', 'clientCertificate', 'apiKey'] as const)('gene
       const token = profile(layer, B2C_LAYER_PROFILES.acquireAccessToken);
       expect(metadata(token)).toMatchObject({ ServiceUrl: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token', AuthenticationType: 'Basic', SendClaimsIn: 'Form' });
       expect(metadata(token).DefaultUserMessageIfRequestFailed).toMatch(/\S/);
-      expect(keys(token)).toEqual({ BasicAuthenticationUsername: 'B2C_1A_JitApiClientId', BasicAuthenticationPassword: 'B2C_1A_JitApiClientSecret' });
+      expect(keys(token)).toEqual({ BasicAuthenticationUsername: 'B2C_1A_JIT_ApiClientId', BasicAuthenticationPassword: 'B2C_1A_JIT_ApiClientSecret' });
       expect(claims(token, 'InputClaims')).toEqual([
         { ClaimTypeReferenceId: 'grant_type', DefaultValue: 'client_credentials', AlwaysUseDefaultValue: 'true' },
         { ClaimTypeReferenceId: 'scope', DefaultValue: `api://${OPTIONS.apiAppId}/.default`, AlwaysUseDefaultValue: 'true' },
@@ -384,19 +385,37 @@ describe('generateB2cPolicies output', () => {
     expect(files[0]!.xml).toContain(`>Tom &amp; Jerry's &lt;b&gt;"API"&lt;/b&gt; &gt; 'down'</Item>`);
   });
 
-  it('uses the given base policy, prefix and API key header', () => {
+  it('uses the given base policy, prefix and API key header, and names the policy keys after the prefix', () => {
     const { files, layer, signIn } = generated({ ...optionsFor('apiKey'), basePolicy: 'B2C_1A_TrustFrameworkExtensions_Custom', policyPrefix: 'B2C_1A_Contoso', apiKeyHeader: 'X-Functions-Key' });
     expect(files.map((file) => file.policyId)).toEqual(['B2C_1A_Contoso_Migration', 'B2C_1A_Contoso_SignUpOrSignIn', 'B2C_1A_Contoso_PasswordReset']);
     expect(child(child(layer, 'BasePolicy')!, 'PolicyId')!.text).toBe('B2C_1A_TrustFrameworkExtensions_Custom');
     expect(child(child(signIn, 'BasePolicy')!, 'PolicyId')!.text).toBe('B2C_1A_Contoso_Migration');
-    expect(keys(profile(layer, B2C_LAYER_PROFILES.signIn))).toEqual({ 'X-Functions-Key': 'B2C_1A_JitApiKey' });
+    expect(keys(profile(layer, B2C_LAYER_PROFILES.signIn))).toEqual({ 'X-Functions-Key': 'B2C_1A_Contoso_ApiKey' });
+  });
+
+  it('gives two prefixes no policy key in common, for every auth type (two stacks in one B2C tenant)', () => {
+    for (const auth of B2C_API_AUTHS) {
+      const names = (policyPrefix: string): string[] => {
+        const result = generateB2cPolicies({ ...optionsFor(auth), policyPrefix });
+        // The keys the XML reads besides the starter pack's own (its token signing and encryption containers).
+        const referenced = result.files
+          .flatMap((file) => [...file.xml.matchAll(/StorageReferenceId="([^"]+)"/g)].map((m) => m[1]!))
+          .filter((name) => !/^B2C_1A_Token(Signing|Encryption)KeyContainer$/.test(name));
+        // Every one is a key the generator lists for creation, and the reverse.
+        expect([...new Set(referenced)].sort()).toEqual(result.policyKeys.map((key) => key.name).sort());
+        return referenced;
+      };
+      const dev = names('B2C_1A_JIT_dev');
+      const prod = names('B2C_1A_JIT_prod');
+      expect(dev.filter((name) => prod.includes(name))).toEqual([]);
+    }
   });
 
   it('lists the policy keys of each auth type', () => {
     const names = (auth: B2cApiAuth) => generateB2cPolicies(optionsFor(auth)).policyKeys.map((key) => key.name);
-    expect(names('bearer')).toEqual(['B2C_1A_JitApiClientId', 'B2C_1A_JitApiClientSecret']);
-    expect(names('basic')).toEqual(['B2C_1A_JitApiUsername', 'B2C_1A_JitApiPassword']);
-    expect(names('clientCertificate')).toEqual(['B2C_1A_JitApiClientCertificate']);
-    expect(names('apiKey')).toEqual(['B2C_1A_JitApiKey']);
+    expect(names('bearer')).toEqual(['B2C_1A_JIT_ApiClientId', 'B2C_1A_JIT_ApiClientSecret']);
+    expect(names('basic')).toEqual(['B2C_1A_JIT_ApiUsername', 'B2C_1A_JIT_ApiPassword']);
+    expect(names('clientCertificate')).toEqual(['B2C_1A_JIT_ApiClientCertificate']);
+    expect(names('apiKey')).toEqual(['B2C_1A_JIT_ApiKey']);
   });
 });

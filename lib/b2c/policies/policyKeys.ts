@@ -4,6 +4,7 @@
  * Only names and instructions: the secret values never pass through the generator.
  */
 import type { B2cApiAuth } from '../contract';
+import { DEFAULT_B2C_API_KEY_HEADER, DEFAULT_B2C_POLICY_PREFIX } from './options';
 
 export interface B2cPolicyKey {
   /** The name the policies reference (`StorageReferenceId`); the portal adds the `B2C_1A_` prefix itself. */
@@ -20,24 +21,30 @@ export interface B2cPolicyKey {
 
 export const B2C_KEY_PREFIX = 'B2C_1A_';
 
-/** The keys `auth` needs, in the order to create them. `apiKeyHeader` is the apiKey header name. */
-export function b2cPolicyKeysFor(auth: B2cApiAuth, apiKeyHeader = 'x-api-key'): readonly B2cPolicyKey[] {
+/**
+ * The keys `auth` needs, in the order to create them, named after the policy prefix (`B2C_1A_JIT_ApiPassword`
+ * by default): a tenant's policy keys are shared by all its policies, and a stack with its own prefix must not
+ * overwrite another's. `apiKeyHeader` is the apiKey header name.
+ */
+export function b2cPolicyKeysFor(auth: B2cApiAuth, names: { policyPrefix?: string; apiKeyHeader?: string } = {}): readonly B2cPolicyKey[] {
+  const { policyPrefix = DEFAULT_B2C_POLICY_PREFIX, apiKeyHeader = DEFAULT_B2C_API_KEY_HEADER } = names;
+  const name = (role: string): string => `${policyPrefix}_Api${role}`;
   switch (auth) {
     case 'bearer':
       // Client-credentials keys use Signature, as in Microsoft's secure-rest-api walkthrough.
       return [
-        { name: 'B2C_1A_JitApiClientId', keyId: 'BasicAuthenticationUsername', kind: 'secret', usage: 'Signature', holds: 'the Application (client) ID of the app registration B2C gets tokens with (granted an app role on the function\'s API)' },
-        { name: 'B2C_1A_JitApiClientSecret', keyId: 'BasicAuthenticationPassword', kind: 'secret', usage: 'Signature', holds: 'a client secret of that app registration' },
+        { name: name('ClientId'), keyId: 'BasicAuthenticationUsername', kind: 'secret', usage: 'Signature', holds: 'the Application (client) ID of the app registration B2C gets tokens with (granted an app role on the function\'s API)' },
+        { name: name('ClientSecret'), keyId: 'BasicAuthenticationPassword', kind: 'secret', usage: 'Signature', holds: 'a client secret of that app registration' },
       ];
     case 'basic':
       return [
-        { name: 'B2C_1A_JitApiUsername', keyId: 'BasicAuthenticationUsername', kind: 'secret', usage: 'Encryption', holds: 'the user name the function accepts for basic auth' },
-        { name: 'B2C_1A_JitApiPassword', keyId: 'BasicAuthenticationPassword', kind: 'secret', usage: 'Encryption', holds: 'the password the function accepts for basic auth' },
+        { name: name('Username'), keyId: 'BasicAuthenticationUsername', kind: 'secret', usage: 'Encryption', holds: 'the user name the function accepts for basic auth' },
+        { name: name('Password'), keyId: 'BasicAuthenticationPassword', kind: 'secret', usage: 'Encryption', holds: 'the password the function accepts for basic auth' },
       ];
     case 'clientCertificate':
-      return [{ name: 'B2C_1A_JitApiClientCertificate', keyId: 'ClientCertificate', kind: 'certificate', usage: 'Signature', holds: 'the client certificate the function trusts (.pfx with its private key; CA-signed in production)' }];
+      return [{ name: name('ClientCertificate'), keyId: 'ClientCertificate', kind: 'certificate', usage: 'Signature', holds: 'the client certificate the function trusts (.pfx with its private key; CA-signed in production)' }];
     case 'apiKey':
-      return [{ name: 'B2C_1A_JitApiKey', keyId: apiKeyHeader, kind: 'secret', usage: 'Encryption', holds: `the key the function expects in the ${apiKeyHeader} header` }];
+      return [{ name: name('Key'), keyId: apiKeyHeader, kind: 'secret', usage: 'Encryption', holds: `the key the function expects in the ${apiKeyHeader} header` }];
   }
 }
 

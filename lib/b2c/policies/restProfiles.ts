@@ -55,7 +55,7 @@ function functionCallProfile(options: ResolvedB2cPolicyOptions, call: FunctionCa
       ...userMessageMetadata(options),
     ],
     // bearer reads the token from a claim; the other types from policy keys.
-    cryptographicKeys: bearer ? [] : b2cPolicyKeysFor(options.auth, options.apiKeyHeader).map((key) => [key.keyId, key.name] as const),
+    cryptographicKeys: bearer ? [] : b2cPolicyKeysFor(options.auth, { policyPrefix: options.policyPrefix, apiKeyHeader: options.apiKeyHeader }).map((key) => [key.keyId, key.name] as const),
     inputClaims: [...call.inputs, ...(bearer ? [{ id: B2C_LAYER_CLAIMS.bearerToken, required: true }] : [])],
     outputClaims: call.outputs,
     sessionManagement: B2C_STARTER_PACK.sessionNoop,
@@ -102,7 +102,7 @@ function accessTokenProfile(options: ResolvedB2cPolicyOptions): XmlElement {
       ['SendClaimsIn', 'Form'],
       ...userMessageMetadata(options),
     ],
-    cryptographicKeys: b2cPolicyKeysFor('bearer').map((key) => [key.keyId, key.name] as const),
+    cryptographicKeys: b2cPolicyKeysFor('bearer', { policyPrefix: options.policyPrefix }).map((key) => [key.keyId, key.name] as const),
     inputClaims: [
       { id: B2C_LAYER_CLAIMS.grantType, defaultValue: 'client_credentials', alwaysUseDefault: true },
       { id: B2C_LAYER_CLAIMS.scope, defaultValue: options.apiScope, alwaysUseDefault: true },

@@ -31,7 +31,7 @@ options always give the same bytes. Prints the upload order and the policy keys 
   --api-scope                  bearer: the token scope instead (the API's application ID URI + /.default)
   --api-key-header             apiKey: the header carrying the key (default ${DEFAULT_B2C_API_KEY_HEADER})
   --base-policy                the policy the layer extends (default ${DEFAULT_B2C_BASE_POLICY})
-  --policy-prefix              prefix of the generated policy ids (default ${DEFAULT_B2C_POLICY_PREFIX})
+  --policy-prefix              prefix of the generated policy ids and policy keys (default ${DEFAULT_B2C_POLICY_PREFIX})
   --out                        the folder to write to (created if missing; files of the same name are replaced)
   --json                       print one JSON object (schema ${B2C_POLICIES_SCHEMA})`;
 

@@ -51,10 +51,10 @@ export async function startHarness(
   const secret = randomBytes(12).toString('base64url');
   const certificateDer = randomBytes(64).toString('base64');
   const policyKeys: Record<B2cApiAuth, Record<string, string>> = {
-    bearer: { B2C_1A_JitApiClientId: 'b2c-client', B2C_1A_JitApiClientSecret: secret },
-    basic: { B2C_1A_JitApiUsername: 'jit-user', B2C_1A_JitApiPassword: secret },
-    apiKey: { B2C_1A_JitApiKey: secret },
-    clientCertificate: { B2C_1A_JitApiClientCertificate: `-----BEGIN CERTIFICATE-----\n${certificateDer}\n-----END CERTIFICATE-----\n` },
+    bearer: { B2C_1A_JIT_ApiClientId: 'b2c-client', B2C_1A_JIT_ApiClientSecret: secret },
+    basic: { B2C_1A_JIT_ApiUsername: 'jit-user', B2C_1A_JIT_ApiPassword: secret },
+    apiKey: { B2C_1A_JIT_ApiKey: secret },
+    clientCertificate: { B2C_1A_JIT_ApiClientCertificate: `-----BEGIN CERTIFICATE-----\n${certificateDer}\n-----END CERTIFICATE-----\n` },
   };
   const expected: Record<B2cApiAuth, string> = { bearer: `token-${secret}`, basic: `jit-user:${secret}`, apiKey: secret, clientCertificate: certificateDer };
   const api = new FakeFunctionApi(legacy, auth, expected[auth], API_KEY_HEADER);
