@@ -32,7 +32,21 @@ describe('alert queries read only what the function logs', () => {
 
   test('the function events the issue names each have a rule', () => {
     const read = new Set(ALERT_RULES.flatMap((rule) => telemetryReferences(rule.query).events));
-    expect([...read].sort()).toEqual(['jit.legacyCircuitOpen', 'jit.legacyError', 'jit.legacyMisconfigured', 'jit.passwordSubmit', 'jit.stateStoreUnavailable', 'jit.unauthorized']);
+    expect([...read].sort()).toEqual(['jit.b2cRequest', 'jit.legacyCircuitOpen', 'jit.legacyError', 'jit.legacyMisconfigured', 'jit.passwordSubmit', 'jit.stateStoreUnavailable', 'jit.unauthorized']);
+  });
+
+  test('B2C mode\'s sign-ins feed the same sign-in rules as Entra\'s callout, and only its sign-ins count as sign-ins', () => {
+    const query = (id: string) => ALERT_RULES.find((rule) => rule.id === id)!.query;
+    for (const id of ['signInRefusals', 'signInRefusalRatio']) {
+      // Both callers' events, B2C's narrowed to its sign-in endpoint (a refused sign-up is not a failed sign-in) ...
+      expect(query(id)).toContain('tostring(e.event) in ("jit.passwordSubmit", "jit.b2cRequest")');
+      expect(query(id)).toContain('| where tostring(e.event) == "jit.passwordSubmit" or tostring(e.endpoint) == "signin"');
+      // ... and each refused by its own answer: B2C's 409 (outcome refused), Entra's Block or Retry.
+      expect(query(id)).toContain('iff(tostring(e.event) == "jit.b2cRequest", tostring(e.outcome) == "refused", tostring(e.action) in ("Block", "Retry"))');
+    }
+    // The deadline (reason) and latency (latencyMs, verifyMs) read fields both events carry.
+    expect(query('legacyStoreFailures')).toContain('"jit.b2cRequest"');
+    expect(query('calloutLatencyP95')).toContain('tostring(e.event) in ("jit.passwordSubmit", "jit.b2cRequest")');
   });
 
   test('Application Insights rules read its tables; Key Vault rules the vault audit log or nothing', () => {

@@ -7,7 +7,8 @@
  * are JSON lines in `traces.message` (function/src/telemetry/telemetry.ts). Key Vault rules query the vault's
  * own logs (resource-context), which its diagnostic setting sends to `AzureDiagnostics` (Category AuditEvent).
  */
-import type { DecisionReason, PasswordSubmitAction } from '../../function/src/pipeline/decide';
+import type { B2cEndpointName } from '../../function/src/b2c/handler';
+import type { B2cSignInDecision, DecisionReason, PasswordSubmitAction } from '../../function/src/pipeline/decide';
 import type { TelemetryEvent } from '../../function/src/telemetry/telemetry';
 
 export const ALERT_RULE_IDS = [
@@ -68,19 +69,32 @@ function jitEvents(...names: TelemetryEvent[]): string {
 /** Below this many sign-ins in the window, a ratio says nothing. */
 const RATIO_MINIMUM_SIGN_INS = 20;
 
+/**
+ * The sign-ins of either caller: Entra's callout (`jit.passwordSubmit`) and B2C's sign-in endpoint
+ * (`jit.b2cRequest` with endpoint `signin`), each with `refused` set: Block or Retry for Entra, a 409 for B2C.
+ * One set of rules serves both modes; B2C's sign-up and reset look-ups are not sign-ins.
+ */
+const B2C_SIGN_IN: B2cEndpointName = 'signin';
+const B2C_REFUSED: B2cSignInDecision['outcome'] = 'refused';
+const SIGN_INS = [
+  jitEvents('jit.passwordSubmit', 'jit.b2cRequest'),
+  `| where tostring(e.event) == ${ev('jit.passwordSubmit')} or tostring(e.endpoint) == "${B2C_SIGN_IN}"`,
+  `| extend refused = iff(tostring(e.event) == ${ev('jit.b2cRequest')}, tostring(e.outcome) == "${B2C_REFUSED}", tostring(e.action) in (${kustoList(REFUSED)}))`,
+].join('\n');
+
 export const ALERT_RULES: readonly AlertRuleDefinition[] = [
   {
     id: 'signInRefusals',
     title: 'Many sign-ins answered Block or Retry',
     scope: 'applicationInsights',
     severity: 2,
-    query: [jitEvents('jit.passwordSubmit'), `| where tostring(e.action) in (${kustoList(REFUSED)}) and tobool(e.replayed) != true`, '| project timestamp, action = tostring(e.action), reason = tostring(e.reason)'].join('\n'),
+    query: [SIGN_INS, '| where refused and tobool(e.replayed) != true', '| project timestamp, event = tostring(e.event), action = tostring(e.action), reason = tostring(e.reason)'].join('\n'),
     measure: 'rows',
     operator: 'GreaterThan',
     threshold: { value: 100, min: 1, max: 1_000_000, unit: 'refused sign-ins' },
     windowMinutes: 15,
     description:
-      'Many migrating sign-ins were refused. Run the query and count by reason: mostly wrong-password or locked-out across many users with a normal ratio (see signInRefusalRatio) is credential stuffing, so check the Entra sign-in logs and consider Conditional Access or bot protection; mostly legacy-error or deadline means the legacy store is failing (see legacyStoreFailures).',
+      'Many migrating sign-ins were refused (Entra\'s callout: Block or Retry; B2C mode: a 409 from /api/b2c/signin). Run the query and count by reason: mostly wrong-password or locked-out across many users with a normal ratio (see signInRefusalRatio) is credential stuffing, so check the Entra (or B2C) sign-in logs and consider Conditional Access or bot protection; mostly legacy-error or deadline means the legacy store is failing (see legacyStoreFailures).',
   },
   {
     id: 'signInRefusalRatio',
@@ -88,9 +102,9 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
     scope: 'applicationInsights',
     severity: 2,
     query: [
-      jitEvents('jit.passwordSubmit'),
+      SIGN_INS,
       '| where tobool(e.replayed) != true',
-      `| summarize total = count(), refused = countif(tostring(e.action) in (${kustoList(REFUSED)}))`,
+      '| summarize total = count(), refused = countif(refused)',
       `| where total >= ${RATIO_MINIMUM_SIGN_INS}`,
       '| project refusedPercent = 100.0 * refused / total',
     ].join('\n'),
@@ -111,7 +125,7 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
     threshold: { value: 20, min: 1, max: 1_000_000, unit: 'rejected calls' },
     windowMinutes: 15,
     description:
-      'The function rejected calls whose token is not from the configured Entra tenant and extension app. The detail says why (audience, issuer, signature): after a change to the extension app or tenant, fix the configuration; otherwise someone is probing the public endpoint, which caller authentication stops; check the client IPs in the requests table.',
+      'The function rejected calls whose token is not from the configured Entra tenant and extension app (in B2C mode: whose Basic credentials, API key, certificate or token are not the policy\'s). The detail says why (audience, issuer, signature, credential): after a change to the extension app, tenant or B2C policy keys, fix the configuration; otherwise someone is probing the public endpoint, which caller authentication stops; check the client IPs in the requests table.',
   },
   {
     id: 'legacyStoreFailures',
@@ -119,7 +133,7 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
     scope: 'applicationInsights',
     severity: 1,
     query: [
-      jitEvents('jit.legacyError', 'jit.passwordSubmit'),
+      jitEvents('jit.legacyError', 'jit.passwordSubmit', 'jit.b2cRequest'),
       `| where tostring(e.event) == ${ev('jit.legacyError')} or tostring(e.reason) == "${DEADLINE}"`,
       '| project timestamp, event = tostring(e.event), legacyStore = tostring(e.legacyStore), errorName = tostring(e.errorName), detail = tostring(e.detail)',
     ].join('\n'),
@@ -128,14 +142,14 @@ export const ALERT_RULES: readonly AlertRuleDefinition[] = [
     threshold: { value: 5, min: 1, max: 1_000_000, unit: 'failed look-ups' },
     windowMinutes: 15,
     description:
-      'The legacy store failed or did not answer within the callout budget: those users got LegacyErrorAction and cannot migrate until it is back. Check the legacy web service or storage account health and latency (verifyMs in jit.passwordSubmit); for timeouts, see whether the store slowed down or the budget (customExtensionTimeoutMs) is too tight.',
+      'The legacy store failed or did not answer within the callout budget: those users got LegacyErrorAction and cannot migrate until it is back. Check the legacy web service or storage account health and latency (verifyMs in jit.passwordSubmit and jit.b2cRequest); for timeouts, see whether the store slowed down or the budget (customExtensionTimeoutMs) is too tight.',
   },
   {
     id: 'calloutLatencyP95',
     title: 'Callout latency p95 near the Entra timeout',
     scope: 'applicationInsights',
     severity: 2,
-    query: [jitEvents('jit.passwordSubmit'), '| summarize p95 = percentile(todouble(e.latencyMs), 95), p95verify = percentile(todouble(e.verifyMs), 95)'].join('\n'),
+    query: [jitEvents('jit.passwordSubmit', 'jit.b2cRequest'), '| summarize p95 = percentile(todouble(e.latencyMs), 95), p95verify = percentile(todouble(e.verifyMs), 95)'].join('\n'),
     measure: { column: 'p95', aggregation: 'Maximum' },
     operator: 'GreaterThan',
     threshold: { value: 1500, min: 50, max: 10_000, unit: 'milliseconds' },

@@ -141,6 +141,21 @@ describe('the Kusto names only what the function emits', () => {
     expect(unknownTelemetryNames('where tostring(e.event) == "jit.passwordSubmitted" | extend x = e.password')).toEqual({ events: ['jit.passwordSubmitted'], fields: ['password'] });
   });
 
+  test('B2C mode\'s answers feed the same panels: migrations, outcomes, refusals, latency and lockouts', () => {
+    const panel = (name: string) => DASHBOARD_QUERIES.find((q) => q.name === name)!.query;
+    for (const name of ['migrations-per-hour', 'migrations-cumulative', 'outcome-mix', 'outcomes-per-hour', 'failure-reasons', 'lockouts']) {
+      // Entra's callouts and B2C's sign-ins and resets (not sign-up, which migrates nobody), first answers only.
+      expect(panel(name)).toContain('(tostring(e.event) == "jit.passwordSubmit" or (tostring(e.event) == "jit.b2cRequest" and tostring(e.endpoint) in ("signin", "password-reset"))) and coalesce(tobool(e.replayed), false) == false');
+    }
+    expect(panel('migrations-per-hour')).toContain('| extend migrated = iff(tostring(e.event) == "jit.b2cRequest", tostring(e.outcome) == "migrated", tostring(e.action) == "MigratePassword")\n');
+    expect(panel('migrations-per-hour')).toContain('| where migrated\n');
+    expect(panel('failure-reasons')).toContain('| extend refused = iff(tostring(e.event) == "jit.b2cRequest", tostring(e.outcome) == "refused", tostring(e.action) in ("Retry", "Block"))\n| where refused\n');
+    expect(panel('outcome-mix')).toContain('by answer');
+    expect(panel('latency')).toContain('tostring(e.event) in ("jit.passwordSubmit", "jit.b2cRequest")');
+    // Only Entra's callout carries a decryption key label.
+    expect(panel('key-label')).not.toContain('jit.b2cRequest');
+  });
+
   test('the panels the dashboard promises: migrations, outcomes, failure reasons, latency, lockouts, keyLabel', () => {
     const kusto = DASHBOARD_QUERIES.map((q) => q.query).join('\n');
     for (const read of ['e.action', 'e.reason', 'e.latencyMs', 'e.keyLabel', '"MigratePassword"', '"locked-out"', 'row_cumsum', '"jit.legacyError"', '"jit.unauthorized"']) {

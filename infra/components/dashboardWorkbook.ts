@@ -6,13 +6,14 @@
  * function's definitions, so a renamed event or reason fails the build, not the dashboard.
  */
 import { TELEMETRY_EVENTS, type TelemetryEvent } from '../../function/src/telemetry';
-import type { DecisionReason, PasswordSubmitAction } from '../../function/src/pipeline/decide';
+import type { B2cEndpointName } from '../../function/src/b2c/handler';
+import type { B2cSignInDecision, DecisionReason, PasswordSubmitAction } from '../../function/src/pipeline/decide';
 
 const PASSWORD_SUBMIT: TelemetryEvent = 'jit.passwordSubmit';
 /** B2C mode's per-request event: an outcome like jit.passwordSubmit, not a problem. */
 const B2C_REQUEST: TelemetryEvent = 'jit.b2cRequest';
 /** A Kusto string literal of one of the function's own names: a typo fails the build. */
-const kql = (name: TelemetryEvent | PasswordSubmitAction | DecisionReason): string => `"${name}"`;
+const kql = (name: TelemetryEvent | PasswordSubmitAction | DecisionReason | B2cEndpointName | B2cSignInDecision['outcome']): string => `"${name}"`;
 /** Every event but the per-request ones: the problems the function reports. */
 const PROBLEM_EVENTS = TELEMETRY_EVENTS.filter((event) => event !== PASSWORD_SUBMIT && event !== B2C_REQUEST);
 
@@ -31,9 +32,22 @@ function events(eventFilter: string): string {
   return ['traces', '| extend e = parse_json(message)', `| where ${eventFilter}`].join('\n');
 }
 const submits = (extra?: string): string => events(`tostring(e.event) == ${kql(PASSWORD_SUBMIT)}${extra ? ` and ${extra}` : ''}`);
-/** A replayed answer repeats an earlier callout (Entra's retry of the same request): counted once. */
+/** A replayed answer repeats an earlier callout (Entra's or B2C's retry of the same request): counted once. */
 const FIRST_ANSWERS = 'coalesce(tobool(e.replayed), false) == false';
-const MIGRATIONS = submits(`tostring(e.action) == ${kql('MigratePassword')} and ${FIRST_ANSWERS}`);
+const IS_B2C = `tostring(e.event) == ${kql(B2C_REQUEST)}`;
+/**
+ * The answers of either caller, first answers only: Entra's callouts, and in B2C mode the calls that can migrate
+ * a user (sign-in, password reset; sign-up only looks up). `answer` is Entra's action or B2C's
+ * "endpoint: outcome"; `migrated` and `refused` mean the same for both (MigratePassword / a migrated answer;
+ * Retry or Block / a 409).
+ */
+const ANSWERS = [
+  events(`(tostring(e.event) == ${kql(PASSWORD_SUBMIT)} or (${IS_B2C} and tostring(e.endpoint) in (${kql('signin')}, ${kql('password-reset')}))) and ${FIRST_ANSWERS}`),
+  `| extend answer = iff(${IS_B2C}, strcat("B2C ", tostring(e.endpoint), ": ", tostring(e.outcome)), tostring(e.action))`,
+  `| extend migrated = iff(${IS_B2C}, tostring(e.outcome) == ${kql('migrated')}, tostring(e.action) == ${kql('MigratePassword')})`,
+  `| extend refused = iff(${IS_B2C}, tostring(e.outcome) == ${kql('refused')}, tostring(e.action) in (${kql('Retry')}, ${kql('Block')}))`,
+].join('\n');
+const MIGRATIONS = `${ANSWERS}\n| where migrated`;
 
 export interface DashboardQuery {
   readonly name: string;
@@ -46,7 +60,7 @@ export interface DashboardQuery {
 export const DASHBOARD_QUERIES: readonly DashboardQuery[] = [
   {
     name: 'migrations-per-hour',
-    title: 'Passwords migrated per hour (MigratePassword)',
+    title: 'Passwords migrated per hour (MigratePassword; B2C mode: migrated)',
     visualization: 'timechart',
     query: `${MIGRATIONS}\n| summarize migrations = count() by bin(timestamp, 1h)\n| order by timestamp asc`,
   },
@@ -58,21 +72,21 @@ export const DASHBOARD_QUERIES: readonly DashboardQuery[] = [
   },
   {
     name: 'outcome-mix',
-    title: 'Outcome mix (MigratePassword / UpdatePassword / Retry / Block)',
+    title: 'Outcome mix (MigratePassword / UpdatePassword / Retry / Block; B2C mode: migrated / notLegacy / refused)',
     visualization: 'piechart',
-    query: `${submits(FIRST_ANSWERS)}\n| summarize answers = count() by action = tostring(e.action)`,
+    query: `${ANSWERS}\n| summarize answers = count() by answer`,
   },
   {
     name: 'outcomes-per-hour',
     title: 'Outcomes per hour',
     visualization: 'timechart',
-    query: `${submits(FIRST_ANSWERS)}\n| summarize answers = count() by bin(timestamp, 1h), action = tostring(e.action)`,
+    query: `${ANSWERS}\n| summarize answers = count() by bin(timestamp, 1h), answer`,
   },
   {
     name: 'failure-reasons',
-    title: 'Why sign-ins were answered Retry or Block',
+    title: 'Why sign-ins were answered Retry or Block (B2C mode: refused)',
     visualization: 'barchart',
-    query: `${submits(`tostring(e.action) in (${kql('Retry')}, ${kql('Block')}) and ${FIRST_ANSWERS}`)}\n| summarize answers = count() by reason = tostring(e.reason), action = tostring(e.action)\n| order by answers desc`,
+    query: `${ANSWERS}\n| where refused\n| summarize answers = count() by reason = tostring(e.reason), answer\n| order by answers desc`,
   },
   {
     name: 'problems',
@@ -84,13 +98,13 @@ export const DASHBOARD_QUERIES: readonly DashboardQuery[] = [
     name: 'latency',
     title: 'Callout latency (ms): whole callout p50/p95/p99, legacy verification and Entra check p95',
     visualization: 'timechart',
-    query: `${submits()}\n| summarize p50 = percentile(todouble(e.latencyMs), 50), p95 = percentile(todouble(e.latencyMs), 95), p99 = percentile(todouble(e.latencyMs), 99), verifyP95 = percentile(todouble(e.verifyMs), 95), entraP95 = percentile(todouble(e.entraMs), 95) by bin(timestamp, 5m)`,
+    query: `${events(`tostring(e.event) in (${kql(PASSWORD_SUBMIT)}, ${kql(B2C_REQUEST)})`)}\n| summarize p50 = percentile(todouble(e.latencyMs), 50), p95 = percentile(todouble(e.latencyMs), 95), p99 = percentile(todouble(e.latencyMs), 99), verifyP95 = percentile(todouble(e.verifyMs), 95), entraP95 = percentile(todouble(e.entraMs), 95) by bin(timestamp, 5m)`,
   },
   {
     name: 'lockouts',
     title: 'Sign-ins blocked by the lockout (reason locked-out)',
     visualization: 'timechart',
-    query: `${submits(`tostring(e.reason) == ${kql('locked-out')} and ${FIRST_ANSWERS}`)}\n| summarize lockouts = count() by bin(timestamp, 1h)`,
+    query: `${ANSWERS}\n| where tostring(e.reason) == ${kql('locked-out')}\n| summarize lockouts = count() by bin(timestamp, 1h)`,
   },
   {
     name: 'key-label',
@@ -116,7 +130,7 @@ export function dashboardWorkbookTemplate(appInsightsId: string, stack: string):
         content: {
           json: [
             `## JIT password migration: stack ${stack}`,
-            'Callout activity only: what the function answered Entra, from its telemetry in Application Insights.',
+            'Callout activity only: what the function answered Entra (or, in B2C mode, B2C), from its telemetry in Application Insights.',
             'How many users are left to migrate comes from `jitmigrate status` (Microsoft Graph plus the legacy store), not from this workbook.',
           ].join('\n\n'),
         },

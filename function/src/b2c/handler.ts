@@ -33,6 +33,9 @@ export interface B2cHandlerDependencies {
  */
 const ANSWER_TTL_MS = 2 * 60 * 1000;
 
+/** The `endpoint` field of jit.b2cRequest (the alert rules read it, infra/alerts/queries.ts). */
+export type B2cEndpointName = 'signin' | 'signup' | 'password-reset';
+
 export class B2cHandler {
   private readonly stages: SignInStages;
 
@@ -45,7 +48,7 @@ export class B2cHandler {
     const started = performance.now();
     const { settings, credentials } = this.stages;
     const deadline = new Deadline(settings.calloutBudgetMs);
-    const log: LogFields = { endpoint: 'signin', legacyStore: credentials.storeKind };
+    const log: LogFields = { endpoint: 'signin' satisfies B2cEndpointName, legacyStore: credentials.storeKind };
     try {
       const refused = await this.authenticate(request, telemetry, log);
       if (refused) return refused;
@@ -102,7 +105,7 @@ export class B2cHandler {
   /** Sign-up: refuse an e-mail that belongs to a legacy user who has not migrated yet. */
   async signUp(request: HttpRequest, telemetry: Telemetry): Promise<HttpResponseInit> {
     const started = performance.now();
-    const log: LogFields = { endpoint: 'signup', legacyStore: this.stages.credentials.storeKind };
+    const log: LogFields = { endpoint: 'signup' satisfies B2cEndpointName, legacyStore: this.stages.credentials.storeKind };
     return this.withLookup(request, telemetry, log, parseB2cSignUp, (found) => {
       if (found.found && !found.migrated) {
         telemetry.event('jit.b2cRequest', { ...log, outcome: 'refused', reason: 'legacy-user', latencyMs: elapsed(started) });
@@ -120,7 +123,7 @@ export class B2cHandler {
    */
   async passwordReset(request: HttpRequest, telemetry: Telemetry): Promise<HttpResponseInit> {
     const started = performance.now();
-    const log: LogFields = { endpoint: 'password-reset', legacyStore: this.stages.credentials.storeKind };
+    const log: LogFields = { endpoint: 'password-reset' satisfies B2cEndpointName, legacyStore: this.stages.credentials.storeKind };
     let objectId: string | undefined;
     const parse = (text: string): { username: string } => {
       const parsed = parseB2cPasswordReset(text);
