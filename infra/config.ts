@@ -15,6 +15,7 @@ import { ALERT_RULE_IDS, ALERT_RULES, ALERT_WINDOW_MINUTES, type AlertRuleId } f
 import { B2C_MIGRATION_FLAG, type B2cApiAuth } from '../lib/b2c/contract';
 import { B2C_API_AUTHS, B2cPolicyOptionsError, resolveB2cPolicyOptions, type B2cPolicyOption } from '../lib/b2c/policies';
 import { B2C_TENANT_DOMAIN } from '../lib/b2c/policies/options';
+import { GUID } from '../lib/ids/guid';
 
 export type ConfigType = 'string' | 'integer' | 'boolean' | 'array';
 
@@ -286,7 +287,6 @@ export class ConfigError extends Error {
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/; // Azure Table naming; the function's loader checks the same
 const KEY_VAULT_OBJECT = /^[0-9a-zA-Z-]{1,127}$/;
 

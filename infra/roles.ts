@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
 import * as authorization from '@pulumi/azure-native/authorization';
+import { GUID } from '../lib/ids/guid';
 
 export const BUILT_IN_ROLES = {
   /** Read secret contents: what App Service needs to resolve a Key Vault reference. */
@@ -20,8 +21,6 @@ export type BuiltInRole = keyof typeof BUILT_IN_ROLES;
 /** What ARM records about an assignment's principal; it rejects a mismatch. */
 export const PRINCIPAL_TYPES = ['User', 'Group', 'ServicePrincipal'] as const;
 export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The canonical, subscription-scoped role definition id. ARM returns this form on read; the tenant-level

@@ -15,6 +15,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { AUTHENTICATION_EVENTS_APP_ID, MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_ROLE_VALUE } from '../../lib/graph/types';
 import { GraphApplicationEncryptionKey, GraphServicePrincipal } from '../providers/graph/resources';
 import { cloudOf } from '../clouds';
+import { isGuid } from '../../lib/ids/guid';
 
 export { cloudOf };
 
@@ -202,7 +203,7 @@ export function permissionId(ids: Record<string, string> | undefined, value: str
 }
 
 function tenantGuid(value: string): string {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value.trim())) {
+  if (!isGuid(value.trim())) {
     throw new Error(`tenantId must be the External ID tenant's ID (a GUID), got "${value}": set entra-jit-migration:externalIdTenantId`);
   }
   return value.trim().toLowerCase();

@@ -22,6 +22,10 @@ import * as pulumi from '@pulumi/pulumi';
 import { backoffDelay, parseRetryAfter, THROTTLE_BACKOFF, type BackoffOptions } from '../../lib/graph/retry';
 import { accessToken, ARM_SCOPE, credentialFor, defaultSleep, isLoopbackHost, isUnknown } from './azureAccess';
 import { bundledProvider } from './shim';
+import { GUID_SOURCE } from '../../lib/ids/guid';
+
+/** Flex deployment ids are GUIDs; classic Kudu used 40-hex ids. */
+const DEPLOYMENT_ID = new RegExp(`^${GUID_SOURCE}$|^[0-9a-f]{40}$`, 'i');
 
 export interface FunctionCodeDeploymentArgs {
   /** ARM id of the function app (`/subscriptions/…/providers/Microsoft.Web/sites/{name}`). */
@@ -302,8 +306,7 @@ export const functionCodeDeploymentProvider: pulumi.dynamic.ResourceProvider = c
 function deploymentIdFrom(text: string): string | undefined {
   const parsed = parseJson(text);
   const candidate = (typeof parsed === 'string' ? parsed : typeof (parsed as { id?: unknown } | undefined)?.id === 'string' ? (parsed as { id: string }).id : text).trim();
-  // Flex deployment ids are GUIDs; classic Kudu used 40-hex ids.
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^[0-9a-f]{40}$/i.test(candidate) ? candidate : undefined;
+  return DEPLOYMENT_ID.test(candidate) ? candidate : undefined;
 }
 
 function parseJson(text: string): unknown {

@@ -14,6 +14,7 @@
  * Parsing is pure and every message says what to fix; nothing signs in until a token is asked for.
  */
 import { ClientCertificateCredential, DefaultAzureCredential, WorkloadIdentityCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from '@azure/identity';
+import { GUID } from '../ids/guid';
 
 export type AppIdentity =
   | { readonly kind: 'certificate'; readonly clientId: string; readonly certificatePath: string }
@@ -22,7 +23,6 @@ export type AppIdentity =
 
 export const APP_IDENTITY_HELP = '<client id>:cert=<PEM file> | <client id>:keyvault=https://<vault>.vault.azure.net/certificates/<name>[/<version>] | <client id>:token-file=<file>';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Key Vault's DNS suffixes (public, China, US Government) and its certificate names (1–127 letters, digits, -). */
 const KEY_VAULT_CERTIFICATE = /^https:\/\/[a-z0-9-]{3,24}\.vault\.(azure\.net|azure\.cn|usgovcloudapi\.net)\/certificates\/[A-Za-z0-9-]{1,127}(\/[0-9a-f]{32})?\/?$/i;
 /** Reading the certificate from Key Vault: a stalled vault must not hang the first token. */

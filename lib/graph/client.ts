@@ -8,7 +8,7 @@ import { GraphError, graphErrorFor, graphNetworkError } from './errors';
 import { backoffDelay, isRetryableStatus, parseRetryAfter, REPLICATION_BACKOFF, THROTTLE_BACKOFF } from './retry';
 import type { AccessTokenSource } from './token';
 import type { BatchRequest, BatchResponse, GraphApiVersion, GraphCollection, HttpMethod } from './types';
-import { isLoopbackHost } from '../net/loopback';
+import { isHttpsOrLoopbackHttp } from '../net/loopback';
 
 export { GraphError, graphErrorForBatchItem } from './errors';
 export { staticToken, tokenFromCredential, graphScopeFor, type AccessTokenSource } from './token';
@@ -264,7 +264,7 @@ function parseBaseUrl(raw: string): URL {
   } catch {
     throw new TypeError(`the Graph base URL "${raw}" is not a URL: use e.g. https://graph.microsoft.com`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (!isHttpsOrLoopbackHttp(url)) {
     throw new TypeError(`the Graph base URL must use https (plain http only for loopback hosts), got ${url.protocol}//${url.host}`);
   }
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {

@@ -9,6 +9,7 @@ import { credentialFor, type AppIdentity } from './appIdentity';
 import { DEFAULT_GRAPH_URL, GraphClient, type GraphClientOptions } from './client';
 import { graphScopeFor, staticToken, tokenFromCredential } from './token';
 import type { GraphApiVersion } from './types';
+import { isGuid } from '../ids/guid';
 
 export const GRAPH_URL_VARIABLE = 'JITMIGRATE_GRAPH_URL';
 export const GRAPH_TOKEN_VARIABLE = 'JITMIGRATE_GRAPH_TOKEN';
@@ -38,7 +39,7 @@ export function graphClientFromEnvironment(options: GraphEnvironmentOptions = {}
   if (tenantId === undefined) {
     throw new Error(`no tenant to sign in to: pass --tenant <External ID tenant ID> (or set ${GRAPH_TOKEN_VARIABLE} to a Graph token)`);
   }
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenantId) && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenantId)) {
+  if (!isGuid(tenantId) && !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(tenantId)) {
     throw new Error(`--tenant must be the tenant's ID (a GUID) or its domain (like contoso.onmicrosoft.com), got "${tenantId}"`);
   }
   const credential = options.identity === undefined ? new DefaultAzureCredential({ tenantId }) : credentialFor(options.identity, tenantId);

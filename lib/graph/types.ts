@@ -17,6 +17,9 @@ export type GraphApiVersion = (typeof GRAPH_API_VERSIONS)[number];
 export const JIT_OBJECTS_API_VERSION: GraphApiVersion = 'v1.0';
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/** The largest `$top` Graph takes for `GET /users` (learn.microsoft.com/graph/paging): the fewest pages to throttle. */
+export const USERS_PAGE_SIZE = 999;
+
 /** The well-known app IDs the JIT set-up touches (docs/entra-contracts.md#extension-app). */
 export const MICROSOFT_GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 export const AUTHENTICATION_EVENTS_APP_ID = '99045fe1-7639-4a75-9d4a-577b6ca3810f';

@@ -9,6 +9,7 @@ import { MIN_B2C_SHARED_SECRET_BYTES, type B2cApiAuth } from '../../../lib/b2c/c
 import type { B2cAuthSettings } from '../config/settings';
 import { constantTimeEqual } from '../hashing/compare';
 import { AuthenticationError, CallerAuthenticator, isTrustedUrl } from '../pipeline/authenticate';
+import { GUID } from '../../../lib/ids/guid';
 
 /** One copy: the settings loader's `B2cAuthSettings` (the `B2cApiAuth` setting and the settings of the chosen type). */
 export type B2cCallerAuthSettings = B2cAuthSettings;
@@ -31,7 +32,6 @@ export { MIN_B2C_SHARED_SECRET_BYTES };
 /** The header App Service's front end puts the TLS client certificate in, base64 DER. */
 export const CLIENT_CERTIFICATE_HEADER = 'x-arr-clientcert';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers the platform or HTTP itself sets or rewrites, which would never carry B2C's key intact. */
 const RESERVED_HEADER = /^(?:host|connection|content-.*|transfer-encoding|x-arr-.*|x-forwarded-.*|x-ms-.*|x-original-.*|x-site-deployment-id|x-waws-.*)$/i;

@@ -7,8 +7,7 @@ import { B2C_CLAIMS } from '../../../lib/b2c/contract';
 import { isValidUsername, normalizeUsername } from '../legacy/normalize';
 import { MAX_PASSWORD_LENGTH } from '../pipeline/decrypt';
 import { RequestShapeError } from '../pipeline/request';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../../../lib/ids/guid';
 
 export interface B2cSignInRequest {
   /** Normalized like every sign-in name (trim, NFKC, e-mail lower-cased), so lockout counts one user. */

@@ -1,5 +1,6 @@
 import { B2C_AUTH_TYPES, DEFAULT_B2C_API_AUTH, MIN_B2C_SHARED_SECRET_BYTES, type B2cApiAuth } from '../../../lib/b2c/contract';
-import { isLoopbackHost } from '../../../lib/net/loopback';
+import { isHttpsOrLoopbackHttp, isLoopbackHost } from '../../../lib/net/loopback';
+import { GUID } from '../../../lib/ids/guid';
 
 /**
  * The one configuration loader. Configuration = Azure Functions app settings (environment variables),
@@ -218,7 +219,6 @@ export const DEFAULTS = {
 
 /** One DNS label, lower case: the External ID tenant's subdomain (`contoso` of contoso.ciamlogin.com). */
 export const TENANT_SUBDOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
@@ -621,7 +621,7 @@ class SettingReader {
       this.problems.push({ setting: name, problem: 'is not a valid URL: set it to an https URL' });
       return undefined;
     }
-    if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname))) {
+    if (!isHttpsOrLoopbackHttp(parsed)) {
       this.problems.push({ setting: name, problem: 'must use https (plain http is allowed only for loopback hosts)' });
       return undefined;
     }

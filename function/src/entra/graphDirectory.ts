@@ -9,12 +9,12 @@ import { ClientAssertionCredential, ClientCertificateCredential, ManagedIdentity
 import { GraphClient, GraphError, graphScopeFor, staticToken, tokenFromCredential, type AccessTokenSource } from '../../../lib/graph';
 import type { GraphCredentialSettings } from '../config/settings';
 import { EntraDirectoryError, type EntraDirectory, type PasswordTimes } from './port';
+import { GUID } from '../../../lib/ids/guid';
 
 /** `tokenFromCredential` refreshes 5 minutes before expiry; asking this often keeps the refresh off the request path. */
 const TOKEN_REFRESH_INTERVAL_MS = 4 * 60_000;
 /** Token audience for a managed identity's assertion to another tenant ("Configure an application to trust a managed identity"). */
 const TOKEN_EXCHANGE_SCOPE = 'api://AzureADTokenExchange/.default';
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface GraphDirectoryOptions {
   readonly tenantId: string;

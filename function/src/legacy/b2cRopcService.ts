@@ -4,7 +4,7 @@
  * (ROPC) request to the B2C tenant at the user's first External ID sign-in. The answer is mapped by
  * b2cRopcAnswers.ts; throttled and locked answers trip the tenant-wide circuit breaker.
  */
-import { isLoopbackHost } from '../../../lib/net/loopback';
+import { isHttpsOrLoopbackHttp } from '../../../lib/net/loopback';
 import { classifyRopcAnswer, answerCodes } from './b2cRopcAnswers';
 import type { CircuitBreaker } from './circuitBreaker';
 import { networkCode, PooledHttpClient, ReusedConnectionReset } from './pooledHttpClient';
@@ -45,7 +45,7 @@ export function b2cTokenUrl(options: Pick<B2cRopcServiceOptions, 'tenant' | 'pol
   if (options.tokenUrl !== undefined) {
     const url = new URL(options.tokenUrl);
     // The request carries the password: TLS is mandatory off the machine.
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    if (!isHttpsOrLoopbackHttp(url)) {
       throw new Error('LegacyB2cTokenUrl must use https (plain http is allowed only for loopback hosts)');
     }
     return url;

@@ -3,7 +3,7 @@
  * errors, with examples) is docs/legacy-web-service.md; this adapter implements exactly that and treats
  * anything else as the legacy system being unavailable.
  */
-import { isLoopbackHost } from '../config/settings';
+import { isHttpsOrLoopbackHttp } from '../../../lib/net/loopback';
 import { ACCOUNT_STATUSES, toLegacyProfile, UserRecordError } from './normalize';
 import { networkCode, PooledHttpClient } from './pooledHttpClient';
 import { LegacySystemError, type AccountStatus, type LegacyCredentialResult, type LegacyCredentialService, type LegacyLookupResult, type LegacyProfile } from './port';
@@ -122,7 +122,7 @@ function endpointUrl(raw: string, setting: string, what: string): URL {
     throw new CredentialServiceConfigError(setting, `is not a valid URL: set it to the https URL of ${what}`);
   }
   // Requests carry a password or a username and the API key in clear text: TLS is mandatory off the machine.
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+  if (!isHttpsOrLoopbackHttp(url)) {
     throw new CredentialServiceConfigError(setting, 'must use https (plain http is allowed only for loopback hosts)');
   }
   if (url.username || url.password) {

@@ -20,6 +20,7 @@ import { TENANT_SUBDOMAIN } from '../config/settings';
 import { decryptCompactJwe, JweError } from '../crypto/jwe';
 import type { KeyRing } from '../crypto/keyRing';
 import { isLoopbackHost } from '../../../lib/net/loopback';
+import { GUID } from '../../../lib/ids/guid';
 
 /** Internal reason, for logs only; never contains token content. The HTTP layer answers a bare 401. */
 export class AuthenticationError extends Error {
@@ -69,7 +70,6 @@ export interface CallerIdentity {
 export const AUTHENTICATION_EVENTS_APP_ID = '99045fe1-7639-4a75-9d4a-577b6ca3810f';
 
 const SIGNING_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** An Entra access token is 1-3 KB, an encrypted one a little more. */
 const MAX_TOKEN_LENGTH = 16 * 1024;
 const MAX_METADATA_BYTES = 256 * 1024;

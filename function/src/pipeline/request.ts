@@ -1,4 +1,5 @@
 /** Validates the inbound passwordSubmit body at the boundary (docs/entra-contracts.md#request). */
+import { GUID } from '../../../lib/ids/guid';
 
 export class RequestShapeError extends Error {
   constructor(
@@ -22,7 +23,6 @@ export interface PasswordSubmitRequest {
 export const PASSWORD_SUBMIT_EVENT = 'microsoft.graph.authenticationEvent.passwordSubmit';
 const CALLOUT_DATA_TYPE = 'microsoft.graph.onPasswordSubmitCalloutData';
 const MAX_CONTEXT_LENGTH = 32768;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -6,13 +6,12 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { GRAPH_API_VERSIONS, GraphError, JIT_OBJECTS_API_VERSION, type GraphApiVersion } from '../../../lib/graph';
-import { isLoopbackHost } from '../../../lib/net/loopback';
+import { isHttpsOrLoopbackHttp } from '../../../lib/net/loopback';
 import type { GraphTarget } from './graphClient';
+import { GUID } from '../../../lib/ids/guid';
 
 /** Pulumi's placeholder for a value not known yet during preview (`unknownValue` in @pulumi/pulumi runtime/rpc.js). */
 export const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type Props = Record<string, unknown>;
 
@@ -83,8 +82,7 @@ export class Checks {
       this.fail('graphBaseUrl', `graphBaseUrl "${raw}" is not a URL: use e.g. https://graph.microsoft.com`);
       return raw;
     }
-    const https = url.protocol === 'https:';
-    if (!(https || (url.protocol === 'http:' && isLoopbackHost(url.hostname))) || url.search !== '' || url.hash !== '' || url.username !== '') {
+    if (!isHttpsOrLoopbackHttp(url) || url.search !== '' || url.hash !== '' || url.username !== '') {
       this.fail('graphBaseUrl', `graphBaseUrl must be a plain https URL like https://graph.microsoft.com, got "${raw}"`);
       return raw;
     }

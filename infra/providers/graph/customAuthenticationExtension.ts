@@ -9,10 +9,11 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { GraphApiVersion, GraphClient, OnPasswordSubmitCustomExtension } from '../../../lib/graph';
 import { Checks, diffFields, GONE, isNotFound, lower, sameODataType, targetOf, UNKNOWN, type Props } from './common';
 import { graphClientFor, type GraphClientFactory } from './graphClient';
+import { GUID_SOURCE } from '../../../lib/ids/guid';
 
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
 const COLLECTION = '/identity/customAuthenticationExtensions';
-const RESOURCE_ID = /^api:\/\/([^/]+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const RESOURCE_ID = new RegExp(`^api://([^/]+)/(${GUID_SOURCE})$`, 'i');
 /** The endpoint must not be Graph, an Entra endpoint or a sign-in page (docs/entra-contracts.md#custom-extension). */
 const FORBIDDEN_HOSTS = /(^|\.)(graph\.microsoft\.(com|us)|login\.microsoftonline\.(com|us)|ciamlogin\.com|microsoftgraph\.chinacloudapi\.cn)$/i;
 

@@ -10,6 +10,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { GraphApiVersion, GraphClient, OnPasswordSubmitListener } from '../../../lib/graph';
 import { Checks, diffFields, GONE, isGuid, isNotFound, lower, sameODataType, sortedLower, targetOf, UNKNOWN, type Props } from './common';
 import { graphClientFor, type GraphClientFactory } from './graphClient';
+import { EXTENSION_ATTRIBUTE } from '../../../lib/ids/extensionAttribute';
 
 const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
 const HANDLER_TYPE = '#microsoft.graph.onPasswordMigrationCustomExtensionHandler';
@@ -57,7 +58,7 @@ export function createEventListenerProvider(clientFor: GraphClientFactory = grap
         checks.fail('priority', `priority must be a whole number from 0 to 1000 (authenticationEventListener), got ${String(priority)}: use ${DEFAULT_PRIORITY}`);
       }
       const migrationPropertyId = checks.string(raw, 'migrationPropertyId', "pass the migration flag's full name, extension_{appId}_{name}") ?? '';
-      if (migrationPropertyId !== '' && migrationPropertyId !== UNKNOWN && !/^extension_[0-9a-f]{32}_[A-Za-z0-9_]+$/i.test(migrationPropertyId)) {
+      if (migrationPropertyId !== '' && migrationPropertyId !== UNKNOWN && !EXTENSION_ATTRIBUTE.test(migrationPropertyId)) {
         checks.fail('migrationPropertyId', `migrationPropertyId "${migrationPropertyId}" must be extension_{b2c-extensions-app appId without hyphens}_{name}: pass the extension property's full name`);
       }
       const customExtensionId = checks.string(raw, 'customExtensionId', "pass the custom authentication extension's id") ?? '';

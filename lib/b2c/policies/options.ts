@@ -5,6 +5,7 @@
  */
 import { B2C_AUTH_TYPES, DEFAULT_B2C_API_AUTH, type B2cApiAuth } from '../contract';
 import { isXmlText } from './xml';
+import { GUID } from '../../ids/guid';
 
 /** The texts B2C shows when the call to the function fails (RESTful technical profile metadata, [REST-TP]). */
 export interface B2cUserMessages {
@@ -103,7 +104,6 @@ export class B2cPolicyOptionsError extends Error {
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A tenant's initial domain: one DNS label of letters and digits under onmicrosoft.com. */
 const TENANT = /^[a-z0-9]{1,63}\.onmicrosoft\.com$/i;
 /** Also the infra's check of b2cTenantDomain with legacyStore=b2c (infra/config.ts): one rule for both. */

@@ -7,16 +7,13 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import type { GraphClient, User } from '../../../lib/graph';
+import { USERS_PAGE_SIZE, type GraphClient, type User } from '../../../lib/graph';
 import { UsageError } from '../commands/args';
 import { errorCode } from '../operations/files';
 import type { Progress } from '../progressBar';
 import { loadExportCheckpoint, saveExportCheckpoint, type ExportCheckpoint, type ExportIdentity } from './checkpoint';
 import { BASE_SELECT, classifyB2cUser, type ClassifyOptions } from './classify';
 import { countUser, emptyCounts, exportedTotal, notMigratedTotal, type ExportCounts } from './counts';
-
-/** Graph's largest page for users (learn.microsoft.com/graph/paging). */
-export const USERS_PAGE_SIZE = 999;
 
 export interface ExportRunOptions {
   readonly client: GraphClient;

@@ -12,6 +12,7 @@ import { errorMessage, requirePaths } from '../operations/files';
 import { processIo, progressStream, withExitCode, type CommandIo } from '../operations/io';
 import { createProgress } from '../progressBar';
 import { parseOptions, runStoppable, UsageError } from './args';
+import { EXTENSION_ATTRIBUTE } from '../../../lib/ids/extensionAttribute';
 
 const HELP = `usage: jitmigrate export-b2c --tenant B2C_DOMAIN --out FILE [options]
 
@@ -55,7 +56,6 @@ const OPTIONS = {
 /** Throttled pages are retried this many times (each after its Retry-After) before the run stops, resumable. */
 const THROTTLE_RETRIES = 10;
 
-const EXTENSION_ATTRIBUTE = /^extension_[0-9a-f]{32}_([A-Za-z0-9_]+)$/i;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
 export interface ExportB2cIo extends CommandIo {
@@ -138,7 +138,7 @@ export function parseAttributes(flags: readonly string[]): ExtensionAttribute[] 
     if (name === '') continue;
     const match = EXTENSION_ATTRIBUTE.exec(name);
     if (!match) throw new UsageError(`--attributes ${name}: name each attribute in full, extension_<b2c-extensions-app appId without hyphens (32 hex digits)>_<name>, like extension_00001111aaaa2222bbbb3333cccc4444_loyaltyNumber`);
-    const shortName = match[1] as string;
+    const shortName = match[2] as string;
     const other = byShortName.get(shortName.toLowerCase());
     if (other !== undefined && other.name.toLowerCase() !== name.toLowerCase()) throw new UsageError(`--attributes names ${other.name} and ${name}: both would be written as "${shortName}"; export them in separate runs`);
     byShortName.set(shortName.toLowerCase(), { name, shortName });

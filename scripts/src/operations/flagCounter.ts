@@ -5,7 +5,7 @@
  * aad-advanced-queries; azure-ad-b2c-jit.md section 7), so there the users are paged through, 999 a request,
  * with progress on stderr. Listing by flag (`$filter=<flag> eq true`) is a basic query and works on both.
  */
-import type { GraphClient, User } from '../../../lib/graph';
+import { USERS_PAGE_SIZE, type GraphClient, type User } from '../../../lib/graph';
 import type { IdentityPlatform } from '../identityPlatform';
 import { createProgress, type Progress } from '../progressBar';
 import { countByFlag, type FlagCounts } from './graphUsers';
@@ -16,7 +16,6 @@ export interface FlagCounter {
 }
 
 /** Graph's largest page for users (learn.microsoft.com/graph/paging). */
-const USERS_PAGE_SIZE = '999';
 
 const SILENT: Progress = { tick: () => undefined, stop: () => undefined };
 
@@ -38,7 +37,7 @@ async function countByPaging(client: GraphClient, property: MigrationProperty, p
   let pending = 0;
   let migrated = 0;
   let unflagged = 0;
-  const users = client.list<User>('/users', { query: { $select: `id,identities,${property.name}`, $top: USERS_PAGE_SIZE } });
+  const users = client.list<User>('/users', { query: { $select: `id,identities,${property.name}`, $top: String(USERS_PAGE_SIZE) } });
   try {
     for await (const user of users) {
       const flag = flagValue(user, property.name);

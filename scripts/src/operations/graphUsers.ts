@@ -8,13 +8,12 @@
  * `extension_x eq false` filter does not match users that never had the attribute; an identities filter must
  * name both issuerAssignedId and issuer.
  */
-import { GraphError, graphErrorForBatchItem, MAX_BATCH_REQUESTS, type GraphClient, type ObjectIdentity, type User } from '../../../lib/graph';
+import { GraphError, graphErrorForBatchItem, MAX_BATCH_REQUESTS, USERS_PAGE_SIZE, type GraphClient, type ObjectIdentity, type User } from '../../../lib/graph';
 import { normalizeUsername } from '../../../function/src/legacy';
 import { passwordChangedAfterCreation } from '../../../function/src/entra';
 import { explainUnknownProperty, type MigrationProperty } from './migrationProperty';
 
 /** Graph's largest page for users (learn.microsoft.com/graph/paging). */
-const USERS_PAGE_SIZE = '999';
 export { PASSWORD_SET_AT_CREATION_TOLERANCE_MS, passwordChangedAfterCreation } from '../../../function/src/entra';
 
 export interface DirectoryUser {
@@ -69,7 +68,7 @@ export interface UserListOptions {
 /** Every user whose flag has the given value, with what the joins need. */
 export async function* usersWithFlag(client: GraphClient, property: MigrationProperty, flag: boolean, options: UserListOptions = {}): AsyncIterable<DirectoryUser> {
   const select = ['id', 'identities', 'createdDateTime', ...(options.readPasswordChanges ? ['lastPasswordChangeDateTime'] : []), ...(options.b2cObjectIdProperty ? [options.b2cObjectIdProperty] : [])];
-  const pages = client.list<User>('/users', { query: { $filter: `${property.name} eq ${flag}`, $select: select.join(','), $top: USERS_PAGE_SIZE } });
+  const pages = client.list<User>('/users', { query: { $filter: `${property.name} eq ${flag}`, $select: select.join(','), $top: String(USERS_PAGE_SIZE) } });
   try {
     for await (const user of pages) {
       if (typeof user.id !== 'string') continue;

@@ -7,6 +7,7 @@
 import { GraphError, JIT_OBJECTS_API_VERSION, type GraphClient } from '../../../lib/graph';
 import { UsageError } from '../commands/args';
 import type { MigrationProperty } from './migrationProperty';
+import { isGuid } from '../../../lib/ids/guid';
 
 const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
 const API_VERSION = JIT_OBJECTS_API_VERSION;
@@ -21,7 +22,7 @@ export interface MigrationListener {
 }
 
 export function checkListenerId(id: string | undefined, option: string): string {
-  if (id === undefined || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id.trim())) {
+  if (id === undefined || !isGuid(id.trim())) {
     throw new UsageError(`${option} takes the listener's id (a GUID): GET /identity/authenticationEventListeners lists them`);
   }
   return id.trim();

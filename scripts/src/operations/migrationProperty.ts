@@ -6,6 +6,11 @@
  */
 import { UsageError } from '../commands/args';
 import { GraphError } from '../../../lib/graph';
+import { GUID_SOURCE } from '../../../lib/ids/guid';
+import { EXTENSION_ATTRIBUTE } from '../../../lib/ids/extensionAttribute';
+
+/** `extension_{app id with hyphens}_{name}`, as someone may paste it. */
+const HYPHENATED_NAME = new RegExp(`^extension_(${GUID_SOURCE})_(\\w+)$`, 'i');
 
 export interface MigrationProperty {
   /** The full attribute name as Graph spells it on users. */
@@ -21,14 +26,14 @@ const SHAPE = `extension_<b2c-extensions-app appId without hyphens>_<name>, like
 export function parseMigrationProperty(raw: string | undefined, option = '--migration-property'): MigrationProperty {
   const value = raw?.trim() ?? '';
   if (value === '') throw new UsageError(`${option} is required: the flag attribute, ${SHAPE}`);
-  const hyphenated = /^extension_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})_(\w+)$/i.exec(value);
+  const hyphenated = HYPHENATED_NAME.exec(value);
   if (hyphenated) {
     throw new UsageError(`${option} spells the appId with hyphens: use extension_${(hyphenated[1] as string).replace(/-/g, '')}_${hyphenated[2]}`);
   }
   if (!/^extension_/i.test(value)) {
     throw new UsageError(`${option} "${printable(value)}" looks like a short name: Graph names the attribute ${SHAPE}`);
   }
-  const match = /^extension_([0-9a-f]{32})_(\w{1,120})$/i.exec(value);
+  const match = EXTENSION_ATTRIBUTE.exec(value);
   if (!match) {
     throw new UsageError(
       `${option} "${printable(value)}" is not ${SHAPE}: the middle part is the 32 hex digits of the b2c-extensions-app appId ` +

@@ -4,9 +4,9 @@
  */
 import { B2C_MIGRATION_FLAG } from '../../../lib/b2c/contract';
 import type { IdentityPlatform } from '../identityPlatform';
+import { EXTENSION_ATTRIBUTE } from '../../../lib/ids/extensionAttribute';
 
 /** `extension_{b2c-extensions-app appId without hyphens}_{name}` (docs/entra-contracts.md#migration-flag, [JIT-DOC] 1.1.1). */
-const MIGRATION_PROPERTY = /^extension_[0-9a-f]{32}_[A-Za-z0-9_]{1,120}$/i;
 const EXAMPLE_PROPERTY = 'extension_00001111aaaa2222bbbb3333cccc4444_toBeMigrated';
 const FIND_APP_ID = "find the appId with GET /applications?$filter=startswith(displayName,'b2c-extensions-app')";
 
@@ -32,7 +32,7 @@ export type Checked = { readonly ok: true; readonly value: string } | { readonly
 /** `option` names the flag in the message: --migration-property, or --b2c-object-id-property (same rules). */
 export function checkMigrationProperty(raw: string, option = '--migration-property', example = EXAMPLE_PROPERTY): Checked {
   const value = raw.trim();
-  if (MIGRATION_PROPERTY.test(value)) return { ok: true, value };
+  if (EXTENSION_ATTRIBUTE.test(value)) return { ok: true, value };
   const what = `${option} must be the full extension attribute name extension_<b2c-extensions-app appId without hyphens>_<name>, like ${example}; got "${value}"`;
   const hyphenated = /^extension_([0-9a-f-]{36})_/i.exec(value);
   if (hyphenated && hyphenated[1]?.replace(/-/g, '').length === 32) return { ok: false, problem: `${what}: remove the hyphens from the appId` };

@@ -13,6 +13,7 @@ import type { Failure } from './outcomes';
 import type { ProvisioningTarget } from './target';
 import { userShapeFor } from './userShape';
 import { planMethods, type PlannedMethods } from './methodPlan';
+import { EXTENSION_ATTRIBUTE } from '../../../lib/ids/extensionAttribute';
 
 export interface UserDraft {
   readonly record: number;
@@ -46,7 +47,6 @@ const STRING_PROPERTIES = [
 const COLLECTION_PROPERTIES = ['otherMails', 'businessPhones'];
 /** What this command owns: a mapping that sets these could unflag the user, or sign them in with a known password. */
 const RESERVED = ['id', 'accountEnabled', 'displayName', 'identities', 'passwordProfile', 'passwordPolicies', 'userPrincipalName', 'mailNickname', 'creationType'];
-const EXTENSION_ATTRIBUTE = /^extension_[0-9a-f]{32}_\w+$/i;
 /** Graph's lengths (user resource), which the legacy stores keep to as well. */
 const MAX_NAME_PART = MAX_PROFILE_LENGTHS.givenName;
 const MAX_DISPLAY_NAME = MAX_PROFILE_LENGTHS.displayName;

@@ -1,7 +1,6 @@
 /** Small checks that turn a malformed body into Graph's 400, so client bugs fail tests. */
 import { badRequest, type Json } from './protocol';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../../../lib/ids/guid';
 
 export const isGuid = (value: unknown): value is string => typeof value === 'string' && GUID.test(value);
 export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -14,8 +14,7 @@
 import { EXTERNAL_ID_USERNAME } from '../../b2cExport/classify';
 import { boolean, FieldError, status, text } from '../fields';
 import type { Preset } from './preset';
-
-const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../../../../lib/ids/guid';
 
 export const b2cPreset: Preset = {
   name: 'b2c',
@@ -36,7 +35,7 @@ export const b2cPreset: Preset = {
   requiredFields: ['b2cObjectId', 'classification', 'username'],
   convert(read) {
     const objectId = text(read('b2cObjectId'), 'b2cObjectId');
-    if (objectId === undefined || !OBJECT_ID.test(objectId)) throw new FieldError("b2cObjectId must be the B2C user's object id (a GUID), as export-b2c writes it");
+    if (objectId === undefined || !GUID.test(objectId)) throw new FieldError("b2cObjectId must be the B2C user's object id (a GUID), as export-b2c writes it");
     const classification = text(read('classification'), 'classification');
     if (classification !== 'email' && classification !== 'username') throw new FieldError(`classification must be email or username (export-b2c's values), got "${classification ?? ''}"`);
     const username = text(read('username'), 'username');

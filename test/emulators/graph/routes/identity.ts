@@ -10,13 +10,14 @@ import { AUTHENTICATION_EVENTS_APP_ID, MICROSOFT_GRAPH_APP_ID, RECEIVE_PAYLOAD_R
 import { asObject, badRequest, json, noContent, notFound, type EmulatedRequest, type Json } from '../protocol';
 import { PERMISSIONS, route, type Route } from '../router';
 import { invalidValue, isGuid, isHttpsUrl, isObject, odataType, optionalBoolean, optionalString, rejectUnknownProperties } from '../shapes';
+import { GUID_SOURCE } from '../../../../lib/ids/guid';
 
 const EXTENSION_TYPE = '#microsoft.graph.onPasswordSubmitCustomExtension';
 const LISTENER_TYPE = '#microsoft.graph.onPasswordSubmitListener';
 const HANDLER_TYPE = '#microsoft.graph.onPasswordMigrationCustomExtensionHandler';
 const EXTENSION_PROPERTIES = new Set(['@odata.type', 'displayName', 'description', 'endpointConfiguration', 'authenticationConfiguration', 'clientConfiguration', 'behaviorOnError']);
 const LISTENER_PROPERTIES = new Set(['@odata.type', 'displayName', 'priority', 'conditions', 'handler', 'authenticationEventsFlowId']);
-const RESOURCE_ID = /^api:\/\/([^/]+)\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+const RESOURCE_ID = new RegExp(`^api://([^/]+)/(${GUID_SOURCE})$`, 'i');
 /** Graph's customAuthenticationExtension and authenticationEventListener pages state these maximums. */
 const MAX_EXTENSIONS = 100;
 const MAX_LISTENERS = 250;

@@ -22,6 +22,7 @@ import {
   requireString,
   requireValue,
 } from '../shapes';
+import { EXTENSION_ATTRIBUTE } from '../../../../lib/ids/extensionAttribute';
 
 const WRITABLE = new Set([
   'accountEnabled', 'displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'userPrincipalName', 'identities',
@@ -34,7 +35,6 @@ const READ_ONLY = ['id', 'createdDateTime', 'lastPasswordChangeDateTime'];
 /** v1.0 default properties of a user (user resource "Properties" note). */
 const DEFAULT_SELECT = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
 const FILTERABLE = new Set(['id', 'displayname', 'accountenabled', 'userprincipalname', 'mail', 'mailnickname', 'givenname', 'surname', 'creationtype', 'identities', 'othermails', 'usertype', 'employeeid', 'createddatetime']);
-const EXTENSION_NAME = /^extension_[0-9a-f]{32}_\w+$/i;
 const DUPLICATE_IDENTITY = 'Another object with the same value for property identities already exists.';
 const COMPLEXITY = 'The specified password does not comply with password complexity requirements. Please provide a different password.';
 
@@ -57,7 +57,7 @@ function createUser(directory: Directory, request: EmulatedRequest) {
 
 /** POST /users without HTTP (the emulator's in-process writes): the same checks, the stored record back. */
 export function insertUser(directory: Directory, body: Json): Json {
-  rejectUnknownProperties(body, WRITABLE, (name) => EXTENSION_NAME.test(name));
+  rejectUnknownProperties(body, WRITABLE, (name) => EXTENSION_ATTRIBUTE.test(name));
   requireString(body, 'displayName', 'User');
   requireBoolean(body, 'accountEnabled', 'User');
   const passwordPolicies = checkPasswordPolicies(body.passwordPolicies);
@@ -135,7 +135,7 @@ function updateUser(directory: Directory, request: EmulatedRequest, key: string)
 /** PATCH /users/{id} without HTTP (the emulator's in-process writes): the same checks. */
 export function patchUser(directory: Directory, key: string, body: Json): void {
   const user = findUser(directory, key);
-  rejectUnknownProperties(body, WRITABLE, (name) => EXTENSION_NAME.test(name));
+  rejectUnknownProperties(body, WRITABLE, (name) => EXTENSION_ATTRIBUTE.test(name));
   if (body.displayName !== undefined) requireString(body, 'displayName', 'User');
   if (body.accountEnabled !== undefined) requireBoolean(body, 'accountEnabled', 'User');
   const passwordPolicies = body.passwordPolicies === undefined ? (user.passwordPolicies as string | undefined) : checkPasswordPolicies(body.passwordPolicies);
@@ -266,7 +266,7 @@ function checkOtherProperties(body: Json): void {
 function checkExtensionAttributes(directory: Directory, body: Json): Array<[string, unknown]> {
   const checked: Array<[string, unknown]> = [];
   for (const [name, value] of Object.entries(body)) {
-    if (!EXTENSION_NAME.test(name)) continue;
+    if (!EXTENSION_ATTRIBUTE.test(name)) continue;
     const definition = directory.userExtensionProperty(name);
     if (!definition) throw badRequest(`Property '${name}' does not exist as a declared property or extension property.`);
     const values = definition.isMultiValued && Array.isArray(value) ? value : [value];
@@ -305,5 +305,5 @@ function applyExtensions(user: Json, extensions: Array<[string, unknown]>): void
 }
 
 function withoutExtensions(body: Json): Json {
-  return Object.fromEntries(Object.entries(body).filter(([name]) => !EXTENSION_NAME.test(name) && name !== 'passwordProfile' && name !== 'identities'));
+  return Object.fromEntries(Object.entries(body).filter(([name]) => !EXTENSION_ATTRIBUTE.test(name) && name !== 'passwordProfile' && name !== 'identities'));
 }
