@@ -14,6 +14,7 @@ import {
   LegacySystemError,
   type LegacyCredentialResult,
   type LegacyCredentialService,
+  type ProtectionFailureReport,
 } from './port';
 
 export type B2cRopcEndpoint = 'b2clogin' | 'entra';
@@ -90,9 +91,9 @@ export class B2cRopcService implements LegacyCredentialService {
     this.url = b2cTokenUrl(options);
   }
 
-  async checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal): Promise<LegacyCredentialResult> {
+  async checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal, report?: ProtectionFailureReport): Promise<LegacyCredentialResult> {
     const circuit = this.options.circuit;
-    const openUntil = await circuit?.openUntil();
+    const openUntil = await circuit?.openUntil(report);
     if (openUntil !== undefined) throw new LegacyCircuitOpenError(LABEL, openUntil);
     const body = b2cRopcForm(this.options, normalizedUsername, password).toString();
     const { status, text } = await this.exchange(body, signal ?? AbortSignal.timeout(FALLBACK_TIMEOUT_MS));
@@ -108,10 +109,10 @@ export class B2cRopcService implements LegacyCredentialService {
       case 'invalid':
         return { outcome: 'invalid', status: 'active', mustChangePassword: false };
       case 'refused':
-        if (outcome.refusal === 'locked') await circuit?.trip(normalizedUsername);
+        if (outcome.refusal === 'locked') await circuit?.trip(normalizedUsername, report);
         return { outcome: 'unknown', status: 'active', mustChangePassword: false, refusal: outcome.refusal };
       case 'throttled':
-        await circuit?.trip(normalizedUsername);
+        await circuit?.trip(normalizedUsername, report);
         throw new LegacySystemError(`${LABEL}: throttled (${describe(status, text)})`);
       case 'unavailable':
         throw new LegacySystemError(`${LABEL}: no usable answer (${describe(status, text)})`);

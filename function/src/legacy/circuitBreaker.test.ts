@@ -70,4 +70,24 @@ describe('CircuitBreaker', () => {
     await expect(b.trip('ada@contoso.com')).resolves.toBeUndefined();
     expect(await b.openUntil()).toBeUndefined();
   });
+
+  it('tells the caller\'s report when the store could not answer, so the skipped protection is logged', async () => {
+    const circuit = new CountingCircuit(shared.circuit);
+    circuit.failing = true;
+    const b = breaker(circuit, 0);
+    const reported: Array<[string, string]> = [];
+    const report = (stage: string, error: unknown) => reported.push([stage, (error as Error).message]);
+    await b.trip('ada@contoso.com', report);
+    expect(await b.openUntil(report)).toBeUndefined();
+    expect(reported).toEqual([
+      ['circuit-trip', 'store down'],
+      ['circuit-read', 'store down'],
+    ]);
+    // A store that answers reports nothing.
+    circuit.failing = false;
+    reported.length = 0;
+    await b.trip('ada@contoso.com', report);
+    await b.openUntil(report);
+    expect(reported).toEqual([]);
+  });
 });

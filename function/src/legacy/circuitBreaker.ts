@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CircuitRule, LegacyCircuit } from '../state/port';
+import type { ProtectionFailureReport } from './port';
 
 export interface CircuitBreakerOptions extends CircuitRule {
   /** How long an instance trusts its last read of a closed circuit (an open one is trusted until it closes). Default 1000 ms. */
@@ -33,29 +34,32 @@ export class CircuitBreaker {
 
   /**
    * The epoch ms until which the circuit is open, or undefined when B2C may be called. A store that cannot
-   * answer leaves the circuit closed: the breaker protects B2C, it must not stop sign-ins on its own.
+   * answer leaves the circuit closed: the breaker protects B2C, it must not stop sign-ins on its own; `report`
+   * is told, so the skipped protection is logged.
    */
-  async openUntil(): Promise<number | undefined> {
+  async openUntil(report?: ProtectionFailureReport): Promise<number | undefined> {
     const now = this.now();
     if (this.known.openUntil !== undefined && this.known.openUntil > now) return this.known.openUntil;
     if (now - this.known.readAt >= this.cacheMs) {
       try {
         this.remember((await this.circuit.read()).openUntil, now);
-      } catch {
+      } catch (error) {
         this.known = { readAt: now };
+        report?.('circuit-read', error);
       }
     }
     const until = this.known.openUntil;
     return until !== undefined && until > now ? until : undefined;
   }
 
-  /** Records a throttled or locked answer for this user (by an opaque key, never the name). */
-  async trip(username: string): Promise<void> {
+  /** Records a throttled or locked answer for this user (by an opaque key, never the name); a store failure goes to `report`. */
+  async trip(username: string, report?: ProtectionFailureReport): Promise<void> {
     const now = this.now();
     try {
       this.remember((await this.circuit.trip(subjectOf(username), new Date(now), this.rule)).openUntil, now);
-    } catch {
+    } catch (error) {
       // Not recorded: the next throttled answer tries again.
+      report?.('circuit-trip', error);
     }
   }
 

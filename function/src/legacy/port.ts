@@ -75,11 +75,17 @@ export interface LegacyCredentialResult {
 /** What a legacy web service says about a username alone (no password): B2C sign-up and password reset. */
 export type LegacyLookupResult = { readonly found: false } | { readonly found: true; readonly status: AccountStatus; readonly profile?: LegacyProfile };
 
+/**
+ * Told when a protection kept in the shared state store could not run for this sign-in (the B2C circuit
+ * breaker's read or trip), which then went on without it: the pipeline logs jit.stateStoreUnavailable.
+ */
+export type ProtectionFailureReport = (stage: 'circuit-read' | 'circuit-trip', error: unknown) => void;
+
 /** Port: a legacy system that verifies credentials itself (HTTPS POST): a web service, or the B2C tenant (ROPC). */
 export interface LegacyCredentialService {
   readonly kind: 'http' | 'b2c';
   /** Rejects on transport errors, timeouts and contract violations (the caller maps that to the error action). */
-  checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal): Promise<LegacyCredentialResult>;
+  checkCredentials(normalizedUsername: string, password: string, signal?: AbortSignal, report?: ProtectionFailureReport): Promise<LegacyCredentialResult>;
   /** Whether the legacy system knows the user, without a password. Absent when the service has no look-up endpoint. Rejects as checkCredentials does. */
   lookupUser?(normalizedUsername: string, signal?: AbortSignal): Promise<LegacyLookupResult>;
   /** For the health check: rejects (a LegacyMisconfiguredError) while the last answer showed a misconfiguration. */

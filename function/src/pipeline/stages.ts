@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import type { HttpRequest } from '@azure/functions';
 import type { Settings } from '../config/settings';
-import { LegacyCircuitOpenError, LegacyMisconfiguredError, type LegacyProfile } from '../legacy/port';
+import { LegacyCircuitOpenError, LegacyMisconfiguredError, type LegacyProfile, type ProtectionFailureReport } from '../legacy/port';
 import type { AttemptReservation, RecordedAnswer, StateStore } from '../state/port';
 import { errorName, type Telemetry } from '../telemetry/telemetry';
 import { BackgroundTasks, DEADLINE_PASSED, Deadline } from './deadline';
@@ -126,7 +126,9 @@ export class SignInStages {
     let check: CredentialCheck;
     const verifyStarted = performance.now();
     try {
-      const result = await deadline.race(this.deps.credentials.check(username, password, deadline.signal));
+      // A protection that could not run (the B2C circuit breaker's store) is reported, never silently skipped.
+      const report: ProtectionFailureReport = (stage, error) => telemetry.warn('jit.stateStoreUnavailable', { ...log, stage, errorName: errorName(error) });
+      const result = await deadline.race(this.deps.credentials.check(username, password, deadline.signal, report));
       check = result === DEADLINE_PASSED ? { facts: { kind: 'unavailable', cause: 'deadline' } } : result;
     } catch (error) {
       reportLegacyFailure(error, telemetry, log);

@@ -4,7 +4,7 @@
  */
 import type { HashRegistry } from '../hashing/registry';
 import { UnrecognizedHashError } from '../hashing/types';
-import type { AccountStatus, LegacyCredentialService, LegacyProfile, LegacyUserRepository } from '../legacy/port';
+import type { AccountStatus, LegacyCredentialService, LegacyProfile, LegacyUserRepository, ProtectionFailureReport } from '../legacy/port';
 import type { MigrationMarks } from '../state/port';
 import type { LegacyFacts } from './decide';
 
@@ -23,8 +23,8 @@ export type LegacyAccountLookup =
 
 export interface CredentialChecker {
   readonly storeKind: 'table' | 'file' | 'http' | 'b2c';
-  /** Rejects when the legacy system cannot answer; the handler maps that to the error action. */
-  check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck>;
+  /** Rejects when the legacy system cannot answer; the handler maps that to the error action. `report` hears of protections that could not run. */
+  check(username: string, password: string, signal: AbortSignal, report?: ProtectionFailureReport): Promise<CredentialCheck>;
   /** Looks the user up without a password; absent when the legacy system cannot (a web service without a look-up endpoint). Rejects as check does. */
   lookup?(username: string, signal: AbortSignal): Promise<LegacyAccountLookup>;
   markMigrated(username: string, at: Date): Promise<void>;
@@ -116,8 +116,8 @@ export class WebServiceChecker implements CredentialChecker {
     this.service.close?.();
   }
 
-  async check(username: string, password: string, signal: AbortSignal): Promise<CredentialCheck> {
-    const result = await this.service.checkCredentials(username, password, signal);
+  async check(username: string, password: string, signal: AbortSignal, report?: ProtectionFailureReport): Promise<CredentialCheck> {
+    const result = await this.service.checkCredentials(username, password, signal, report);
     const scheme = this.scheme;
     if (result.refusal) return { facts: { kind: 'refused', refusal: result.refusal }, scheme };
     if (result.outcome === 'unknown') return { facts: { kind: 'unknown-user' }, scheme };

@@ -180,6 +180,21 @@ describe('LegacyStore=b2c end to end', () => {
     expect(sink.events('jit.legacyCircuitOpen').at(-1)).toMatchObject({ legacyStore: 'b2c', errorName: 'LegacyCircuitOpenError' });
   });
 
+  it('reports a circuit breaker that cannot reach the state store, and still signs the user in', async () => {
+    const tableName = 'JitStateCircuitGone';
+    const table = TableClient.fromConnectionString(azurite.connectionString, tableName, { allowInsecureConnection: true });
+    await ensureTable(table);
+    const endpoint = endpointWith({ StateStore: 'table', StateTableConnectionString: azurite.connectionString, StateTableName: tableName });
+    expect((await signIn(endpoint, sink, h, 'ada@contoso.com', STRONG)).action).toBe('MigratePassword');
+    await table.deleteTable();
+    // Past CircuitBreaker's one-second cache of the closed circuit, so the next sign-in reads the store.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const before = sink.events('jit.stateStoreUnavailable').length;
+    expect((await signIn(endpoint, sink, h, 'typed@contoso.com', TYPED)).action).toBe('MigratePassword');
+    const stages = sink.events('jit.stateStoreUnavailable').slice(before).map((e) => e.stage);
+    expect(stages).toContain('circuit-read');
+  });
+
   it('never writes a password to any log line', () => {
     expect(sink.lines.length).toBeGreaterThan(20);
     for (const line of sink.lines) {

@@ -5,9 +5,8 @@
  * names (dropping a page written after the last save) and asks Graph for that page again: every user once.
  * It names its export (tenant, `$select`, `--allow-usernames`), so it is never applied to another one.
  */
-import { promises as fs } from 'node:fs';
 import { UsageError } from '../commands/args';
-import { errorCode, writeFileAtomically } from '../operations/files';
+import { errorCode, readCheckpointText, writeFileAtomically } from '../operations/files';
 import { readCounts, type ExportCounts } from './counts';
 
 export interface ExportCheckpoint {
@@ -32,13 +31,8 @@ export const CHECKPOINT_SCHEMA = 'jitmigrate.export-b2c-checkpoint/1';
 
 /** The checkpoint in `file`, or undefined when there is none; a checkpoint of another export is a usage error. */
 export async function loadExportCheckpoint(file: string, expected: ExportIdentity): Promise<ExportCheckpoint | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw new Error(`the checkpoint ${file} could not be read (${errorCode(error)}): check the --checkpoint path and its permissions`);
-  }
+  const text = await readCheckpointText(file);
+  if (text === undefined) return undefined;
   const checkpoint = parse(text);
   if (checkpoint === undefined) throw new UsageError(`the checkpoint ${file} is not one export-b2c wrote: pass another --checkpoint, or delete it and the --out file to export again`);
   const differences: string[] = [];

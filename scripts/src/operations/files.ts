@@ -177,3 +177,13 @@ async function requireWritableFolder(folder: string, refuse: (problem: string, f
     throw refuse(`${name} cannot be written: ${describeFileError(error)}`, 'check the folder\'s permissions or choose another path');
   });
 }
+
+/** A checkpoint's text, or undefined when there is none yet; any other read failure names the file and what to check. */
+export async function readCheckpointText(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw new Error(`the checkpoint ${file} could not be read (${errorCode(error)}): check the --checkpoint path and its permissions`);
+  }
+}

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomically } from '../../operations/files';
+import { readCheckpointText, writeFileAtomically } from '../../operations/files';
 import { errorCode } from '../errors';
 
 export interface InputIdentity {
@@ -58,13 +58,8 @@ export async function inputIdentity(file: string): Promise<InputIdentity> {
 
 /** The checkpoint in `file`, or undefined when there is none yet; throws when it belongs to another import. */
 export async function loadCheckpoint(file: string, expected: Pick<Checkpoint, 'input' | 'preset' | 'target'>): Promise<Checkpoint | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return undefined;
-    throw new Error(`the checkpoint ${file} could not be read (${errorCode(error)}): check the --checkpoint path and its permissions`);
-  }
+  const text = await readCheckpointText(file);
+  if (text === undefined) return undefined;
   let checkpoint: Checkpoint;
   try {
     checkpoint = JSON.parse(text) as Checkpoint;
